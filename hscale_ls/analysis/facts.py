@@ -1,0 +1,200 @@
+"""What one source file says about real-time state: the facts the rules are decided on.
+
+Facts are plain frozen data (picklable, so scans can run in worker processes and be cached). They
+record what the code does, not verdicts: whether a container is a problem depends on the whole
+project (an adapter configured in another file, a helper called from a handler elsewhere).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .text import Span
+
+StateType = Literal["presence", "subscriptions", "history"]
+ContainerRole = Literal["presence", "subscriptions", "history", "connections"]
+Storage = Literal["memory", "redis", "database", "memcached", "external"]
+FileRole = Literal["server", "client", "neutral"]
+
+STATE_TYPES: tuple[StateType, ...] = ("presence", "subscriptions", "history")
+STATE_TYPE_WORDS: dict[str, str] = {
+    "presence": "presence",
+    "subscriptions": "subscriptions",
+    "history": "message history",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Mutation:
+    """A write to a long-lived container from inside a function."""
+
+    span: Span
+    operation: str  # as a reader would name it: "push", "set", "[key] =", "++", "del", ...
+    functions: tuple[str, ...]  # names of the enclosing named functions, innermost first
+    scope: int  # start byte of the innermost enclosing function (for write-through checks)
+    in_handler: bool  # lexically inside a real-time handler
+    holds_handle: bool  # the value written is a live connection (socket, ws, response)
+
+
+@dataclass(frozen=True, slots=True)
+class StateContainer:
+    """A module-level / class-level / singleton-field collection or counter."""
+
+    name: str
+    owner: str | None  # class that declares it, for fields and class attributes
+    scope: Literal["module", "class", "instance"]
+    kind: str  # "Map", "Set", "array", "object", "dict", "list", "set", "deque", "counter", ...
+    span: Span  # the declared name
+    role: ContainerRole | None  # None: not real-time state (cache, timer, config, unknown)
+    singleton: bool  # for "instance" scope: the owner is known to live once per process
+    mutations: tuple[Mutation, ...]
+    broadcasts: tuple[Span, ...]  # places that iterate it to send to every connection
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSite:
+    """A real-time server construction or declaration."""
+
+    framework: str  # "socket.io", "nestjs", "ws", "sse", "uws", "python-socketio", ...
+    span: Span
+    variable: str | None
+    library_fanout: bool  # rooms/broadcast handled by the library; an adapter/manager/layer externalises it
+    shared: bool  # fan-out is already configured on this very construction
+    storage: Storage | None  # backend of that configuration, when known
+    options: frozenset[str] = frozenset()  # notable options ("connectionStateRecovery", "async")
+    broadcasts: tuple[Span, ...] = ()  # built-in registry loops (`wss.clients.forEach(... send)`)
+
+
+@dataclass(frozen=True, slots=True)
+class BackendUse:
+    """Code that hands real-time state to a shared backend (or configures fan-out through one)."""
+
+    span: Span
+    storage: Storage
+    role: Literal["adapter", "bridge", "write"]
+    state_type: StateType | None
+    detail: str
+    scope: int  # start byte of the enclosing function, -1 at module level
+    requires: Literal["redis", "database", "memcached", ""] = ""  # ambiguous call: count it only
+    # where the file can reach a client library of that kind
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    line: int  # zero-based line the comment applies to
+    rules: frozenset[str]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    path: str
+    language: str
+    role: FileRole
+    servers: tuple[ServerSite, ...] = ()
+    containers: tuple[StateContainer, ...] = ()
+    backends: tuple[BackendUse, ...] = ()
+    membership_calls: tuple[Span, ...] = ()  # socket.join / enter_room / group_add
+    handler_calls: frozenset[str] = frozenset()  # names called from inside real-time handlers
+    calls: tuple[tuple[str, frozenset[str]], ...] = ()  # named function -> names it calls
+    module_instances: frozenset[str] = frozenset()  # classes instantiated once at module level
+    imports: tuple[str, ...] = ()  # module specifiers as written
+    client_libraries: frozenset[str] = frozenset()  # "redis" / "database" / "memcached" imported here
+    suppressions: tuple[Suppression, ...] = ()
+    has_errors: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+
+# --- naming heuristics shared by the language extractors -------------------------------------
+
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+IGNORE_WORDS = frozenset(
+    """cache cached caches memo memoized lru rate rates ratelimit ratelimits limit limits limiter
+    limiters throttle throttles timer timers timeout timeouts interval intervals debounce bucket
+    buckets metric metrics stat stats attempts retries retry lock locks pending config configs
+    settings options handlers handler routes route schema schemas template templates jwks keys
+    token tokens counter counters lookup lookups registry games game board boards""".split()
+)
+PRESENCE_WORDS = frozenset(
+    """online presence typing connected active users user sessions session peers participants
+    members member people visitors viewers nicknames nickname usernames username names players
+    status statuses seen last online num""".split()
+)
+HISTORY_WORDS = frozenset(
+    """message messages msgs msg history histories chatlog log logs backlog transcript transcripts
+    replay events event chats posts""".split()
+)
+SUBSCRIPTION_WORDS = frozenset(
+    """room rooms channel channels subscription subscriptions subscribers subscriber topic topics
+    group groups membership memberships namespaces""".split()
+)
+REGISTRY_WORDS = frozenset(
+    "clients client connections connection sockets socket conns conn streams controllers writers "
+    "listeners responses res websockets ws".split()
+)
+HANDLE_NAMES = frozenset(
+    """ws socket websocket conn connection client res response controller writer stream sock peer
+    sse wsclient self""".split()
+)
+SEND_METHODS = frozenset(
+    "send write emit send_text send_json send_bytes enqueue sendText send_str publish".split()
+)
+
+
+def words(name: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(name.replace("_", " "))]
+
+
+def classify_container(name: str, kind: str, handle_values: bool) -> ContainerRole | None:
+    """The state a long-lived container holds, from its name and what is written into it."""
+    tokens = words(name)
+    if not tokens or kind in {"cache", "timer"}:
+        return None
+    token_set = set(tokens)
+    if token_set & IGNORE_WORDS:
+        return None
+    if token_set & {"online", "presence", "typing"}:
+        return "presence"
+    if token_set & HISTORY_WORDS:
+        return "history"
+    if token_set & SUBSCRIPTION_WORDS:
+        return "subscriptions"
+    if kind == "counter":
+        # `numUsers++` counts who is online; other counters (`VALUE = 0`) are not real-time state
+        return "presence" if token_set & (PRESENCE_WORDS | REGISTRY_WORDS) else None
+    if token_set & PRESENCE_WORDS:
+        return "presence"
+    if token_set & REGISTRY_WORDS:
+        return "connections" if handle_values else "presence"
+    if handle_values:
+        return "connections"
+    return None
+
+
+def classify_key_text(text: str, default: StateType | None) -> StateType | None:
+    """State type of a backend write from the key, model or table it names."""
+    token_set = set(words(text))
+    if token_set & {"online", "presence", "typing", "heartbeat", "seen"}:
+        return "presence"
+    if token_set & HISTORY_WORDS:
+        return "history"
+    if token_set & (SUBSCRIPTION_WORDS | {"members"}):
+        return "subscriptions"
+    if token_set & PRESENCE_WORDS:
+        return "presence"
+    return default
+
+
+SUPPRESS_JS = re.compile(r"hscale-ignore\s+([\w,\s-]+?)\s*(?:--\s*(.*?))?\s*(?:\*/)?\s*$")
+SUPPRESS_PY = re.compile(r"hscale:\s*ignore\[([\w,\s-]+)\]\s*(.*?)\s*$")
+
+
+def parse_suppression(comment: str, python: bool) -> tuple[frozenset[str], str] | None:
+    match = (SUPPRESS_PY if python else SUPPRESS_JS).search(comment)
+    if not match:
+        return None
+    rules = frozenset(r.strip() for r in re.split(r"[,\s]+", match.group(1)) if r.strip())
+    return rules, (match.group(2) or "").strip()

@@ -1,0 +1,336 @@
+"""One project's files combined: cross-file rules, findings and the horizontal-scaling-ready audit.
+
+An adapter configured in `io.js` covers the server built in `server.js`; a helper in `users.js`
+counts as a real-time write when a handler anywhere in the project calls it. Facts never cross
+project boundaries.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from .config import Config
+from .facts import (
+    STATE_TYPES,
+    STATE_TYPE_WORDS,
+    BackendUse,
+    FileFacts,
+    ServerSite,
+    StateContainer,
+    StateType,
+)
+from .rules import CHECK_ID, RULE_FOR_STATE
+from .text import Span
+from .workspace import resolve_import
+
+FRAMEWORK_NAMES = {
+    "socket.io": "Socket.IO server",
+    "nestjs": "NestJS WebSocket gateway",
+    "ws": "ws WebSocketServer",
+    "sse": "Server-Sent Events endpoint",
+    "uws": "uWebSockets.js app",
+    "python-socketio": "python-socketio server",
+    "flask-socketio": "Flask-SocketIO server",
+    "channels-layer": "Django Channels layer",
+    "channels": "Django Channels consumer",
+    "fastapi": "FastAPI WebSocket route",
+    "websockets": "websockets server",
+    "starlette": "Starlette WebSocket route",
+}
+FANOUT_REMEDY = {
+    "socket.io": "no adapter is configured anywhere in the project",
+    "nestjs": "no Socket.IO adapter is installed with useWebSocketAdapter",
+    "python-socketio": "it has no client_manager",
+    "flask-socketio": "it has no message_queue",
+    "channels-layer": "InMemoryChannelLayer keeps groups inside each process",
+    "ws": "the broadcast loops over this process's clients only and there is no pub/sub bridge",
+}
+MEMORY_SENTENCES: dict[str, str] = {
+    "presence": "Presence state stored in process memory only. Adding a second server instance would "
+    "lose user presence data.",
+    "subscriptions": "Room subscriptions handled in process memory only. Adding a second server instance "
+    "would split rooms, and broadcasts would miss users connected to the other instance.",
+    "history": "Message history stored in process memory only. Adding a second server instance would give "
+    "each instance a different partial history, and a restart loses it.",
+}
+CONSEQUENCES: dict[str, str] = {
+    "presence": "a second instance sees only its own users and a restart forgets everyone",
+    "subscriptions": "broadcasts reach only clients connected to the same instance",
+    "history": "each instance replays a different partial history and a restart loses it",
+}
+STORAGE_NAMES = {"redis": "Redis", "database": "a database", "memcached": "Memcached", "external": "a message broker"}
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    path: str
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    state_type: StateType
+    path: str
+    span: Span
+    name: str
+    message: str
+    severity: str
+    related: tuple[Related, ...] = ()
+    framework: str = ""  # of the server the finding is about (or the project's first server)
+    container_kind: str = ""
+    suppression_note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str
+    span: Span
+    name: str
+    state_type: StateType
+    storage: str
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    verdict: str  # "pass" | "fail" | "skip"
+    detail: str
+    backends: tuple[str, ...]
+    external_state_types: tuple[str, ...]
+    memory_state_types: tuple[str, ...]
+    locations: tuple[Location, ...]
+    root: str
+    check: str = CHECK_ID
+
+    @property
+    def summary(self) -> str:
+        return f"{CHECK_ID}: {self.verdict} - {len(self.external_state_types)} of 3 state types in a shared backend"
+
+
+@dataclass(slots=True)
+class ProjectResult:
+    root: str
+    findings: list[Finding] = field(default_factory=list)
+    audit: Audit | None = None
+
+
+def evaluate(root: str, files: Iterable[FileFacts], config: Callable[[str], Config]) -> ProjectResult:
+    """Findings for every file of one project, and the project's verdict."""
+    return _Evaluation(root, list(files), config).run()
+
+
+class _Evaluation:
+    def __init__(self, root: str, files: list[FileFacts], config: Callable[[str], Config]) -> None:
+        self.root = root
+        self.files = [f for f in files if f.role != "client"]
+        self.by_path = {f.path: f for f in self.files}
+        self.config = config
+        self.project_config = config(os.path.join(root, "__project__"))
+        self.servers = [(f, s) for f in self.files for s in f.servers]
+        self.reach = self._libraries_in_reach()
+        self.backends = [(f, b) for f in self.files for b in f.backends if self._accepted(f, b)]
+        self.adapter_configured = any(s.shared for _, s in self.servers) or any(
+            b.role == "adapter" for _, b in self.backends
+        )
+        bridge = {b.detail for _, b in self.backends if b.role == "bridge"}
+        self.bridge = "broadcaster" in bridge or {"publish", "subscribe"} <= bridge
+        self.reachable = self._reachable_functions()
+        self.singletons = frozenset().union(*(f.module_instances for f in self.files)) if self.files else frozenset()
+
+    # --- project-wide facts ----------------------------------------------------------------------
+
+    def _libraries_in_reach(self) -> dict[str, frozenset[str]]:
+        """Client libraries each file can reach: its own imports plus those of local modules it imports."""
+        known = set(self.by_path)
+        reach: dict[str, frozenset[str]] = {}
+        for facts in self.files:
+            libraries = set(facts.client_libraries)
+            for module in facts.imports:
+                target = resolve_import(facts.path, module, known, facts.language == "python")
+                if target is not None:
+                    libraries |= self.by_path[target].client_libraries
+            reach[facts.path] = frozenset(libraries)
+        return reach
+
+    def _accepted(self, facts: FileFacts, use: BackendUse) -> bool:
+        return not use.requires or use.requires in self.reach.get(facts.path, frozenset())
+
+    def _reachable_functions(self) -> frozenset[str]:
+        calls: dict[str, set[str]] = {}
+        frontier: set[str] = set()
+        for facts in self.files:
+            frontier |= facts.handler_calls
+            for name, callees in facts.calls:
+                calls.setdefault(name, set()).update(callees)
+        reached: set[str] = set()
+        while frontier:
+            name = frontier.pop()
+            if name in reached:
+                continue
+            reached.add(name)
+            frontier |= calls.get(name, set()) - reached
+        return frozenset(reached)
+
+    # --- findings --------------------------------------------------------------------------------
+
+    def run(self) -> ProjectResult:
+        result = ProjectResult(self.root)
+        if not self.servers:
+            result.audit = self._audit([], [], "skip", "No real-time server code found.")
+            return result
+        memory_locations: list[Location] = []
+        covered: list[Location] = []
+        findings: list[Finding] = []
+        for facts in self.files:
+            for container in facts.containers:
+                self._container(facts, container, findings, memory_locations, covered)
+            for server in facts.servers:
+                self._server(facts, server, findings, memory_locations)
+        if self.project_config.deployment == "single-instance":
+            source = self.project_config.source or "the configuration"
+            result.audit = self._audit(memory_locations, covered, "skip",
+                                       f"Deployment declared single-instance in {source}.")  # fmt: skip
+            return result
+        result.findings = [f for f in (self._configured(f) for f in findings) if f is not None]
+        result.audit = self._audit(memory_locations, covered, None, "")
+        return result
+
+    def _container(
+        self,
+        facts: FileFacts,
+        container: StateContainer,
+        findings: list[Finding],
+        memory: list[Location],
+        covered: list[Location],
+    ) -> None:
+        role = container.role
+        if role is None:
+            return
+        if container.scope == "instance" and not (container.singleton or container.owner in self.singletons):
+            return
+        mutations = [m for m in container.mutations if m.in_handler or any(n in self.reachable for n in m.functions)]
+        if not mutations:
+            return
+        state: StateType = "subscriptions" if role == "connections" else role
+        mirror = self._write_through(facts, state, {m.scope for m in mutations})
+        if mirror is not None:
+            covered.append(Location(facts.path, container.span, container.name, state, mirror.storage))
+            return
+        if role in {"connections", "subscriptions"}:
+            if self.adapter_configured or self.bridge:
+                return
+            if role == "connections" and not container.broadcasts:
+                return
+        memory.append(Location(facts.path, container.span, container.name, state, "memory"))
+        rule = RULE_FOR_STATE[state]
+        label = "connection registry" if role == "connections" else STATE_TYPE_WORDS[state]
+        message = (
+            f"`{container.name}` keeps {label} in process memory: {CONSEQUENCES[state]}."
+            if role != "connections"
+            else f"`{container.name}` is a {label} used for broadcast with no pub/sub bridge: {CONSEQUENCES[state]}."
+        )
+        related = [Related(facts.path, m.span, f"`{container.name}` written here ({m.operation})") for m in mutations[:8]]
+        related += [Related(facts.path, span, f"broadcast over `{container.name}`") for span in container.broadcasts[:4]]
+        first_server = self.servers[0]
+        if first_server[0].path != facts.path:
+            related.append(Related(first_server[0].path, first_server[1].span,
+                                   f"{FRAMEWORK_NAMES.get(first_server[1].framework, 'server')} created here"))  # fmt: skip
+        findings.append(Finding(rule.id, state, facts.path, container.span, container.name, message, "warning",
+                                tuple(related), first_server[1].framework, container.kind))  # fmt: skip
+
+    def _write_through(self, facts: FileFacts, state: str, scopes: set[int]) -> BackendUse | None:
+        for owner, use in self.backends:
+            if owner is facts and use.role == "write" and use.scope in scopes and use.state_type in {state, None}:
+                return use
+        return None
+
+    def _server(self, facts: FileFacts, server: ServerSite, findings: list[Finding], memory: list[Location]) -> None:
+        name = FRAMEWORK_NAMES.get(server.framework, "real-time server")
+        label = f"{server.variable} ({name})" if server.variable else name
+        in_memory = (server.library_fanout and not server.shared and not self.adapter_configured) or (
+            server.framework == "ws" and server.broadcasts and not self.bridge
+        )
+        if not in_memory:
+            return
+        memory.append(Location(facts.path, server.span, label, "subscriptions", "memory"))
+        related = [Related(facts.path, s, "broadcast over this process's clients") for s in server.broadcasts[:4]]
+        for other in self.files:
+            related += [Related(other.path, s, "joins a room kept in this process") for s in other.membership_calls[:4]]
+        subject = f"`{server.variable}`" if server.variable and server.framework != "channels-layer" else "This"
+        message = f"{subject} {name}: {FANOUT_REMEDY.get(server.framework, '')}; {CONSEQUENCES['subscriptions']}."
+        if server.framework == "channels-layer":
+            message = f"CHANNEL_LAYERS uses InMemoryChannelLayer: {CONSEQUENCES['subscriptions']}."
+        findings.append(Finding("subscriptions-in-memory", "subscriptions", facts.path, server.span,
+                                server.variable or name, message, "warning", tuple(related[:12]),
+                                server.framework))  # fmt: skip
+
+    def _configured(self, finding: Finding) -> Finding | None:
+        """Apply the file's configuration and inline suppressions to a finding."""
+        config = self.config(finding.path)
+        if finding.rule in config.ignore:
+            return None
+        facts = self.by_path[finding.path]
+        note = ""
+        for suppression in facts.suppressions:
+            if suppression.line == finding.span.start.line and finding.rule in suppression.rules:
+                if suppression.reason:
+                    return None
+                note = " (a suppression comment needs a reason and was not applied)"
+        return Finding(finding.rule, finding.state_type, finding.path, finding.span, finding.name,
+                       finding.message + note, config.severity_of(finding.rule), finding.related,
+                       finding.framework, finding.container_kind, note)  # fmt: skip
+
+    # --- audit -----------------------------------------------------------------------------------
+
+    def _audit(self, memory: list[Location], covered: list[Location], verdict: str | None, detail: str) -> Audit:
+        locations = list(memory) + list(covered)
+        for facts, use in self.backends:
+            if use.state_type is None:
+                continue
+            name = {"adapter": use.detail, "bridge": f"pub/sub {use.detail}"}.get(use.role, use.detail)
+            locations.append(Location(facts.path, use.span, name, use.state_type, use.storage))
+        for facts, server in self.servers:
+            if server.shared and server.storage:
+                label = f"{server.variable or ''} ({FRAMEWORK_NAMES.get(server.framework, 'server')})".strip()
+                locations.append(Location(facts.path, server.span, label, "subscriptions", server.storage))
+        external_locations = [loc for loc in locations if loc.storage != "memory"]
+        backends = sorted({loc.storage for loc in external_locations})
+        external = [t for t in STATE_TYPES if any(loc.state_type == t for loc in external_locations)]
+        in_memory = [t for t in STATE_TYPES if any(loc.state_type == t for loc in memory)]
+        if verdict is None:
+            verdict = "pass" if backends and len(external) >= 2 else "fail"
+            detail = _detail(verdict, backends, external, in_memory)
+        locations.sort(key=lambda loc: (loc.path, loc.span.start_byte))
+        return Audit(verdict, detail, tuple(backends), tuple(external), tuple(in_memory), tuple(locations), self.root)
+
+
+def _detail(verdict: str, backends: list[str], external: list[str], in_memory: list[str]) -> str:
+    stored = " and ".join(STATE_TYPE_WORDS[t] for t in external)
+    where = " and ".join(STORAGE_NAMES[b] for b in backends)
+    if verdict == "pass":
+        text = f"{stored.capitalize()} persisted in {where}."
+        leftover = [t for t in in_memory if t not in external]
+        if leftover:
+            text += " " + " ".join(MEMORY_SENTENCES[t] for t in leftover)
+        return text
+    memory_only = [t for t in in_memory if t not in external]
+    sentences = [MEMORY_SENTENCES[t] for t in memory_only]
+    if not sentences:
+        have = f" ({stored} in {where})" if external else ""
+        sentences.append(
+            f"Only {len(external)} of 3 state types{have} persisted in a shared backend; at least 2 are needed."
+        )
+    return " ".join(sentences)
+
+
+def combine(audits: Mapping[str, Audit]) -> str:
+    """Overall verdict of several projects: any fail fails, else any pass passes, else skip."""
+    verdicts = {a.verdict for a in audits.values()}
+    if "fail" in verdicts:
+        return "fail"
+    if "pass" in verdicts:
+        return "pass"
+    return "skip"

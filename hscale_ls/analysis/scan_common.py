@@ -1,0 +1,206 @@
+"""Pieces shared by the JavaScript/TypeScript and Python extractors.
+
+`FileScan` holds one parsed file and the bookkeeping both extractors need: the line index, the
+enclosing-function lookups (memoised per node) and the assembly of containers from declarations
+and the writes found to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from tree_sitter import Node, QueryCursor, Tree
+
+from .facts import (
+    BackendUse,
+    Mutation,
+    StateContainer,
+    Suppression,
+    classify_container,
+    parse_suppression,
+)
+from .languages import LanguageId, fact_query
+from .text import LineIndex, Span
+
+# A container is addressed as ("var", name) for module variables, ("self", class, name) for fields.
+ContainerKey = tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Declaration:
+    key: ContainerKey
+    name: str
+    owner: str | None
+    scope: str
+    kind: str
+    name_node: Node
+    singleton: bool = False
+
+
+@dataclass(slots=True)
+class FunctionInfo:
+    name: str | None
+    handler: bool
+    owner: str | None  # class the function is a method of
+
+
+@dataclass(slots=True)
+class FileScan:
+    path: str
+    language: LanguageId
+    source: bytes
+    tree: Tree
+    index: LineIndex = field(init=False)
+    captures: dict[str, list[Node]] = field(init=False)
+    _functions: dict[int, FunctionInfo] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.index = LineIndex(self.source)
+        self.captures = QueryCursor(fact_query(self.language)).captures(self.tree.root_node)
+
+    def nodes(self, capture: str) -> list[Node]:
+        return self.captures.get(capture, [])
+
+    def span(self, node: Node) -> Span:
+        return self.index.span(node.start_byte, node.end_byte)
+
+    @staticmethod
+    def text(node: Node | None) -> str:
+        if node is None or node.text is None:
+            return ""
+        return node.text.decode("utf-8", errors="replace")
+
+    def enclosing_functions(self, node: Node, function_types: frozenset[str]) -> list[Node]:
+        found = []
+        parent = node.parent
+        while parent is not None:
+            if parent.type in function_types:
+                found.append(parent)
+            parent = parent.parent
+        return found
+
+    def function_info(self, node: Node, describe: Callable[[Node], FunctionInfo]) -> FunctionInfo:
+        info = self._functions.get(node.id)
+        if info is None:
+            info = describe(node)
+            self._functions[node.id] = info
+        return info
+
+    def suppressions(self, python: bool) -> tuple[Suppression, ...]:
+        found = []
+        for comment in self.nodes("comment"):
+            parsed = parse_suppression(self.text(comment), python)
+            if parsed is None:
+                continue
+            rules, reason = parsed
+            line = comment.start_point[0]
+            # a comment alone on its line applies to the next line; a trailing one to its own line
+            line_start = self.index.line_start(line)
+            own_line = self.source[line_start : comment.start_byte].strip() == b""
+            found.append(Suppression(line + 1 if own_line else line, rules, reason))
+        return tuple(found)
+
+
+@dataclass(slots=True)
+class MutationRecord:
+    key: ContainerKey
+    node: Node
+    operation: str
+    holds_handle: bool
+
+
+def assemble_containers(
+    scan: FileScan,
+    declarations: Iterable[Declaration],
+    mutations: Iterable[MutationRecord],
+    broadcasts: dict[ContainerKey, list[Node]],
+    context: Callable[[Node], tuple[tuple[str, ...], int, bool]],
+) -> tuple[StateContainer, ...]:
+    """Join declarations with the writes found to them; keep containers written from functions."""
+    by_key: dict[ContainerKey, list[Mutation]] = {}
+    for record in mutations:
+        names, scope, in_handler = context(record.node)
+        if scope < 0:
+            continue  # module-level initialisation is not state changing at run time
+        by_key.setdefault(record.key, []).append(
+            Mutation(scan.span(record.node), record.operation, names, scope, in_handler, record.holds_handle)
+        )
+    containers = []
+    for decl in declarations:
+        found = by_key.get(decl.key)
+        if not found:
+            continue
+        adds = [m for m in found if m.operation not in {"delete", "del", "remove", "discard", "pop", "clear"}]
+        handle_values = bool(adds) and all(m.holds_handle for m in adds)
+        role = classify_container(decl.name, decl.kind, handle_values)
+        containers.append(
+            StateContainer(
+                name=decl.name,
+                owner=decl.owner,
+                scope=decl.scope,  # type: ignore[arg-type]
+                kind=decl.kind,
+                span=scan.span(decl.name_node),
+                role=role,
+                singleton=decl.singleton,
+                mutations=tuple(found),
+                broadcasts=tuple(scan.span(n) for n in broadcasts.get(decl.key, [])),
+            )
+        )
+    return tuple(containers)
+
+
+def backend(
+    scan: FileScan,
+    node: Node,
+    storage: str,
+    role: str,
+    state_type: str | None,
+    detail: str,
+    scope: int,
+    requires: str = "",
+) -> BackendUse:
+    return BackendUse(scan.span(node), storage, role, state_type, detail, scope, requires)  # type: ignore[arg-type]
+
+
+REDIS_HISTORY_COMMANDS = frozenset({"xadd", "lpush", "rpush", "ltrim"})
+REDIS_STATE_COMMANDS = frozenset(
+    {
+        "sadd", "srem", "hset", "hsetnx", "hdel", "hincrby", "zadd", "zrem", "zincrby",
+        "expire", "pexpire", "hexpire", "setex", "psetex", "hmset",
+    }
+)  # fmt: skip
+DATABASE_WRITE_METHODS = frozenset(
+    {
+        "create", "insert", "insertone", "insertmany", "save", "upsert", "findoneandupdate",
+        "updateone", "update_or_create", "get_or_create", "bulk_create", "insert_one",
+        "insert_many", "add", "merge",
+    }
+)  # fmt: skip
+PUBSUB_SUBSCRIBE = frozenset({"subscribe", "psubscribe", "ssubscribe"})
+
+REDIS_MODULES = frozenset(
+    {"redis", "ioredis", "@redis/client", "redis.asyncio", "aioredis", "valkey", "iovalkey", "coredis"}
+)
+DATABASE_MODULES = frozenset(
+    {
+        "mongoose", "mongodb", "pg", "postgres", "mysql", "mysql2", "sqlite3", "sqlite", "better-sqlite3",
+        "sequelize", "typeorm", "knex", "@prisma/client", "drizzle-orm", "kysely", "sqlalchemy",
+        "django.db", "motor", "tortoise", "beanie", "peewee", "psycopg", "psycopg2", "asyncpg",
+        "databases", "pymongo", "aiosqlite", "sqlmodel", "asgiref.sync", "channels.db",
+    }
+)  # fmt: skip
+MEMCACHED_MODULES = frozenset({"memjs", "memcached", "pymemcache", "pylibmc", "aiomcache", "emcache"})
+
+
+def client_libraries(modules: Iterable[str]) -> frozenset[str]:
+    kinds = set()
+    for module in modules:
+        root = module.split(".")[0] if not module.startswith("@") else module
+        for kind, known in (("redis", REDIS_MODULES), ("database", DATABASE_MODULES),
+                            ("memcached", MEMCACHED_MODULES)):  # fmt: skip
+            if module in known or root in known or any(module.startswith(k + "/") for k in known):
+                kinds.add(kind)
+        if module.startswith(("drizzle-orm", "@prisma", "django.db", "sqlalchemy")):
+            kinds.add("database")
+    return frozenset(kinds)

@@ -1,0 +1,98 @@
+"""Positions in source text: byte offsets (tree-sitter), code points (CLI) and UTF-16 units (LSP).
+
+Everything here works on UTF-8 bytes. Lines end at LF; a CR before the LF belongs to the line's
+end, not to its text, so CRLF files report the same columns as LF ones.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A position: zero-based line and columns in every unit a consumer may want."""
+
+    line: int
+    byte: int  # column in UTF-8 bytes
+    char: int  # column in Unicode code points
+    utf16: int  # column in UTF-16 code units
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: Point
+    end: Point
+    start_byte: int
+    end_byte: int
+
+
+class LineIndex:
+    """Maps byte offsets of one immutable UTF-8 text to line/column points and back."""
+
+    __slots__ = ("_data", "_starts")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        starts = [0]
+        find = data.find
+        pos = find(b"\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find(b"\n", pos + 1)
+        self._starts = starts
+
+    @property
+    def line_count(self) -> int:
+        return len(self._starts)
+
+    def line_start(self, line: int) -> int:
+        return self._starts[min(max(line, 0), len(self._starts) - 1)]
+
+    def line_end(self, line: int) -> int:
+        """Byte offset of the end of the line's text (before CR LF / LF)."""
+        if line + 1 < len(self._starts):
+            end = self._starts[line + 1] - 1
+            if end > self._starts[line] and self._data[end - 1 : end] == b"\r":
+                end -= 1
+            return end
+        return len(self._data)
+
+    def point(self, offset: int) -> Point:
+        offset = min(max(offset, 0), len(self._data))
+        line = bisect_right(self._starts, offset) - 1
+        start = self._starts[line]
+        prefix = self._data[start:offset].decode("utf-8", errors="replace")
+        return Point(line, offset - start, len(prefix), utf16_length(prefix))
+
+    def span(self, start_byte: int, end_byte: int) -> Span:
+        return Span(self.point(start_byte), self.point(end_byte), start_byte, end_byte)
+
+    def offset(self, line: int, column: int, unit: str = "utf-16") -> int:
+        """Byte offset of (line, column) where column counts `unit` ("utf-8", "utf-16", "utf-32").
+
+        Positions past the end of a line clamp to the line end; past the last line, to the end of text.
+        """
+        if line < 0:
+            return 0
+        if line >= len(self._starts):
+            return len(self._data)
+        start = self._starts[line]
+        end = self.line_end(line)
+        if column <= 0:
+            return start
+        if unit == "utf-8":
+            return min(start + column, end)
+        text = self._data[start:end].decode("utf-8", errors="replace")
+        consumed = 0
+        for index, char in enumerate(text):
+            width = 2 if unit == "utf-16" and ord(char) > 0xFFFF else 1
+            if consumed + width > column:
+                return start + len(text[:index].encode("utf-8"))
+            consumed += width
+        return end
+
+
+def utf16_length(text: str) -> int:
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)

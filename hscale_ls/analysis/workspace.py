@@ -1,0 +1,201 @@
+"""Which files to analyse and which project each belongs to.
+
+A project is the nearest folder above a file holding a project marker, never above the folder being
+scanned. Vendored and generated trees, tests and whatever `.gitignore` ignores are left out.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pathspec
+
+from .config import ConfigResolver
+from .languages import language_for_path
+
+PROJECT_MARKERS = (
+    "package.json", "pyproject.toml", "setup.py", "manage.py", ".hscale.toml", ".git", "setup.cfg",
+)  # fmt: skip
+SKIPPED_DIRS = frozenset(
+    {
+        "node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".nox",
+        "site-packages", "dist", "build", "vendor", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+        ".next", ".nuxt", ".svelte-kit", "bower_components", "coverage", ".cache", ".eggs",
+    }
+)  # fmt: skip
+TEST_DIRS = frozenset({"tests", "test", "__tests__", "__mocks__", "spec", "e2e"})
+MAX_FILE_BYTES = 2_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+def is_test_file(name: str) -> bool:
+    lowered = name.lower()
+    return (
+        ".test." in lowered
+        or ".spec." in lowered
+        or (lowered.startswith("test_") and lowered.endswith(".py"))
+        or lowered.endswith("_test.py")
+        or lowered == "conftest.py"
+    )
+
+
+def excluded_reason(relative_parts: tuple[str, ...]) -> str | None:
+    """Why a path (relative to the scan root, as parts) is not analysed, or None."""
+    *dirs, name = relative_parts
+    for part in dirs:
+        if part in SKIPPED_DIRS or part.endswith(".egg-info"):
+            return f"vendored or generated folder `{part}/`"
+        if part in TEST_DIRS:
+            return f"test folder `{part}/`"
+    if is_test_file(name):
+        return "test file"
+    if name.endswith((".min.js", ".bundle.js")) or ".min." in name:
+        return "minified file"
+    return None
+
+
+@dataclass(slots=True)
+class FileWalker:
+    """Walks folders below a root, applying every `.gitignore` met on the way down."""
+
+    root: str
+    configs: ConfigResolver
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def files(self) -> Iterator[str]:
+        specs: list[tuple[str, pathspec.PathSpec]] = []
+        for directory, dirnames, filenames in os.walk(self.root):
+            specs = [(base, spec) for base, spec in specs if _within(directory, base)]
+            gitignore = os.path.join(directory, ".gitignore")
+            if os.path.isfile(gitignore):
+                try:
+                    with open(gitignore, encoding="utf-8", errors="replace") as handle:
+                        specs.append((directory, pathspec.PathSpec.from_lines("gitwildmatch", handle)))
+                except OSError:
+                    pass
+            if os.path.isfile(os.path.join(directory, "pyvenv.cfg")) and directory != self.root:
+                dirnames[:] = []
+                continue
+            kept = []
+            for name in sorted(dirnames):
+                path = os.path.join(directory, name)
+                if name in SKIPPED_DIRS or name in TEST_DIRS or name.endswith(".egg-info") or os.path.islink(path):
+                    continue
+                if _ignored(specs, path, is_dir=True) or self.configs.for_dir(path).excludes(path + "/"):
+                    continue
+                kept.append(name)
+            dirnames[:] = kept
+            for name in sorted(filenames):
+                if language_for_path(name) is None:
+                    continue
+                path = os.path.join(directory, name)
+                reason = excluded_reason((name,))
+                if reason is None and _ignored(specs, path, is_dir=False):
+                    reason = "ignored by .gitignore"
+                if reason is None and self.configs.for_path(path).excludes(path):
+                    reason = "excluded by configuration"
+                if reason is None:
+                    reason = size_problem(path)
+                if reason is not None:
+                    self.skipped.append(Skipped(path, reason))
+                    continue
+                yield path
+
+
+def size_problem(path: str) -> str | None:
+    try:
+        size = os.path.getsize(path)
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if size > MAX_FILE_BYTES:
+        return f"larger than {MAX_FILE_BYTES // 1_000_000} MB"
+    return None
+
+
+def _within(directory: str, base: str) -> bool:
+    return directory == base or directory.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def _ignored(specs: list[tuple[str, pathspec.PathSpec]], path: str, is_dir: bool) -> bool:
+    for base, spec in specs:
+        relative = os.path.relpath(path, base).replace(os.sep, "/")
+        if spec.match_file(relative + ("/" if is_dir else "")):
+            return True
+    return False
+
+
+class ProjectLocator:
+    """Maps a file to its project root: nearest folder with a marker, bounded by the scan root."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], str] = {}
+
+    def root_for(self, path: str, bound: str) -> str:
+        directory = os.path.dirname(os.path.abspath(path))
+        return self.root_for_dir(directory, os.path.abspath(bound))
+
+    def root_for_dir(self, directory: str, bound: str) -> str:
+        key = (directory, bound)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        if any(os.path.exists(os.path.join(directory, m)) for m in PROJECT_MARKERS) or _has_requirements(directory):
+            root = directory
+        elif directory == bound or not _within(directory, bound):
+            root = bound
+        else:
+            parent = os.path.dirname(directory)
+            root = bound if parent == directory else self.root_for_dir(parent, bound)
+        self._cache[key] = root
+        return root
+
+
+def _has_requirements(directory: str) -> bool:
+    try:
+        return any(n.startswith("requirements") and n.endswith(".txt") for n in os.listdir(directory))
+    except OSError:
+        return False
+
+
+def resolve_import(importer: str, module: str, known: set[str], python: bool) -> str | None:
+    """The project file a local import names, if any (`./users`, `from .manager import x`)."""
+    base = os.path.dirname(importer)
+    if python:
+        dots = len(module) - len(module.lstrip("."))
+        parts = module.lstrip(".").split(".")
+        candidates_dirs = [base] if dots else []
+        if dots > 1:
+            for _ in range(dots - 1):
+                candidates_dirs = [os.path.dirname(d) for d in candidates_dirs]
+        if not dots:  # absolute: try from the importer's folder and its parents
+            current = base
+            for _ in range(6):
+                candidates_dirs.append(current)
+                current = os.path.dirname(current)
+        for directory in candidates_dirs:
+            for cut in (len(parts), len(parts) - 1):
+                if cut <= 0:
+                    continue
+                stem = os.path.join(directory, *parts[:cut])
+                for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+                    if candidate in known:
+                        return candidate
+        return None
+    if not module.startswith("."):
+        return None
+    stem = os.path.normpath(os.path.join(base, module))
+    for suffix in ("", ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts", "/index.js", "/index.ts"):
+        if stem + suffix in known:
+            return stem + suffix
+    if stem.endswith(".js"):  # TypeScript ESM imports name the emitted .js file
+        for suffix in (".ts", ".tsx", ".mts"):
+            if stem[:-3] + suffix in known:
+                return stem[:-3] + suffix
+    return None

@@ -1,0 +1,125 @@
+"""Command line: `hscale-ls check | audit | rules`.
+
+`check` and `audit` never import pygls or lsprotocol (they alone cost ~0.4 s of start-up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_SKIP = 0, 1, 2, 3
+
+
+class _ProgressBar:
+    """A progress bar on stderr, drawn only on a terminal and only once a scan has run ~1 s."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.enabled = sys.stderr.isatty()
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or time.monotonic() - self.started < 1.0:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hscale-ls",
+        description="Find real-time state (presence, subscriptions, history) kept only in process memory.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command")
+    check = commands.add_parser("check", help="report findings for files and folders")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    check.add_argument("--config", metavar="FILE", help="use this configuration file for every file")
+    check.add_argument("--jobs", type=int, default=None, help="worker processes (default: every core)")
+    audit = commands.add_parser("audit", help="inventory real-time state and give the horizontal-scaling-ready verdict")
+    audit.add_argument("path", nargs="?", default=".", metavar="PATH")
+    audit.add_argument("--format", choices=("text", "json"), default="text")
+    audit.add_argument("--config", metavar="FILE")
+    audit.add_argument("--jobs", type=int, default=None)
+    commands.add_parser("rules", help="describe every rule")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_CLEAN if exit_.code == 0 else EXIT_ERROR
+    if args.version:
+        from . import __version__
+
+        print(f"hscale-ls {__version__}")
+        return EXIT_CLEAN
+    if args.command == "rules":
+        from .report import rules_text
+
+        print(rules_text(), end="")
+        return EXIT_CLEAN
+    if args.command in {"check", "audit"}:
+        return _run(args)
+    parser.print_help(sys.stderr)
+    return EXIT_ERROR
+
+
+def _run(args: argparse.Namespace) -> int:
+    from . import report
+    from .analysis.engine import scan
+    from .analysis.project import combine
+
+    if args.config is not None and not os.path.isfile(args.config):
+        print(f"hscale-ls: --config {args.config}: no such file", file=sys.stderr)
+        return EXIT_ERROR
+    if args.jobs is not None and args.jobs < 1:
+        print("hscale-ls: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_ERROR
+    cwd = os.getcwd()
+    targets = args.paths if args.command == "check" else [args.path]
+    progress = _ProgressBar()
+    try:
+        result = scan(targets, config_file=args.config, jobs=args.jobs, progress=progress, cwd=cwd)
+    finally:
+        progress.close()
+    for message in result.errors:
+        print(f"hscale-ls: {message}", file=sys.stderr)
+    for skipped in result.skipped:
+        if skipped.reason not in {"test file", "minified file", "ignored by .gitignore", "excluded by configuration"}:
+            print(f"hscale-ls: skipped {report.display_path(skipped.path, cwd)}: {skipped.reason}", file=sys.stderr)
+    if args.command == "check":
+        if args.format == "json":
+            print(report.dumps(report.check_json(result, cwd)))
+        elif args.format == "sarif":
+            print(report.dumps(report.check_sarif(result, cwd)))
+        else:
+            print(report.check_text(result, cwd))
+        if result.errors:
+            return EXIT_ERROR
+        return EXIT_FINDINGS if result.findings else EXIT_CLEAN
+    if args.format == "json":
+        print(report.dumps(report.audits_json(result, cwd)))
+    else:
+        print(report.audit_text(result, cwd))
+    if result.errors:
+        return EXIT_ERROR
+    return {"pass": EXIT_CLEAN, "fail": EXIT_FINDINGS}.get(combine(result.audits), EXIT_SKIP)
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""Output formats for the CLI: text, JSON (a contract other tools rely on) and SARIF 2.1.0."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any
+
+from . import __version__
+from .analysis.engine import ScanResult
+from .analysis.project import Audit, Finding, combine
+from .analysis.rules import CHECK_DOC, CHECK_ID, RULES
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SARIF_LEVELS = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
+
+
+def display_path(path: str, cwd: str) -> str:
+    relative = os.path.relpath(path, cwd)
+    if relative.startswith(".."):
+        relative = path
+    return relative.replace(os.sep, "/")
+
+
+def fix_titles(finding: Finding) -> list[str]:
+    from .fixes import titles_for
+
+    return titles_for(finding)
+
+
+# --- check ---------------------------------------------------------------------------------------
+
+
+def check_text(result: ScanResult, cwd: str) -> str:
+    lines = []
+    for f in result.findings:
+        start = f.span.start
+        lines.append(f"{display_path(f.path, cwd)}:{start.line + 1}:{start.char + 1}: {f.rule} {f.message}")
+    count = len(result.findings)
+    summary = f"{count} finding{'s' if count != 1 else ''} in {result.files_scanned} file"
+    summary += "s" if result.files_scanned != 1 else ""
+    if result.skipped:
+        summary += f" ({len(result.skipped)} skipped)"
+    lines.append(("" if not lines else "\n") + summary + ".")
+    for audit in result.audits.values():
+        lines.append(f"{display_path(audit.root, cwd) or '.'}: {audit.summary}")
+    return "\n".join(lines)
+
+
+def check_json(result: ScanResult, cwd: str) -> dict[str, Any]:
+    return {
+        "findings": [
+            {
+                "path": display_path(f.path, cwd),
+                "line": f.span.start.line + 1,
+                "column": f.span.start.char + 1,
+                "end_line": f.span.end.line + 1,
+                "end_column": f.span.end.char + 1,
+                "rule": f.rule,
+                "state_type": f.state_type,
+                "severity": f.severity,
+                "message": f.message,
+                "fixes": fix_titles(f),
+            }
+            for f in result.findings
+        ],
+        "files_scanned": result.files_scanned,
+        "skipped": [{"path": display_path(s.path, cwd), "reason": s.reason} for s in result.skipped],
+        "errors": result.errors,
+    }
+
+
+def check_sarif(result: ScanResult, cwd: str) -> dict[str, Any]:
+    rule_ids = list(RULES)
+    rules = [
+        {
+            "id": rule.id,
+            "name": "".join(part.capitalize() for part in rule.id.split("-")),
+            "shortDescription": {"text": rule.title},
+            "fullDescription": {"text": rule.what},
+            "help": {"text": rule.plain(), "markdown": rule.markdown()},
+            "helpUri": rule.docs_url,
+            "defaultConfiguration": {"level": "warning"},
+            "properties": {"tags": ["reliability", "availability", "scalability"], "state_type": rule.state_type},
+        }
+        for rule in RULES.values()
+    ]
+    results = []
+    for f in result.findings:
+        path = display_path(f.path, cwd)
+        results.append(
+            {
+                "ruleId": f.rule,
+                "ruleIndex": rule_ids.index(f.rule),
+                "level": SARIF_LEVELS.get(f.severity, "warning"),
+                "message": {"text": f.message},
+                "locations": [_sarif_location(path, f.span)],
+                "relatedLocations": [
+                    {**_sarif_location(display_path(r.path, cwd), r.span), "id": i, "message": {"text": r.message}}
+                    for i, r in enumerate(f.related)
+                ],
+                "partialFingerprints": {"primaryLocationLineHash/v1": _fingerprint(path, f)},
+                "properties": {"state_type": f.state_type},
+            }
+        )
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "hscale-ls",
+                        "version": __version__,
+                        "informationUri": RULES["presence-in-memory"].docs_url.split("#")[0],
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+                "columnKind": "unicodeCodePoints",
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": _file_uri(cwd)}},
+            }
+        ],
+    }
+
+
+def _sarif_location(path: str, span: Any) -> dict[str, Any]:
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"},
+            "region": {
+                "startLine": span.start.line + 1,
+                "startColumn": span.start.char + 1,
+                "endLine": span.end.line + 1,
+                "endColumn": span.end.char + 1,
+            },
+        }
+    }
+
+
+def _fingerprint(path: str, finding: Finding) -> str:
+    # stable across unrelated edits: rule, file and the flagged name, not the line number
+    digest = hashlib.sha256(f"{finding.rule}\0{path}\0{finding.name}".encode()).hexdigest()
+    return digest[:32]
+
+
+def _file_uri(path: str) -> str:
+    from urllib.parse import quote
+
+    return "file://" + quote(path.replace(os.sep, "/").rstrip("/") + "/")
+
+
+# --- audit ---------------------------------------------------------------------------------------
+
+
+def audit_json(audit: Audit, cwd: str) -> dict[str, Any]:
+    return {
+        "check": CHECK_ID,
+        "verdict": audit.verdict,
+        "detail": audit.detail,
+        "backends": list(audit.backends),
+        "external_state_types": list(audit.external_state_types),
+        "memory_state_types": list(audit.memory_state_types),
+        "locations": [
+            {
+                "path": display_path(loc.path, cwd),
+                "line": loc.span.start.line + 1,
+                "name": loc.name,
+                "state_type": loc.state_type,
+                "storage": loc.storage,
+            }
+            for loc in audit.locations
+        ],
+    }
+
+
+def audits_json(result: ScanResult, cwd: str) -> dict[str, Any]:
+    """One project: its audit. Several: the combined verdict, with every project's audit listed."""
+    audits = list(result.audits.values())
+    if len(audits) == 1:
+        return {**audit_json(audits[0], cwd), "project": display_path(audits[0].root, cwd)}
+    projects = [{**audit_json(a, cwd), "project": display_path(a.root, cwd)} for a in audits]
+    verdict = combine(result.audits)
+    union = sorted({b for a in audits for b in a.backends})
+    return {
+        "check": CHECK_ID,
+        "verdict": verdict,
+        "detail": f"{sum(a.verdict == verdict for a in audits)} of {len(audits)} projects {verdict}.",
+        "backends": union,
+        "external_state_types": sorted({t for a in audits for t in a.external_state_types}),
+        "memory_state_types": sorted({t for a in audits for t in a.memory_state_types}),
+        "locations": [loc for p in projects for loc in p["locations"]],
+        "projects": projects,
+    }
+
+
+def audit_text(result: ScanResult, cwd: str) -> str:
+    blocks = []
+    for audit in result.audits.values():
+        lines = [f"{display_path(audit.root, cwd)}"]
+        for loc in audit.locations:
+            where = f"{display_path(loc.path, cwd)}:{loc.span.start.line + 1}"
+            lines.append(f"  {where:<48} {loc.name:<32} {loc.state_type:<14} {loc.storage}")
+        lines.append(f"  {CHECK_ID}: {audit.verdict.upper()}")
+        lines.append(f"  {audit.detail}")
+        blocks.append("\n".join(lines))
+    if len(result.audits) > 1:
+        blocks.append(f"overall: {combine(result.audits).upper()}")
+    if not result.audits:
+        blocks.append(f"{CHECK_ID}: SKIP\n  No source files found.")
+    return "\n\n".join(blocks)
+
+
+def rules_text() -> str:
+    return "\n".join(rule.plain() for rule in RULES.values()) + "\n" + CHECK_DOC + "\n"
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
