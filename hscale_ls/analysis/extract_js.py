@@ -314,6 +314,10 @@ class JsExtractor:
                 node = obj
             elif node.type == "subscript_expression":
                 node = node.child_by_field_name("object")
+            elif node.type == "binary_expression" and node.child_by_field_name("operator") is not None and (
+                self.text(node.child_by_field_name("operator")) in {"??", "||"}
+            ):
+                node = node.child_by_field_name("left")
             elif node.type == "call_expression":
                 fn = node.child_by_field_name("function")
                 if fn is None or fn.type != "member_expression":
@@ -337,6 +341,8 @@ class JsExtractor:
                 return
             if key[0] == "var" and self._shadowed(root, key[1]):
                 return
+            if _is_empty_container(value):
+                operation = "init"
             records.append(MutationRecord(key, node, operation, _is_handle(value, self.text)))
 
         for call in scan.nodes("call"):
@@ -760,6 +766,18 @@ def _is_handle(value: Node | None, text: TextOf) -> bool:
     if value.type == "member_expression":
         prop = text(value.child_by_field_name("property")).lower()
         return prop in HANDLE_NAMES
+    return False
+
+
+def _is_empty_container(value: Node | None) -> bool:
+    value = _unwrap(value)
+    if value is None:
+        return False
+    if value.type in {"array", "object"}:
+        return value.named_child_count == 0
+    if value.type == "new_expression":
+        args = value.child_by_field_name("arguments")
+        return args is None or args.named_child_count == 0
     return False
 
 

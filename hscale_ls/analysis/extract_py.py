@@ -274,6 +274,10 @@ class PyExtractor:
                 return
             if key[0] == "var" and self._is_local(root, key[1], rebinds):
                 return
+            if value is not None and value.type in {"list", "dictionary", "set"} and value.named_child_count == 0:
+                operation = "init"
+            elif value is not None and value.type == "call" and self.text(value) in {"set()", "list()", "dict()"}:
+                operation = "init"
             records.append(MutationRecord(key, node, operation, _is_handle(value, self.text)))
 
         for call in self.scan.nodes("call"):
@@ -367,10 +371,7 @@ class PyExtractor:
             for decorator in parent.named_children:
                 if decorator.type == "decorator" and HANDLER_DECORATOR.search(self.text(decorator)):
                     handler = True
-        if cls is not None and fn.parent is not None and fn.parent.parent is cls.child_by_field_name("body"):
-            bases = self.text(cls.child_by_field_name("superclasses"))
-            handler = handler or any(base in bases for base in HANDLER_BASES)
-        if cls is not None and fn.parent is not None and fn.parent.type == "decorated_definition":
+        if cls is not None and _is_method_of(fn, cls):
             bases = self.text(cls.child_by_field_name("superclasses"))
             handler = handler or any(base in bases for base in HANDLER_BASES)
         return FunctionInfo(name or None, handler, owner)
@@ -449,7 +450,7 @@ class PyExtractor:
                 storage = "memcached" if "expire" in kwargs else "redis"
                 found.append(backend(scan, call, storage, "write", classify_key_text(first, "presence"),
                                      f"SET {first}", scope, storage))  # fmt: skip
-            elif lower in PUBSUB_SUBSCRIBE | {"publish", "pubsub"} and receiver.split(".")[-1] not in HANDLE_NAMES:
+            elif lower in PUBSUB_SUBSCRIBE | {"publish"} and receiver.split(".")[-1] not in HANDLE_NAMES:
                 detail = "publish" if lower == "publish" else "subscribe"
                 found.append(backend(scan, call, "redis", "bridge", "subscriptions", detail, scope, "redis"))
             elif lower in DATABASE_WRITE_METHODS and (
@@ -496,6 +497,14 @@ def _statement_place(assign: Node) -> str:
             return "other"
         parent = parent.parent
     return "other"
+
+
+def _is_method_of(fn: Node, cls: Node) -> bool:
+    body = cls.child_by_field_name("body")
+    parent = fn.parent
+    if parent is not None and parent.type == "decorated_definition":
+        parent = parent.parent
+    return body is not None and parent is not None and parent.id == body.id
 
 
 def _enclosing(node: Node, node_type: str) -> Node | None:

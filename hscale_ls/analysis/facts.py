@@ -162,15 +162,16 @@ def classify_container(name: str, kind: str, handle_values: bool) -> ContainerRo
         return "history"
     if token_set & SUBSCRIPTION_WORDS:
         return "subscriptions"
+    if handle_values:
+        # `userSockets.set(userId, socket)` says who is online; `clients.add(ws)` only keeps handles
+        return "presence" if token_set & {"user", "users", "username", "usernames", "player", "players"} else "connections"
     if kind == "counter":
         # `numUsers++` counts who is online; other counters (`VALUE = 0`) are not real-time state
         return "presence" if token_set & (PRESENCE_WORDS | REGISTRY_WORDS) else None
     if token_set & PRESENCE_WORDS:
         return "presence"
     if token_set & REGISTRY_WORDS:
-        return "connections" if handle_values else "presence"
-    if handle_values:
-        return "connections"
+        return "presence"
     return None
 
 

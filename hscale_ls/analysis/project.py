@@ -107,6 +107,8 @@ class Audit:
 
     @property
     def summary(self) -> str:
+        if self.verdict == "skip":
+            return f"{CHECK_ID}: skip - {self.detail}"
         return f"{CHECK_ID}: {self.verdict} - {len(self.external_state_types)} of 3 state types in a shared backend"
 
 
@@ -191,6 +193,8 @@ class _Evaluation:
                 self._server(facts, server, findings, memory_locations)
         if self.project_config.deployment == "single-instance":
             source = self.project_config.source or "the configuration"
+            if os.path.isabs(source):
+                source = os.path.relpath(source, self.root).replace(os.sep, "/")
             result.audit = self._audit(memory_locations, covered, "skip",
                                        f"Deployment declared single-instance in {source}.")  # fmt: skip
             return result
@@ -308,8 +312,8 @@ class _Evaluation:
 
 
 def _detail(verdict: str, backends: list[str], external: list[str], in_memory: list[str]) -> str:
-    stored = " and ".join(STATE_TYPE_WORDS[t] for t in external)
-    where = " and ".join(STORAGE_NAMES[b] for b in backends)
+    stored = _join([STATE_TYPE_WORDS[t] for t in external])
+    where = _join([STORAGE_NAMES[b] for b in backends])
     if verdict == "pass":
         text = f"{stored.capitalize()} persisted in {where}."
         leftover = [t for t in in_memory if t not in external]
@@ -324,6 +328,12 @@ def _detail(verdict: str, backends: list[str], external: list[str], in_memory: l
             f"Only {len(external)} of 3 state types{have} persisted in a shared backend; at least 2 are needed."
         )
     return " ".join(sentences)
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def combine(audits: Mapping[str, Audit]) -> str:

@@ -102,6 +102,10 @@ class FileScan:
         return tuple(found)
 
 
+# writes that say nothing about what a container holds: removals, rebinding, nested-container set-up
+NON_ADDING = frozenset({"delete", "del", "remove", "discard", "pop", "clear", "reassign", "init", "shift", "splice"})
+
+
 @dataclass(slots=True)
 class MutationRecord:
     key: ContainerKey
@@ -131,7 +135,7 @@ def assemble_containers(
         found = by_key.get(decl.key)
         if not found:
             continue
-        adds = [m for m in found if m.operation not in {"delete", "del", "remove", "discard", "pop", "clear"}]
+        adds = [m for m in found if m.operation not in NON_ADDING]
         handle_values = bool(adds) and all(m.holds_handle for m in adds)
         role = classify_container(decl.name, decl.kind, handle_values)
         containers.append(
