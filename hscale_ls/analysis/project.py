@@ -39,13 +39,13 @@ FRAMEWORK_NAMES = {
     "websockets": "websockets server",
     "starlette": "Starlette WebSocket route",
 }
-FANOUT_REMEDY = {
-    "socket.io": "no adapter is configured anywhere in the project",
-    "nestjs": "no Socket.IO adapter is installed with useWebSocketAdapter",
-    "python-socketio": "it has no client_manager",
-    "flask-socketio": "it has no message_queue",
-    "channels-layer": "InMemoryChannelLayer keeps groups inside each process",
-    "ws": "the broadcast loops over this process's clients only and there is no pub/sub bridge",
+FANOUT_MESSAGES = {
+    "socket.io": "Socket.IO server {name} has no adapter anywhere in the project",
+    "nestjs": "NestJS gateway {name} runs without a shared Socket.IO adapter (useWebSocketAdapter)",
+    "python-socketio": "python-socketio server {name} has no client_manager",
+    "flask-socketio": "Flask-SocketIO server {name} has no message_queue",
+    "channels-layer": "CHANNEL_LAYERS uses InMemoryChannelLayer, which keeps groups inside each process",
+    "ws": "ws server {name} broadcasts over its own clients and the project has no pub/sub bridge",
 }
 MEMORY_SENTENCES: dict[str, str] = {
     "presence": "Presence state stored in process memory only. Adding a second server instance would "
@@ -263,10 +263,9 @@ class _Evaluation:
         related = [Related(facts.path, s, "broadcast over this process's clients") for s in server.broadcasts[:4]]
         for other in self.files:
             related += [Related(other.path, s, "joins a room kept in this process") for s in other.membership_calls[:4]]
-        subject = f"`{server.variable}`" if server.variable and server.framework != "channels-layer" else "This"
-        message = f"{subject} {name}: {FANOUT_REMEDY.get(server.framework, '')}; {CONSEQUENCES['subscriptions']}."
-        if server.framework == "channels-layer":
-            message = f"CHANNEL_LAYERS uses InMemoryChannelLayer: {CONSEQUENCES['subscriptions']}."
+        template = FANOUT_MESSAGES.get(server.framework, "{name} fans out in process")
+        subject = f"`{server.variable}`" if server.variable else ""
+        message = f"{template.format(name=subject).replace('  ', ' ')}: {CONSEQUENCES['subscriptions']}."
         findings.append(Finding("subscriptions-in-memory", "subscriptions", facts.path, server.span,
                                 server.variable or name, message, "warning", tuple(related[:12]),
                                 server.framework))  # fmt: skip
