@@ -48,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     check.add_argument("--config", metavar="FILE", help="use this configuration file for every file")
     check.add_argument("--jobs", type=int, default=None, help="worker processes (default: every core)")
-    audit = commands.add_parser("audit", help="inventory real-time state and give the horizontal-scaling-ready verdict")
+    audit = commands.add_parser(
+        "audit", help="inventory real-time state and give the horizontal-scaling-ready verdict"
+    )
     audit.add_argument("path", nargs="?", default=".", metavar="PATH")
     audit.add_argument("--format", choices=("text", "json"), default="text")
     audit.add_argument("--config", metavar="FILE")
@@ -100,8 +102,16 @@ def _run(args: argparse.Namespace) -> int:
     for message in result.errors:
         print(f"hscale-ls: {message}", file=sys.stderr)
     for skipped in result.skipped:
-        if skipped.reason not in {"test file", "minified file", "ignored by .gitignore", "excluded by configuration"}:
-            print(f"hscale-ls: skipped {report.display_path(skipped.path, cwd)}: {skipped.reason}", file=sys.stderr)
+        if skipped.reason not in {
+            "test file",
+            "minified file",
+            "ignored by .gitignore",
+            "excluded by configuration",
+        }:
+            print(
+                f"hscale-ls: skipped {report.display_path(skipped.path, cwd)}: {skipped.reason}",
+                file=sys.stderr,
+            )
     if args.command == "check":
         if args.format == "json":
             print(report.dumps(report.check_json(result, cwd)))

@@ -82,7 +82,10 @@ def check_sarif(result: ScanResult, cwd: str) -> dict[str, Any]:
             "help": {"text": rule.plain(), "markdown": rule.markdown()},
             "helpUri": rule.docs_url,
             "defaultConfiguration": {"level": "warning"},
-            "properties": {"tags": ["reliability", "availability", "scalability"], "state_type": rule.state_type},
+            "properties": {
+                "tags": ["reliability", "availability", "scalability"],
+                "state_type": rule.state_type,
+            },
         }
         for rule in RULES.values()
     ]
@@ -97,7 +100,11 @@ def check_sarif(result: ScanResult, cwd: str) -> dict[str, Any]:
                 "message": {"text": f.message},
                 "locations": [_sarif_location(path, f.span)],
                 "relatedLocations": [
-                    {**_sarif_location(display_path(r.path, cwd), r.span), "id": i, "message": {"text": r.message}}
+                    {
+                        **_sarif_location(display_path(r.path, cwd), r.span),
+                        "id": i,
+                        "message": {"text": r.message},
+                    }
                     for i, r in enumerate(f.related)
                 ],
                 "partialFingerprints": {"primaryLocationLineHash/v1": _fingerprint(path, f)},

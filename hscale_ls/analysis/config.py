@@ -55,11 +55,13 @@ class Config:
 DEFAULT = Config()
 
 
-def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
-def from_mapping(data: Mapping[str, Any], source: str, root: str, base: Config = DEFAULT) -> tuple[Config, list[str]]:
+def from_mapping(
+    data: Mapping[str, Any], source: str, root: str, base: Config = DEFAULT
+) -> tuple[Config, list[str]]:
     """Apply the keys of `data` over `base`; return the result and one message per rejected key."""
     errors: list[str] = []
     config = replace(base, source=source, root=root)
@@ -133,7 +135,9 @@ def read_config_file(path: str) -> tuple[Config | None, list[str]]:
     except (ValueError, UnicodeDecodeError) as error:
         if name != ".hscale.toml" and b"hscale" not in raw:
             return None, []  # someone else's broken manifest is not our configuration
-        return Config(source=path, root=root), [f"{path}: invalid {_format(name)} ({error}); using the defaults"]
+        return Config(source=path, root=root), [
+            f"{path}: invalid {_format(name)} ({error}); using the defaults"
+        ]
     if section is None:
         return None, []
     return from_mapping(section, path, root)

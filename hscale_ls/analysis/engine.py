@@ -113,7 +113,9 @@ def scan(
         else:
             facts_by_path[item.path] = item
     for root, members in sorted(projects.items()):
-        project = evaluate(root, (facts_by_path[p] for p in sorted(members) if p in facts_by_path), configs.for_path)
+        project = evaluate(
+            root, (facts_by_path[p] for p in sorted(members) if p in facts_by_path), configs.for_path
+        )
         result.findings.extend(f for f in project.findings if f.path in reported)
         if project.audit is not None:
             result.audits[root] = project.audit

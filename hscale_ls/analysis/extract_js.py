@@ -18,7 +18,6 @@ from .facts import (
     FileRole,
     ServerSite,
     classify_key_text,
-    words,
 )
 from .scan_common import (
     DATABASE_WRITE_METHODS,
@@ -34,6 +33,7 @@ from .scan_common import (
     backend,
     client_libraries,
 )
+from .text import Span
 
 FUNCTION_TYPES = frozenset(
     {
@@ -129,7 +129,11 @@ class JsExtractor:
                     self.imports[name] = module
         for call in self.scan.nodes("call"):
             fn = call.child_by_field_name("function")
-            if fn is None or fn.type not in {"identifier", "import"} or self.text(fn) not in {"require", "import"}:
+            if (
+                fn is None
+                or fn.type not in {"identifier", "import"}
+                or self.text(fn) not in {"require", "import"}
+            ):
                 continue
             args = call.child_by_field_name("arguments")
             first = args.named_children[0] if args is not None and args.named_children else None
@@ -160,11 +164,15 @@ class JsExtractor:
         sites: list[ServerSite] = []
         for new in scan.nodes("new"):
             ctor = new.child_by_field_name("constructor")
+            if ctor is None:
+                continue
             module, name = self._resolve(ctor)
             if module == "socket.io" and name in {"Server", "default", "*"}:
                 sites.append(self._socket_io_site(new, ctor))
             elif module == "ws" and name in {"Server", "WebSocketServer"}:
-                sites.append(ServerSite("ws", scan.span(ctor), _assigned_name(new, self.text), False, False, None))
+                sites.append(
+                    ServerSite("ws", scan.span(ctor), _assigned_name(new, self.text), False, False, None)
+                )
         for call in scan.nodes("call"):
             fn = call.child_by_field_name("function")
             if fn is None:
@@ -176,7 +184,9 @@ class JsExtractor:
             if module == "socket.io" and name in {"default", "*"}:
                 sites.append(self._socket_io_site(call, fn))
             elif module == "uWebSockets.js" and name in {"App", "SSLApp"}:
-                sites.append(ServerSite("uws", scan.span(fn), _assigned_name(call, self.text), False, False, None))
+                sites.append(
+                    ServerSite("uws", scan.span(fn), _assigned_name(call, self.text), False, False, None)
+                )
         for decorator in scan.nodes("decorator"):
             if _decorator_name(decorator, self.text) == "WebSocketGateway":
                 ident = decorator.named_children[0] if decorator.named_children else decorator
@@ -291,7 +301,10 @@ class JsExtractor:
             return "object"
         if value.type == "number":
             return "counter"
-        if value.type == "call_expression" and self.text(value.child_by_field_name("function")) == "Object.create":
+        if (
+            value.type == "call_expression"
+            and self.text(value.child_by_field_name("function")) == "Object.create"
+        ):
             return "object"
         return None
 
@@ -314,8 +327,10 @@ class JsExtractor:
                 node = obj
             elif node.type == "subscript_expression":
                 node = node.child_by_field_name("object")
-            elif node.type == "binary_expression" and node.child_by_field_name("operator") is not None and (
-                self.text(node.child_by_field_name("operator")) in {"??", "||"}
+            elif (
+                node.type == "binary_expression"
+                and node.child_by_field_name("operator") is not None
+                and (self.text(node.child_by_field_name("operator")) in {"??", "||"})
             ):
                 node = node.child_by_field_name("left")
             elif node.type == "call_expression":
@@ -333,7 +348,9 @@ class JsExtractor:
         scan = self.scan
         records: list[MutationRecord] = []
 
-        def add(target: Node | None, node: Node, operation: str, value: Node | None, whole: bool = False) -> None:
+        def add(
+            target: Node | None, node: Node, operation: str, value: Node | None, whole: bool = False
+        ) -> None:
             key, root = self._root(target)
             if key is None or key not in declared or root is None:
                 return
@@ -422,9 +439,11 @@ class JsExtractor:
                 if self.text(fn) in {"Object.values", "Object.keys", "Object.entries", "Array.from"}:
                     args = iterable.child_by_field_name("arguments")
                     iterable = args.named_children[0] if args is not None and args.named_children else None
-                elif fn is not None and fn.type == "member_expression" and self.text(
-                    fn.child_by_field_name("property")
-                ) in {"values", "keys", "entries"}:
+                elif (
+                    fn is not None
+                    and fn.type == "member_expression"
+                    and self.text(fn.child_by_field_name("property")) in {"values", "keys", "entries"}
+                ):
                     iterable = fn.child_by_field_name("object")
             key, _ = self._root(iterable)
             if key is not None and key in declared:
@@ -537,9 +556,9 @@ class JsExtractor:
         if head.startswith((b'"use client"', b"'use client'")):
             return "client"
         source = self.scan.source
-        if b"new WebSocket(" in source or b"new EventSource(" in source or b"document." in source:
-            if not modules & {"ws", "socket.io", "express", "http", "node:http", "fastify"}:
-                return "client"
+        browser = b"new WebSocket(" in source or b"new EventSource(" in source or b"document." in source
+        if browser and not modules & {"ws", "socket.io", "express", "http", "node:http", "fastify"}:
+            return "client"
         return "neutral"
 
     # --- shared backends -------------------------------------------------------------------------
@@ -561,7 +580,9 @@ class JsExtractor:
             if method == "adapter" and values:
                 storage = self._adapter_storage(values[0])
                 if storage is not None:
-                    found.append(backend(scan, call, storage, "adapter", "subscriptions", "socket.io adapter", scope))
+                    found.append(
+                        backend(scan, call, storage, "adapter", "subscriptions", "socket.io adapter", scope)
+                    )
             elif lower in REDIS_HISTORY_COMMANDS:
                 state = classify_key_text(first, "history") if lower != "xadd" else "history"
                 found.append(backend(scan, call, "redis", "write", state, f"{method} {first}", scope))
@@ -571,7 +592,10 @@ class JsExtractor:
             elif lower == "set" and len(values) >= 3 and _has_expiry(self.text(values[2])):
                 state = classify_key_text(first, "presence")
                 found.append(backend(scan, call, "redis", "write", state, f"SET {first}", scope, "redis"))
-            elif lower in PUBSUB_SUBSCRIBE | {"publish", "spublish"} and receiver.split(".")[-1] not in HANDLE_NAMES:
+            elif (
+                lower in PUBSUB_SUBSCRIBE | {"publish", "spublish"}
+                and receiver.split(".")[-1] not in HANDLE_NAMES
+            ):
                 detail = "subscribe" if lower in PUBSUB_SUBSCRIBE else "publish"
                 found.append(backend(scan, call, "redis", "bridge", "subscriptions", detail, scope, "redis"))
             elif lower in DATABASE_WRITE_METHODS and receiver not in {"Object", "Reflect"}:
@@ -587,15 +611,18 @@ class JsExtractor:
                 found.append(backend(scan, call, "database", "write", state, first[:60], scope, "database"))
         return found
 
-    def _membership_calls(self) -> list[Node]:
+    def _membership_calls(self) -> list[Span]:
         found = []
         for call in self.scan.nodes("call"):
             fn = call.child_by_field_name("function")
-            if fn is not None and fn.type == "member_expression":
-                if self.text(fn.child_by_field_name("property")) in {"join", "leave"}:
-                    receiver = self.text(fn.child_by_field_name("object"))
-                    if receiver.split(".")[-1] in {"socket", "client"}:
-                        found.append(self.scan.span(call))
+            if fn is None or fn.type != "member_expression":
+                continue
+            receiver = self.text(fn.child_by_field_name("object")).split(".")[-1]
+            if self.text(fn.child_by_field_name("property")) in {"join", "leave"} and receiver in {
+                "socket",
+                "client",
+            }:
+                found.append(self.scan.span(call))
         return found
 
     # --- resolution helpers -----------------------------------------------------------------------
@@ -636,7 +663,10 @@ class JsExtractor:
                 for child in pattern.named_children:
                     if child.type == "shorthand_property_identifier_pattern" and self.text(child) == local:
                         return local
-                    if child.type == "pair_pattern" and self.text(child.child_by_field_name("value")) == local:
+                    if (
+                        child.type == "pair_pattern"
+                        and self.text(child.child_by_field_name("value")) == local
+                    ):
                         return self.text(child.child_by_field_name("key"))
         return "default"
 
@@ -700,7 +730,11 @@ def _descendants(node: Node, node_type: str) -> list[Node]:
 
 def _at_module_level(node: Node) -> bool:
     parent = node.parent
-    while parent is not None and parent.type in {"lexical_declaration", "variable_declaration", "export_statement"}:
+    while parent is not None and parent.type in {
+        "lexical_declaration",
+        "variable_declaration",
+        "export_statement",
+    }:
         parent = parent.parent
     return parent is not None and parent.type == "program"
 
@@ -716,7 +750,11 @@ def _enclosing_class(node: Node) -> Node | None:
 
 def _assigned_name(node: Node, text: TextOf) -> str | None:
     parent = node.parent
-    while parent is not None and parent.type in {"await_expression", "parenthesized_expression", "as_expression"}:
+    while parent is not None and parent.type in {
+        "await_expression",
+        "parenthesized_expression",
+        "as_expression",
+    }:
         parent = parent.parent
     if parent is None:
         return None
@@ -784,9 +822,12 @@ def _is_empty_container(value: Node | None) -> bool:
 def _sends(body: Node, text: TextOf) -> bool:
     for call in _descendants(body, "call_expression"):
         fn = call.child_by_field_name("function")
-        if fn is not None and fn.type == "member_expression":
-            if text(fn.child_by_field_name("property")) in SEND_METHODS:
-                return True
+        if (
+            fn is not None
+            and fn.type == "member_expression"
+            and text(fn.child_by_field_name("property")) in SEND_METHODS
+        ):
+            return True
     return False
 
 

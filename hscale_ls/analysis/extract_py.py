@@ -25,6 +25,7 @@ from .scan_common import (
     backend,
     client_libraries,
 )
+from .text import Span
 
 FUNCTION_TYPES = frozenset({"function_definition", "lambda"})
 CONTAINER_CALLS = {
@@ -41,7 +42,9 @@ HANDLER_DECORATOR = re.compile(
     r"\.(event|on|websocket|websocket_route|route|get|post|put|patch|delete|message)\b(?!_)"
 )
 HANDLER_BASES = ("Consumer", "WebSocketEndpoint", "Namespace", "HTTPEndpoint")
-SERVE_FUNCTIONS = frozenset({"serve", "WebSocketRoute", "websocket_route", "add_websocket_route", "unix_serve"})
+SERVE_FUNCTIONS = frozenset(
+    {"serve", "WebSocketRoute", "websocket_route", "add_websocket_route", "unix_serve"}
+)
 SSE_CALLS = frozenset({"EventSourceResponse", "ServerSentEvent"})
 CLIENT_MODULES = frozenset({"socketio.client", "websocket", "websockets.client", "websockets.sync.client"})
 QUEUE_MANAGERS = ("Kombu", "AioPika", "Kafka", "Zmq")
@@ -133,13 +136,15 @@ class PyExtractor:
         layers: list[BackendUse] = []
         for call in scan.nodes("call"):
             fn = call.child_by_field_name("function")
+            if fn is None:
+                continue
             qualified = self._qualified(fn)
             kwargs = _keyword_arguments(call, self.text)
             if qualified in {"socketio.AsyncServer", "socketio.Server"}:
                 manager = kwargs.get("client_manager")
                 shared = manager is not None and self.text(manager) != "None"
                 storage = _manager_storage(self.text(manager)) if shared else None
-                sites.append(ServerSite("python-socketio", scan.span(fn), _assigned(call, self.text), True,  # type: ignore[arg-type]
+                sites.append(ServerSite("python-socketio", scan.span(fn), _assigned(call, self.text), True,
                                         shared, storage,  # type: ignore[arg-type]
                                         frozenset({"async"} if qualified.endswith("AsyncServer") else ())))  # fmt: skip
             elif qualified == "flask_socketio.SocketIO":
@@ -148,7 +153,7 @@ class PyExtractor:
                 storage = _queue_storage(self.text(queue)) if shared else None
                 sites.append(ServerSite("flask-socketio", scan.span(fn), _assigned(call, self.text), True,
                                         shared, storage))  # type: ignore[arg-type]  # fmt: skip
-            elif fn is not None and fn.type == "attribute" and self.text(fn.child_by_field_name("attribute")) == "init_app":
+            elif fn.type == "attribute" and self.text(fn.child_by_field_name("attribute")) == "init_app":
                 queue = kwargs.get("message_queue") or kwargs.get("client_manager")
                 if queue is not None and self.text(queue) != "None":
                     layers.append(backend(scan, call, _queue_storage(self.text(queue)), "adapter", "subscriptions",
@@ -178,7 +183,9 @@ class PyExtractor:
         for string in scan.nodes("string"):
             value = self.text(string).strip("'\"")
             if value == "channels.layers.InMemoryChannelLayer" and self._in_setting(string, "CHANNEL_LAYERS"):
-                sites.append(ServerSite("channels-layer", scan.span(string), "CHANNEL_LAYERS", True, False, None))
+                sites.append(
+                    ServerSite("channels-layer", scan.span(string), "CHANNEL_LAYERS", True, False, None)
+                )
             elif value.startswith("channels_redis.") and self._in_setting(string, "CHANNEL_LAYERS"):
                 layers.append(backend(scan, string, "redis", "adapter", "subscriptions", value, -1))
             elif value == "text/event-stream" and not sites:
@@ -210,7 +217,9 @@ class PyExtractor:
             elif left.type == "identifier" and place == "class":
                 cls = _enclosing(assign, "class_definition")
                 owner = self.text(cls.child_by_field_name("name")) if cls is not None else ""
-                found.append(Declaration(("self", owner, self.text(left)), self.text(left), owner, "class", kind, left))
+                found.append(
+                    Declaration(("self", owner, self.text(left)), self.text(left), owner, "class", kind, left)
+                )
             elif left.type == "attribute" and self.text(left.child_by_field_name("object")) == "self":
                 method = _enclosing(assign, "function_definition")
                 if method is None or self.text(method.child_by_field_name("name")) != "__init__":
@@ -268,15 +277,23 @@ class PyExtractor:
     def _mutations(self, declared: dict[ContainerKey, Declaration]) -> list[MutationRecord]:
         records: list[MutationRecord] = []
 
-        def add(target: Node | None, node: Node, operation: str, value: Node | None, rebinds: bool = False) -> None:
+        def add(
+            target: Node | None, node: Node, operation: str, value: Node | None, rebinds: bool = False
+        ) -> None:
             key, root = self._root(target)
             if key is None or key not in declared or root is None:
                 return
             if key[0] == "var" and self._is_local(root, key[1], rebinds):
                 return
-            if value is not None and value.type in {"list", "dictionary", "set"} and value.named_child_count == 0:
-                operation = "init"
-            elif value is not None and value.type == "call" and self.text(value) in {"set()", "list()", "dict()"}:
+            if (
+                value is not None
+                and value.type in {"list", "dictionary", "set"}
+                and value.named_child_count == 0
+            ) or (
+                value is not None
+                and value.type == "call"
+                and self.text(value) in {"set()", "list()", "dict()"}
+            ):
                 operation = "init"
             records.append(MutationRecord(key, node, operation, _is_handle(value, self.text)))
 
@@ -327,7 +344,9 @@ class PyExtractor:
         if rebinds:
             return True
         params = fn.child_by_field_name("parameters")
-        if params is not None and name in {self.text(p).split(":")[0].split("=")[0].strip() for p in params.named_children}:
+        if params is not None and name in {
+            self.text(p).split(":")[0].split("=")[0].strip() for p in params.named_children
+        }:
             return True
         for assign in _descendants(body, "assignment", stop=FUNCTION_TYPES):
             if self.text(assign.child_by_field_name("left")) == name:
@@ -347,16 +366,16 @@ class PyExtractor:
                     args = _positional(iterable)
                     iterable = args[0] if args else None
             key, _ = self._root(iterable)
-            if key in declared and body is not None and _sends(body, self.text):
-                loops.setdefault(key, []).append(loop)  # type: ignore[arg-type]
+            if key is not None and key in declared and body is not None and _sends(body, self.text):
+                loops.setdefault(key, []).append(loop)
         for call in self.scan.nodes("call"):
             fn_name = self.text(call.child_by_field_name("function")).split(".")[-1]
             if "broadcast" not in fn_name.lower():
                 continue
             for arg in _positional(call):
                 key, _ = self._root(arg)
-                if key in declared:
-                    loops.setdefault(key, []).append(call)  # type: ignore[arg-type]
+                if key is not None and key in declared:
+                    loops.setdefault(key, []).append(call)
         return loops
 
     # --- functions, handlers and calls -----------------------------------------------------------
@@ -377,7 +396,9 @@ class PyExtractor:
         return FunctionInfo(name or None, handler, owner)
 
     def _context(self, node: Node) -> tuple[tuple[str, ...], int, bool]:
-        functions = [f for f in self.scan.enclosing_functions(node, FUNCTION_TYPES) if f.type == "function_definition"]
+        functions = [
+            f for f in self.scan.enclosing_functions(node, FUNCTION_TYPES) if f.type == "function_definition"
+        ]
         names: list[str] = []
         handler = False
         for fn in functions:
@@ -414,7 +435,10 @@ class PyExtractor:
     def _role(self, servers: list[ServerSite]) -> FileRole:
         if servers:
             return "server"
-        if any(m in CLIENT_MODULES or m.startswith(("socketio.Client", "socketio.AsyncClient")) for m in self.modules):
+        if any(
+            m in CLIENT_MODULES or m.startswith(("socketio.Client", "socketio.AsyncClient"))
+            for m in self.modules
+        ):
             return "client"
         return "neutral"
 
@@ -429,7 +453,9 @@ class PyExtractor:
             if qualified.split(".")[-1] == "Broadcast":
                 url = " ".join(self.text(a) for a in _positional(call))
                 if "memory://" not in url:
-                    found.append(backend(scan, call, _queue_storage(url), "bridge", "subscriptions", "broadcaster", -1))
+                    found.append(
+                        backend(scan, call, _queue_storage(url), "bridge", "subscriptions", "broadcaster", -1)
+                    )
                 continue
             if fn is None or fn.type != "attribute":
                 continue
@@ -468,7 +494,7 @@ class PyExtractor:
                                      scope, "database"))  # fmt: skip
         return found
 
-    def _membership_calls(self) -> list[Node]:
+    def _membership_calls(self) -> list[Span]:
         found = []
         for call in self.scan.nodes("call"):
             name = self.text(call.child_by_field_name("function")).split(".")[-1]

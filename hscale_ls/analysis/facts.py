@@ -112,35 +112,194 @@ class FileFacts:
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 IGNORE_WORDS = frozenset(
-    """cache cached caches memo memoized lru rate rates ratelimit ratelimits limit limits limiter
-    limiters throttle throttles timer timers timeout timeouts interval intervals debounce bucket
-    buckets metric metrics stat stats attempts retries retry lock locks pending config configs
-    settings options handlers handler routes route schema schemas template templates jwks keys
-    token tokens counter counters lookup lookups registry games game board boards""".split()
+    [
+        "cache",
+        "cached",
+        "caches",
+        "memo",
+        "memoized",
+        "lru",
+        "rate",
+        "rates",
+        "ratelimit",
+        "ratelimits",
+        "limit",
+        "limits",
+        "limiter",
+        "limiters",
+        "throttle",
+        "throttles",
+        "timer",
+        "timers",
+        "timeout",
+        "timeouts",
+        "interval",
+        "intervals",
+        "debounce",
+        "bucket",
+        "buckets",
+        "metric",
+        "metrics",
+        "stat",
+        "stats",
+        "attempts",
+        "retries",
+        "retry",
+        "lock",
+        "locks",
+        "pending",
+        "config",
+        "configs",
+        "settings",
+        "options",
+        "handlers",
+        "handler",
+        "routes",
+        "route",
+        "schema",
+        "schemas",
+        "template",
+        "templates",
+        "jwks",
+        "keys",
+        "token",
+        "tokens",
+        "counter",
+        "counters",
+        "lookup",
+        "lookups",
+        "registry",
+        "games",
+        "game",
+        "board",
+        "boards",
+    ]
 )
 PRESENCE_WORDS = frozenset(
-    """online presence typing connected active users user sessions session peers participants
-    members member people visitors viewers nicknames nickname usernames username names players
-    status statuses seen last online num""".split()
+    [
+        "online",
+        "presence",
+        "typing",
+        "connected",
+        "active",
+        "users",
+        "user",
+        "sessions",
+        "session",
+        "peers",
+        "participants",
+        "members",
+        "member",
+        "people",
+        "visitors",
+        "viewers",
+        "nicknames",
+        "nickname",
+        "usernames",
+        "username",
+        "names",
+        "players",
+        "status",
+        "statuses",
+        "seen",
+        "last",
+        "online",
+        "num",
+    ]
 )
 HISTORY_WORDS = frozenset(
-    """message messages msgs msg history histories chatlog log logs backlog transcript transcripts
-    replay events event chats posts""".split()
+    [
+        "message",
+        "messages",
+        "msgs",
+        "msg",
+        "history",
+        "histories",
+        "chatlog",
+        "log",
+        "logs",
+        "backlog",
+        "transcript",
+        "transcripts",
+        "replay",
+        "events",
+        "event",
+        "chats",
+        "posts",
+    ]
 )
 SUBSCRIPTION_WORDS = frozenset(
-    """room rooms channel channels subscription subscriptions subscribers subscriber topic topics
-    group groups membership memberships namespaces""".split()
+    [
+        "room",
+        "rooms",
+        "channel",
+        "channels",
+        "subscription",
+        "subscriptions",
+        "subscribers",
+        "subscriber",
+        "topic",
+        "topics",
+        "group",
+        "groups",
+        "membership",
+        "memberships",
+        "namespaces",
+    ]
 )
 REGISTRY_WORDS = frozenset(
-    "clients client connections connection sockets socket conns conn streams controllers writers "
-    "listeners responses res websockets ws".split()
+    [
+        "clients",
+        "client",
+        "connections",
+        "connection",
+        "sockets",
+        "socket",
+        "conns",
+        "conn",
+        "streams",
+        "controllers",
+        "writers",
+        "listeners",
+        "responses",
+        "res",
+        "websockets",
+        "ws",
+    ]
 )
 HANDLE_NAMES = frozenset(
-    """ws socket websocket conn connection client res response controller writer stream sock peer
-    sse wsclient self""".split()
+    [
+        "ws",
+        "socket",
+        "websocket",
+        "conn",
+        "connection",
+        "client",
+        "res",
+        "response",
+        "controller",
+        "writer",
+        "stream",
+        "sock",
+        "peer",
+        "sse",
+        "wsclient",
+        "self",
+    ]
 )
 SEND_METHODS = frozenset(
-    "send write emit send_text send_json send_bytes enqueue sendText send_str publish".split()
+    [
+        "send",
+        "write",
+        "emit",
+        "send_text",
+        "send_json",
+        "send_bytes",
+        "enqueue",
+        "sendText",
+        "send_str",
+        "publish",
+    ]
 )
 
 
@@ -164,7 +323,11 @@ def classify_container(name: str, kind: str, handle_values: bool) -> ContainerRo
         return "subscriptions"
     if handle_values:
         # `userSockets.set(userId, socket)` says who is online; `clients.add(ws)` only keeps handles
-        return "presence" if token_set & {"user", "users", "username", "usernames", "player", "players"} else "connections"
+        return (
+            "presence"
+            if token_set & {"user", "users", "username", "usernames", "player", "players"}
+            else "connections"
+        )
     if kind == "counter":
         # `numUsers++` counts who is online; other counters (`VALUE = 0`) are not real-time state
         return "presence" if token_set & (PRESENCE_WORDS | REGISTRY_WORDS) else None

@@ -83,4 +83,5 @@ def parser(language: LanguageId) -> Parser:
 def fact_query(language: LanguageId) -> Query:
     folder = resources.files("hscale_ls.analysis") / "queries"
     source = "\n".join((folder / name).read_text(encoding="utf-8") for name in _QUERY_FILES[language])
-    return Query(grammar(language), source)
+    query: Query = Query(grammar(language), source)
+    return query

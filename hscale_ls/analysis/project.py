@@ -8,13 +8,13 @@ project boundaries.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .config import Config
 from .facts import (
-    STATE_TYPES,
     STATE_TYPE_WORDS,
+    STATE_TYPES,
     BackendUse,
     FileFacts,
     ServerSite,
@@ -60,7 +60,12 @@ CONSEQUENCES: dict[str, str] = {
     "subscriptions": "broadcasts reach only clients connected to the same instance",
     "history": "each instance replays a different partial history and a restart loses it",
 }
-STORAGE_NAMES = {"redis": "Redis", "database": "a database", "memcached": "Memcached", "external": "a message broker"}
+STORAGE_NAMES = {
+    "redis": "Redis",
+    "database": "a database",
+    "memcached": "Memcached",
+    "external": "a message broker",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +145,9 @@ class _Evaluation:
         bridge = {b.detail for _, b in self.backends if b.role == "bridge"}
         self.bridge = "broadcaster" in bridge or {"publish", "subscribe"} <= bridge
         self.reachable = self._reachable_functions()
-        self.singletons = frozenset().union(*(f.module_instances for f in self.files)) if self.files else frozenset()
+        self.singletons = (
+            frozenset().union(*(f.module_instances for f in self.files)) if self.files else frozenset()
+        )
 
     # --- project-wide facts ----------------------------------------------------------------------
 
@@ -215,7 +222,9 @@ class _Evaluation:
             return
         if container.scope == "instance" and not (container.singleton or container.owner in self.singletons):
             return
-        mutations = [m for m in container.mutations if m.in_handler or any(n in self.reachable for n in m.functions)]
+        mutations = [
+            m for m in container.mutations if m.in_handler or any(n in self.reachable for n in m.functions)
+        ]
         if not mutations:
             return
         state: StateType = "subscriptions" if role == "connections" else role
@@ -236,8 +245,14 @@ class _Evaluation:
             if role != "connections"
             else f"`{container.name}` is a {label} used for broadcast with no pub/sub bridge: {CONSEQUENCES[state]}."
         )
-        related = [Related(facts.path, m.span, f"`{container.name}` written here ({m.operation})") for m in mutations[:8]]
-        related += [Related(facts.path, span, f"broadcast over `{container.name}`") for span in container.broadcasts[:4]]
+        related = [
+            Related(facts.path, m.span, f"`{container.name}` written here ({m.operation})")
+            for m in mutations[:8]
+        ]
+        related += [
+            Related(facts.path, span, f"broadcast over `{container.name}`")
+            for span in container.broadcasts[:4]
+        ]
         first_server = self.servers[0]
         if first_server[0].path != facts.path:
             related.append(Related(first_server[0].path, first_server[1].span,
@@ -247,11 +262,18 @@ class _Evaluation:
 
     def _write_through(self, facts: FileFacts, state: str, scopes: set[int]) -> BackendUse | None:
         for owner, use in self.backends:
-            if owner is facts and use.role == "write" and use.scope in scopes and use.state_type in {state, None}:
+            if (
+                owner is facts
+                and use.role == "write"
+                and use.scope in scopes
+                and use.state_type in {state, None}
+            ):
                 return use
         return None
 
-    def _server(self, facts: FileFacts, server: ServerSite, findings: list[Finding], memory: list[Location]) -> None:
+    def _server(
+        self, facts: FileFacts, server: ServerSite, findings: list[Finding], memory: list[Location]
+    ) -> None:
         name = FRAMEWORK_NAMES.get(server.framework, "real-time server")
         label = f"{server.variable} ({name})" if server.variable else name
         in_memory = (server.library_fanout and not server.shared and not self.adapter_configured) or (
@@ -260,9 +282,14 @@ class _Evaluation:
         if not in_memory:
             return
         memory.append(Location(facts.path, server.span, label, "subscriptions", "memory"))
-        related = [Related(facts.path, s, "broadcast over this process's clients") for s in server.broadcasts[:4]]
+        related = [
+            Related(facts.path, s, "broadcast over this process's clients") for s in server.broadcasts[:4]
+        ]
         for other in self.files:
-            related += [Related(other.path, s, "joins a room kept in this process") for s in other.membership_calls[:4]]
+            related += [
+                Related(other.path, s, "joins a room kept in this process")
+                for s in other.membership_calls[:4]
+            ]
         template = FANOUT_MESSAGES.get(server.framework, "{name} fans out in process")
         subject = f"`{server.variable}`" if server.variable else ""
         message = f"{template.format(name=subject).replace('  ', ' ')}: {CONSEQUENCES['subscriptions']}."
@@ -288,7 +315,9 @@ class _Evaluation:
 
     # --- audit -----------------------------------------------------------------------------------
 
-    def _audit(self, memory: list[Location], covered: list[Location], verdict: str | None, detail: str) -> Audit:
+    def _audit(
+        self, memory: list[Location], covered: list[Location], verdict: str | None, detail: str
+    ) -> Audit:
         locations = list(memory) + list(covered)
         for facts, use in self.backends:
             if use.state_type is None:
@@ -307,10 +336,12 @@ class _Evaluation:
             verdict = "pass" if backends and len(external) >= 2 else "fail"
             detail = _detail(verdict, backends, external, in_memory)
         locations.sort(key=lambda loc: (loc.path, loc.span.start_byte))
-        return Audit(verdict, detail, tuple(backends), tuple(external), tuple(in_memory), tuple(locations), self.root)
+        return Audit(
+            verdict, detail, tuple(backends), tuple(external), tuple(in_memory), tuple(locations), self.root
+        )
 
 
-def _detail(verdict: str, backends: list[str], external: list[str], in_memory: list[str]) -> str:
+def _detail(verdict: str, backends: Sequence[str], external: Sequence[str], in_memory: Sequence[str]) -> str:
     stored = _join([STATE_TYPE_WORDS[t] for t in external])
     where = _join([STORAGE_NAMES[b] for b in backends])
     if verdict == "pass":
@@ -329,7 +360,7 @@ def _detail(verdict: str, backends: list[str], external: list[str], in_memory: l
     return " ".join(sentences)
 
 
-def _join(items: list[str]) -> str:
+def _join(items: Sequence[str]) -> str:
     if len(items) <= 2:
         return " and ".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]

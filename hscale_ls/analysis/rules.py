@@ -93,7 +93,9 @@ SUBSCRIPTIONS = Rule(
         "A broadcast reaches only the clients connected to the instance that sent it: with two "
         "instances, users in the same room stop seeing each other's messages, silently."
     ),
-    example=('const { Server } = require("socket.io");\nconst io = new Server(httpServer);\nio.to(room).emit("message", msg);'),
+    example=(
+        'const { Server } = require("socket.io");\nconst io = new Server(httpServer);\nio.to(room).emit("message", msg);'
+    ),
     instead=(
         "Install a shared adapter or message queue: `io.adapter(createAdapter(pub, sub))` from "
         "`@socket.io/redis-adapter`, `socketio.AsyncRedisManager(url)` as `client_manager`, "

