@@ -247,6 +247,24 @@ SUBSCRIPTION_WORDS = frozenset(
         "namespaces",
     ]
 )
+# what a module-level counter must name to be an online count (`numUsers`, `clientsCount`)
+COUNTED_WORDS = frozenset(
+    [
+        "users",
+        "user",
+        "online",
+        "clients",
+        "connections",
+        "connected",
+        "sockets",
+        "peers",
+        "players",
+        "visitors",
+        "viewers",
+        "participants",
+        "members",
+    ]
+)
 REGISTRY_WORDS = frozenset(
     [
         "clients",
@@ -330,7 +348,7 @@ def classify_container(name: str, kind: str, handle_values: bool) -> ContainerRo
         )
     if kind == "counter":
         # `numUsers++` counts who is online; other counters (`VALUE = 0`) are not real-time state
-        return "presence" if token_set & (PRESENCE_WORDS | REGISTRY_WORDS) else None
+        return "presence" if token_set & COUNTED_WORDS else None
     if token_set & PRESENCE_WORDS:
         return "presence"
     if token_set & REGISTRY_WORDS:
