@@ -112,212 +112,56 @@ class FileFacts:
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 IGNORE_WORDS = frozenset(
-    [
-        "cache",
-        "cached",
-        "caches",
-        "memo",
-        "memoized",
-        "lru",
-        "rate",
-        "rates",
-        "ratelimit",
-        "ratelimits",
-        "limit",
-        "limits",
-        "limiter",
-        "limiters",
-        "throttle",
-        "throttles",
-        "timer",
-        "timers",
-        "timeout",
-        "timeouts",
-        "interval",
-        "intervals",
-        "debounce",
-        "bucket",
-        "buckets",
-        "metric",
-        "metrics",
-        "stat",
-        "stats",
-        "attempts",
-        "retries",
-        "retry",
-        "lock",
-        "locks",
-        "pending",
-        "config",
-        "configs",
-        "settings",
-        "options",
-        "handlers",
-        "handler",
-        "routes",
-        "route",
-        "schema",
-        "schemas",
-        "template",
-        "templates",
-        "jwks",
-        "keys",
-        "token",
-        "tokens",
-        "counter",
-        "counters",
-        "lookup",
-        "lookups",
-        "registry",
-        "games",
-        "game",
-        "board",
-        "boards",
-    ]
+    """
+    cache cached caches memo memoized lru rate rates ratelimit ratelimits limit limits limiter
+    limiters throttle throttles timer timers timeout timeouts interval intervals debounce bucket
+    buckets metric metrics stat stats attempts retries retry lock locks pending config configs
+    settings options handlers handler routes route schema schemas template templates jwks keys
+    token tokens counter counters lookup lookups registry games game board boards
+    """.split()
 )
 PRESENCE_WORDS = frozenset(
-    [
-        "online",
-        "presence",
-        "typing",
-        "connected",
-        "active",
-        "users",
-        "user",
-        "sessions",
-        "session",
-        "peers",
-        "participants",
-        "members",
-        "member",
-        "people",
-        "visitors",
-        "viewers",
-        "nicknames",
-        "nickname",
-        "usernames",
-        "username",
-        "names",
-        "players",
-        "status",
-        "statuses",
-        "seen",
-        "last",
-        "online",
-        "num",
-    ]
+    """
+    online presence typing connected active users user sessions session peers participants
+    members member people visitors viewers nicknames nickname usernames username names players
+    status statuses seen last online num
+    """.split()
 )
 HISTORY_WORDS = frozenset(
-    [
-        "message",
-        "messages",
-        "msgs",
-        "msg",
-        "history",
-        "histories",
-        "chatlog",
-        "log",
-        "logs",
-        "backlog",
-        "transcript",
-        "transcripts",
-        "replay",
-        "events",
-        "event",
-        "chats",
-        "posts",
-    ]
+    """
+    message messages msgs msg history histories chatlog log logs backlog transcript transcripts
+    replay events event chats posts
+    """.split()
 )
 SUBSCRIPTION_WORDS = frozenset(
-    [
-        "room",
-        "rooms",
-        "channel",
-        "channels",
-        "subscription",
-        "subscriptions",
-        "subscribers",
-        "subscriber",
-        "topic",
-        "topics",
-        "group",
-        "groups",
-        "membership",
-        "memberships",
-        "namespaces",
-    ]
+    """
+    room rooms channel channels subscription subscriptions subscribers subscriber topic topics
+    group groups membership memberships namespaces
+    """.split()
 )
 # what a module-level counter must name to be an online count (`numUsers`, `clientsCount`)
 COUNTED_WORDS = frozenset(
-    [
-        "users",
-        "user",
-        "online",
-        "clients",
-        "connections",
-        "connected",
-        "sockets",
-        "peers",
-        "players",
-        "visitors",
-        "viewers",
-        "participants",
-        "members",
-    ]
+    """
+    users user online clients connections connected sockets peers players visitors viewers
+    participants members
+    """.split()
 )
 REGISTRY_WORDS = frozenset(
-    [
-        "clients",
-        "client",
-        "connections",
-        "connection",
-        "sockets",
-        "socket",
-        "conns",
-        "conn",
-        "streams",
-        "controllers",
-        "writers",
-        "listeners",
-        "responses",
-        "res",
-        "websockets",
-        "ws",
-    ]
+    """
+    clients client connections connection sockets socket conns conn streams controllers writers
+    listeners responses res websockets ws
+    """.split()
 )
 HANDLE_NAMES = frozenset(
-    [
-        "ws",
-        "socket",
-        "websocket",
-        "conn",
-        "connection",
-        "client",
-        "res",
-        "response",
-        "controller",
-        "writer",
-        "stream",
-        "sock",
-        "peer",
-        "sse",
-        "wsclient",
-        "self",
-    ]
+    """
+    ws socket websocket conn connection client res response controller writer stream sock peer
+    sse wsclient self
+    """.split()
 )
 SEND_METHODS = frozenset(
-    [
-        "send",
-        "write",
-        "emit",
-        "send_text",
-        "send_json",
-        "send_bytes",
-        "enqueue",
-        "sendText",
-        "send_str",
-        "publish",
-    ]
+    """
+    send write emit send_text send_json send_bytes enqueue sendText send_str publish
+    """.split()
 )
 
 
