@@ -18,12 +18,17 @@ class _ProgressBar:
     """A progress bar on stderr, drawn only on a terminal and only once a scan has run ~1 s."""
 
     def __init__(self) -> None:
+        # HSCALE_PROGRESS_AFTER (seconds) lets tests see the bar without a slow scan
+        try:
+            self.after = float(os.environ.get("HSCALE_PROGRESS_AFTER", "1.0"))
+        except ValueError:
+            self.after = 1.0
         self.started = time.monotonic()
         self.enabled = sys.stderr.isatty()
         self.drawn = False
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or time.monotonic() - self.started < 1.0:
+        if not self.enabled or time.monotonic() - self.started < self.after:
             return
         width = 30
         filled = width * done // max(total, 1)

@@ -168,3 +168,33 @@ def test_fixture_tree_with_tests_and_vendored_files_reports_skips() -> None:
         data["files_scanned"] == 1
     )  # server.js; node_modules, dist, .venv, tests and generated/ are not read
     assert {"test file", "minified file"} <= {s["reason"] for s in data["skipped"]}
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    import os
+    import pty
+    import subprocess
+
+    env = {**os.environ, "HSCALE_PROGRESS_AFTER": "0"}
+    master, slave = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "hscale_ls", "check", "examples"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=slave, env=env, timeout=60,
+        )  # fmt: skip
+        os.close(slave)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(master)
+    assert b"files" in drawn and b"[" in drawn
+    assert b"files]" not in done.stdout and b"/" in done.stdout  # stdout stays clean findings
+    piped = run_cli("check", "examples", env={"HSCALE_PROGRESS_AFTER": "0"})
+    assert "files\r" not in piped.stderr and "[#" not in piped.stderr
