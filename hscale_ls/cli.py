@@ -61,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--config", metavar="FILE")
     audit.add_argument("--jobs", type=int, default=None)
     commands.add_parser("rules", help="describe every rule")
+    serve = commands.add_parser("serve", help="run the language server (stdio unless --tcp)")
+    serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP port instead, for debugging")
+    serve.add_argument("--log-level", choices=("error", "warning", "info", "debug"), default="info")
     return parser
 
 
@@ -82,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CLEAN
     if args.command in {"check", "audit"}:
         return _run(args)
+    if args.command == "serve":
+        return _serve(args)
     parser.print_help(sys.stderr)
     return EXIT_ERROR
 
@@ -134,6 +140,28 @@ def _run(args: argparse.Namespace) -> int:
     if result.errors:
         return EXIT_ERROR
     return {"pass": EXIT_CLEAN, "fail": EXIT_FINDINGS}.get(combine(result.audits), EXIT_SKIP)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import logging
+
+    # stdout is the protocol channel: every log line goes to stderr (and to the client's log)
+    logging.basicConfig(stream=sys.stderr, level=getattr(logging, args.log_level.upper()),
+                        format="hscale-ls %(levelname)s %(message)s")  # fmt: skip
+    if args.log_level != "debug":
+        logging.getLogger("pygls").setLevel(logging.WARNING)
+    from .server.features import create_server
+
+    server = create_server()
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        if not port.isdigit():
+            print("hscale-ls: --tcp needs HOST:PORT", file=sys.stderr)
+            return EXIT_ERROR
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return EXIT_CLEAN
 
 
 def entry() -> None:

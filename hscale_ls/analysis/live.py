@@ -1,0 +1,264 @@
+"""The live view an editor needs: open documents parsed incrementally, a workspace indexed from disk.
+
+Pure like the rest of the engine (no pygls): the language server feeds it edits and file events and
+asks it for findings. Open documents override what is on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tree_sitter import Point as TsPoint
+from tree_sitter import Tree
+
+from .config import Config, ConfigResolver, from_mapping
+from .engine import read_facts
+from .extract import facts_from_tree
+from .facts import FileFacts
+from .languages import LanguageId, new_parser
+from .project import ProjectResult, evaluate
+from .text import LineIndex
+from .workspace import FileWalker, ProjectLocator, Skipped, excluded_reason
+
+ENCODINGS = {"utf-8", "utf-16", "utf-32"}
+
+
+@dataclass(slots=True)
+class LiveDocument:
+    """One open document: its bytes, its tree (edited in place, re-parsed lazily) and its facts."""
+
+    path: str
+    language: LanguageId
+    version: int
+    source: bytes
+    tree: Tree | None = None
+    index: LineIndex = field(init=False)
+    facts: FileFacts | None = None
+    incremental: bool = True
+
+    def __post_init__(self) -> None:
+        self.index = LineIndex(self.source)
+
+    def replace(self, text: str, version: int) -> None:
+        self.source = text.encode("utf-8")
+        self.index = LineIndex(self.source)
+        self.version = version
+        self.tree = None
+        self.facts = None
+
+    def edit(self, start: tuple[int, int], end: tuple[int, int], text: str, encoding: str) -> None:
+        """Apply one ranged change (LSP line/character in `encoding`) to the bytes and the tree."""
+        start_byte = self.index.offset(start[0], start[1], encoding)
+        end_byte = max(start_byte, self.index.offset(end[0], end[1], encoding))
+        new = text.encode("utf-8")
+        start_point = self._ts_point(start_byte)
+        old_end_point = self._ts_point(end_byte)
+        self.source = self.source[:start_byte] + new + self.source[end_byte:]
+        self.index = LineIndex(self.source)
+        new_end_byte = start_byte + len(new)
+        if self.tree is not None and self.incremental:
+            self.tree.edit(
+                start_byte=start_byte,
+                old_end_byte=end_byte,
+                new_end_byte=new_end_byte,
+                start_point=start_point,
+                old_end_point=old_end_point,
+                new_end_point=self._ts_point(new_end_byte),
+            )
+        else:
+            self.tree = None
+        self.facts = None
+
+    def _ts_point(self, offset: int) -> TsPoint:
+        point = self.index.point(offset)
+        ts_point: TsPoint = TsPoint(point.line, point.byte)
+        return ts_point
+
+    def ensure_facts(self) -> FileFacts:
+        if self.facts is None:
+            parser = new_parser(self.language)
+            self.tree = (
+                parser.parse(self.source, self.tree) if self.tree is not None else parser.parse(self.source)
+            )
+            self.facts = facts_from_tree(self.path, self.source, self.language, self.tree)
+        return self.facts
+
+
+@dataclass(slots=True)
+class LiveWorkspace:
+    """Facts of every source file in the workspace folders, with open documents laid over them."""
+
+    folders: list[str] = field(default_factory=list)
+    settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # folder -> editor settings
+    disk: dict[str, FileFacts] = field(default_factory=dict)
+    documents: dict[str, LiveDocument] = field(default_factory=dict)
+    skipped: dict[str, Skipped] = field(default_factory=dict)
+    _configs: ConfigResolver = field(default_factory=ConfigResolver)
+    _locator: ProjectLocator = field(default_factory=ProjectLocator)
+    _config_cache: dict[str, Config] = field(default_factory=dict)
+    _members: dict[str, set[str]] = field(default_factory=dict)  # project root -> paths
+    _root_of: dict[str, str] = field(default_factory=dict)
+    _results: dict[str, ProjectResult] = field(default_factory=dict)
+
+    # --- membership ---------------------------------------------------------------------------
+
+    def folder_of(self, path: str) -> str:
+        best = ""
+        for folder in self.folders:
+            if (path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)) and len(folder) > len(
+                best
+            ):
+                best = folder
+        return best or os.path.dirname(path)
+
+    def project_of(self, path: str) -> str:
+        root = self._root_of.get(path)
+        if root is None:
+            root = self._locator.root_for(path, self.folder_of(path))
+            self._root_of[path] = root
+            self._members.setdefault(root, set()).add(path)
+        return root
+
+    def _touch(self, path: str) -> str:
+        root = self.project_of(path)
+        self._results.pop(root, None)
+        return root
+
+    def in_scope(self, path: str) -> bool:
+        """Whether a document is analysed at all (tests, vendored trees and excluded paths are not)."""
+        folder = self.folder_of(path)
+        relative = os.path.relpath(path, folder)
+        if relative.startswith(".."):
+            relative = os.path.basename(path)
+        if excluded_reason(tuple(relative.split(os.sep))) is not None:
+            return False
+        return not self.config_for(path).excludes(path)
+
+    # --- configuration ------------------------------------------------------------------------
+
+    def config_for(self, path: str) -> Config:
+        directory = os.path.dirname(path)
+        cached = self._config_cache.get(directory)
+        if cached is None:
+            base = self._configs.for_dir(directory)
+            overlay = self.settings.get(self.folder_of(path), {})
+            cached = from_mapping(overlay, "editor settings", base.root, base)[0] if overlay else base
+            self._config_cache[directory] = cached
+        return cached
+
+    @property
+    def config_errors(self) -> list[str]:
+        return list(dict.fromkeys(self._configs.errors))
+
+    def reset_configuration(self, settings: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        """After a config file, manifest or settings change: drop every derived cache."""
+        if settings is not None:
+            self.settings = settings
+        self._configs = ConfigResolver()
+        self._locator = ProjectLocator()
+        self._config_cache.clear()
+        self._results.clear()
+        paths = list(self._root_of)
+        self._root_of.clear()
+        self._members.clear()
+        for path in paths:
+            self.project_of(path)
+
+    # --- indexing -----------------------------------------------------------------------------
+
+    def index_folder(self, folder: str, progress: Callable[[int, int], None] | None = None) -> int:
+        folder = os.path.abspath(folder)
+        if folder not in self.folders:
+            self.folders.append(folder)
+        walker = FileWalker(folder, self._configs)
+        paths = list(walker.files())
+        for skipped in walker.skipped:
+            self.skipped[skipped.path] = skipped
+        for done, path in enumerate(paths, 1):
+            self.refresh_from_disk(path)
+            if progress is not None:
+                progress(done, len(paths))
+        return len(paths)
+
+    def remove_folder(self, folder: str) -> None:
+        folder = os.path.abspath(folder)
+        self.folders = [f for f in self.folders if f != folder]
+        for path in [p for p in self.disk if p.startswith(folder.rstrip(os.sep) + os.sep)]:
+            self.forget(path)
+
+    def refresh_from_disk(self, path: str) -> None:
+        item = read_facts(path)
+        if isinstance(item, Skipped):
+            self.skipped[path] = item
+            self.disk.pop(path, None)
+        else:
+            self.skipped.pop(path, None)
+            self.disk[path] = item
+        self._touch(path)
+
+    def forget(self, path: str) -> None:
+        self.disk.pop(path, None)
+        root = self._root_of.pop(path, None)
+        if root is not None:
+            self._members.get(root, set()).discard(path)
+            self._results.pop(root, None)
+
+    # --- documents ----------------------------------------------------------------------------
+
+    def open(self, path: str, language: LanguageId, version: int, text: str) -> LiveDocument:
+        document = LiveDocument(path, language, version, text.encode("utf-8"))
+        self.documents[path] = document
+        self._touch(path)
+        return document
+
+    def changed(self, path: str) -> None:
+        self._touch(path)
+
+    def close(self, path: str) -> None:
+        self.documents.pop(path, None)
+        if os.path.isfile(path):
+            self.refresh_from_disk(path)
+        else:
+            self.forget(path)
+
+    def facts_of(self, path: str) -> FileFacts | None:
+        document = self.documents.get(path)
+        if document is not None:
+            if not self.in_scope(path):
+                return None
+            return document.ensure_facts()
+        return self.disk.get(path)
+
+    # --- results ------------------------------------------------------------------------------
+
+    def result(self, root: str) -> ProjectResult:
+        cached = self._results.get(root)
+        if cached is None:
+            members = sorted(self._members.get(root, set()))
+            facts = [f for f in (self.facts_of(p) for p in members) if f is not None]
+            cached = evaluate(root, facts, self.config_for)
+            self._results[root] = cached
+        return cached
+
+    def findings_for(self, path: str) -> list[Any]:
+        if not self.in_scope(path):
+            return []
+        return [f for f in self.result(self.project_of(path)).findings if f.path == path]
+
+    def projects(self) -> list[str]:
+        return sorted(root for root, members in self._members.items() if members)
+
+    def all_paths(self) -> Iterable[str]:
+        return sorted(set(self.disk) | set(self.documents))
+
+
+def result_id(items: Iterable[object]) -> str:
+    """A stable id for a diagnostics report, to answer `unchanged` when nothing moved."""
+    digest = hashlib.sha256()
+    for item in items:
+        digest.update(repr(item).encode())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,296 @@
+"""The hscale language server: state (live workspace, settings, what was published) and its handlers.
+
+Handlers are thin: translate the request, ask the live workspace, translate the answer. Analysis
+errors are logged and leave that document without diagnostics; the server keeps answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from hscale_ls import __version__
+from hscale_ls.analysis.languages import LSP_LANGUAGE_IDS, language_for_path
+from hscale_ls.analysis.live import LiveWorkspace, result_id
+from hscale_ls.analysis.project import Finding
+from hscale_ls.report import audit_json
+from hscale_ls.server import convert
+from hscale_ls.server.capabilities import ClientCaps
+from hscale_ls.server.settings import Settings, parse
+from hscale_ls.server.uris import to_path, to_uri
+
+log = logging.getLogger("hscale_ls")
+
+WATCHED_CONFIG = (".hscale.toml", "pyproject.toml", "package.json", "setup.py", "setup.cfg", "manage.py")
+WATCH_GLOBS = (
+    "**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,py}",
+    "**/.hscale.toml",
+    "**/pyproject.toml",
+    "**/package.json",
+    "**/requirements*.txt",
+    "**/.gitignore",
+)
+
+
+class HscaleServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("hscale-ls", __version__)
+        self.live = LiveWorkspace()
+        self.caps = ClientCaps()
+        self.init_settings = Settings()
+        self.folder_settings: dict[str, Settings] = {}
+        self.uris: dict[str, str] = {}  # path -> the URI the client used for it
+        self.published: dict[str, str] = {}  # path -> result id of the last diagnostics sent
+        self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.indexing: asyncio.Task[None] | None = None
+        self.ready = asyncio.Event()  # set once the first workspace index is complete
+        self.warned: set[str] = set()
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    @property
+    def encoding(self) -> str:
+        encoding = self.workspace.position_encoding if self.protocol._workspace is not None else None
+        return str(getattr(encoding, "value", encoding) or "utf-16")
+
+    def settings_for(self, path: str) -> Settings:
+        return self.folder_settings.get(self.live.folder_of(path), self.init_settings)
+
+    def uri_of(self, path: str) -> str:
+        return self.uris.get(path) or to_uri(path)
+
+    def warn_once(self, message: str) -> None:
+        if message in self.warned:
+            return
+        self.warned.add(message)
+        log.warning(message)
+        self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+
+    def findings(self, path: str) -> list[Finding]:
+        """Findings for one file; an analysis failure is logged and yields none."""
+        if not self.settings_for(path).enable:
+            return []
+        try:
+            return self.live.findings_for(path)
+        except Exception:
+            log.exception("analysis of %s failed; leaving it without diagnostics", path)
+            return []
+
+    def diagnostics(self, path: str) -> list[types.Diagnostic]:
+        return [convert.diagnostic(f, self.encoding, self.caps) for f in self.findings(path)]
+
+    # --- diagnostics: push and refresh -------------------------------------------------------
+
+    def schedule(self, path: str, delay_ms: int) -> None:
+        timer = self.timers.pop(path, None)
+        if timer is not None:
+            timer.cancel()
+        if delay_ms <= 0:
+            self.analyse(path)
+            return
+        loop = asyncio.get_running_loop()
+        self.timers[path] = loop.call_later(delay_ms / 1000, self.analyse, path)
+
+    def analyse(self, path: str) -> None:
+        """Publish the document's diagnostics for its current version, then every other open
+        document of the project whose diagnostics changed."""
+        self.timers.pop(path, None)
+        document = self.live.documents.get(path)
+        if document is None:
+            return
+        self.publish(path, force=True)
+        self.publish_changed(exclude={path})
+
+    def publish(self, path: str, force: bool = False) -> bool:
+        document = self.live.documents.get(path)
+        if document is None:
+            return False
+        version = document.version
+        diagnostics = self.diagnostics(path)
+        rid = result_id(diagnostics)
+        if not force and self.published.get(path) == rid:
+            return False
+        self.published[path] = rid
+        if self.caps.pull_diagnostics:
+            return True
+        if self.live.documents.get(path) is not document or document.version != version:
+            return False  # never publish results for a stale version
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=self.uri_of(path), version=version, diagnostics=diagnostics)
+        )
+        return True
+
+    def publish_changed(self, exclude: Iterable[str] = ()) -> None:
+        skip = set(exclude)
+        changed = False
+        for path in list(self.live.documents):
+            if path not in skip and path not in self.timers:
+                changed = self.publish(path) or changed
+        if changed and self.caps.pull_diagnostics:
+            self.workspace_diagnostic_refresh(None)
+
+    # --- workspace indexing -------------------------------------------------------------------
+
+    async def index(self, folders: list[str]) -> None:
+        token = str(uuid.uuid4())
+        progress = self.caps.work_done_progress
+        if progress:
+            try:
+                await self.work_done_progress.create_async(token)
+                self.work_done_progress.begin(
+                    token,
+                    types.WorkDoneProgressBegin(title="hscale: indexing", percentage=0, cancellable=False),
+                )
+            except Exception:
+                log.warning("the client refused a progress token; indexing without progress")
+                progress = False
+        done_total = [0, 0]
+
+        def report(done: int, total: int) -> None:
+            done_total[:] = [done, total]
+
+        for folder in folders:
+            try:
+                paths = await asyncio.get_running_loop().run_in_executor(None, self._discover, folder)
+                for done, path in enumerate(paths, 1):
+                    if path not in self.live.documents:
+                        self.live.refresh_from_disk(path)
+                    else:
+                        self.live.changed(path)
+                    report(done, len(paths))
+                    if progress and (done % 25 == 0 or done == len(paths)):
+                        self.work_done_progress.report(
+                            token,
+                            types.WorkDoneProgressReport(
+                                message=f"{done}/{len(paths)} files",
+                                percentage=int(100 * done / max(len(paths), 1)),
+                            ),
+                        )
+                    if done % 10 == 0:
+                        await asyncio.sleep(0)  # stay responsive while indexing
+            except Exception:
+                log.exception("indexing %s failed", folder)
+        if progress:
+            self.work_done_progress.end(
+                token, types.WorkDoneProgressEnd(message=f"{done_total[1]} files indexed")
+            )
+        log.info("indexed %d files in %d folder(s)", len(self.live.disk), len(folders))
+        self.ready.set()
+        for message in self.live.config_errors:
+            self.warn_once(message)
+        self.publish_changed()
+
+    def _discover(self, folder: str) -> list[str]:
+        from hscale_ls.analysis.workspace import FileWalker
+
+        if folder not in self.live.folders:
+            self.live.folders.append(folder)
+        walker = FileWalker(folder, self.live._configs)
+        return list(walker.files())
+
+    async def indexed(self, timeout: float | None = None) -> None:
+        """Wait for the background index (at most `timeout` seconds)."""
+        if not self.ready.is_set():
+            try:
+                await asyncio.wait_for(self.ready.wait(), timeout)
+            except asyncio.TimeoutError:
+                log.info("answering before the workspace index is complete")
+
+    # --- settings -----------------------------------------------------------------------------
+
+    async def load_settings(self) -> None:
+        folders = list(self.live.folders)
+        if self.caps.configuration and folders:
+            try:
+                answers = await self.workspace_configuration_async(
+                    types.ConfigurationParams(
+                        items=[
+                            types.ConfigurationItem(scope_uri=to_uri(f), section="hscale") for f in folders
+                        ]
+                    )
+                )
+            except Exception:
+                log.warning("workspace/configuration failed; using initializationOptions")
+                answers = [None] * len(folders)
+            for folder, answer in zip(folders, answers or [], strict=False):
+                self.apply_settings(folder, answer)
+        self.live.reset_configuration(
+            {folder: s.config for folder, s in self.folder_settings.items() if s.config}
+            or ({f: self.init_settings.config for f in folders} if self.init_settings.config else {})
+        )
+        self.configure_logging()
+
+    def apply_settings(self, folder: str, raw: Any) -> None:
+        if raw is None or raw == {} or raw == [None]:
+            self.folder_settings[folder] = self.init_settings
+            return
+        settings, errors = parse(raw)
+        for message in errors:
+            self.warn_once(message)
+        self.folder_settings[folder] = settings
+
+    def configure_logging(self) -> None:
+        level = self.init_settings.logLevel
+        for settings in self.folder_settings.values():
+            level = settings.logLevel
+        log.setLevel(
+            {"error": logging.ERROR, "warning": logging.WARNING, "debug": logging.DEBUG}.get(
+                level, logging.INFO
+            )
+        )
+
+    # --- lookups ------------------------------------------------------------------------------
+
+    def finding_at(self, path: str, position: types.Position) -> Finding | None:
+        for finding in self.findings(path):
+            start, end = (
+                convert.range_of(finding.span, self.encoding).start,
+                convert.range_of(finding.span, self.encoding).end,
+            )
+            after_start = (position.line, position.character) >= (start.line, start.character)
+            before_end = (position.line, position.character) <= (end.line, end.character)
+            if after_start and before_end:
+                return finding
+        return None
+
+    def audit_payload(self, path: str | None) -> dict[str, Any]:
+        roots = [self.live.project_of(path)] if path else self.live.projects()
+        payloads = []
+        for root in roots:
+            audit = self.live.result(root).audit
+            if audit is not None:
+                payloads.append({**audit_json(audit, self.live.folder_of(root)), "project": root})
+        if len(payloads) == 1:
+            return payloads[0]
+        verdicts = {p["verdict"] for p in payloads}
+        verdict = "fail" if "fail" in verdicts else "pass" if "pass" in verdicts else "skip"
+        return {"check": "horizontal-scaling-ready", "verdict": verdict, "projects": payloads}
+
+
+def document_path(uri: str) -> str | None:
+    path = to_path(uri)
+    if path is None or language_for_path(path) is None:
+        return None
+    return path
+
+
+def language_of(path: str, language_id: str) -> Any:
+    return LSP_LANGUAGE_IDS.get(language_id) or language_for_path(path)
+
+
+def watched_file_kind(path: str) -> str:
+    name = os.path.basename(path)
+    if (
+        name in WATCHED_CONFIG
+        or (name.startswith("requirements") and name.endswith(".txt"))
+        or name == ".gitignore"
+    ):
+        return "config"
+    return "source" if language_for_path(path) else "other"
