@@ -410,3 +410,46 @@ async def test_bad_messages_do_not_stop_the_server(editor_factory, chat_app: Pat
         )
     )
     assert hover is None
+
+
+async def test_workspace_folders_added_later_are_indexed(editor_factory, tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    write(first, {"package.json": "{}", "io.js": IO_JS})
+    write(second, {"package.json": "{}", "io.js": IO_JS, "chat.js": CHAT_JS})
+    editor: Editor = await editor_factory("vscode-pull", root=first)
+    await editor.start(folders=[first])
+    report = await editor.client.workspace_diagnostic_async(
+        types.WorkspaceDiagnosticParams(previous_result_ids=[])
+    )
+    assert {Path(i.uri).name for i in report.items} == {"io.js"}
+    editor.client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=second.as_uri(), name="second")],
+                removed=[types.WorkspaceFolder(uri=first.as_uri(), name="first")],
+            )
+        )
+    )
+
+    async def uris() -> set[str]:
+        report = await editor.client.workspace_diagnostic_async(
+            types.WorkspaceDiagnosticParams(previous_result_ids=[])
+        )
+        return {i.uri for i in report.items}
+
+    expected = {(second / n).as_uri() for n in ("io.js", "chat.js")}
+    for _ in range(200):
+        if await uris() == expected:
+            break
+    assert await uris() == expected
+
+
+async def test_server_logs_reach_the_client_not_stdout(editor_factory, chat_app: Path) -> None:
+    editor: Editor = await editor_factory("vscode")
+    await editor.start()
+    await editor.wait_for(lambda: any("indexed" in m.message for m in editor.client.log_messages))
+    # anything printed on stdout would have broken the JSON-RPC stream and failed this request
+    lenses = await editor.client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=editor.uri("io.js")))
+    )
+    assert len(lenses) == 1  # io.js is not open: the lens comes from the workspace index
