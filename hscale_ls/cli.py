@@ -53,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     check.add_argument("--config", metavar="FILE", help="use this configuration file for every file")
     check.add_argument("--jobs", type=int, default=None, help="worker processes (default: every core)")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes (additive set-up only)")
+    check.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix or --diff, also rewrite statements"
+    )
+    check.add_argument(
+        "--diff", action="store_true", help="print the changes --fix would make, change nothing"
+    )
     audit = commands.add_parser(
         "audit", help="inventory real-time state and give the horizontal-scaling-ready verdict"
     )
@@ -105,6 +112,10 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     cwd = os.getcwd()
     targets = args.paths if args.command == "check" else [args.path]
+    if args.command == "check" and (args.fix or args.diff):
+        changed = _fix(args, targets, cwd)
+        if args.diff:
+            return EXIT_FINDINGS if changed else EXIT_CLEAN
     progress = _ProgressBar()
     try:
         result = scan(targets, config_file=args.config, jobs=args.jobs, progress=progress, cwd=cwd)
@@ -125,7 +136,7 @@ def _run(args: argparse.Namespace) -> int:
             )
     if args.command == "check":
         if args.format == "json":
-            print(report.dumps(report.check_json(result, cwd)))
+            print(report.dumps(report.check_json(result, cwd, _fix_titles(result))))
         elif args.format == "sarif":
             print(report.dumps(report.check_sarif(result, cwd)))
         else:
@@ -140,6 +151,48 @@ def _run(args: argparse.Namespace) -> int:
     if result.errors:
         return EXIT_ERROR
     return {"pass": EXIT_CLEAN, "fail": EXIT_FINDINGS}.get(combine(result.audits), EXIT_SKIP)
+
+
+def _fix_titles(result: object) -> dict[tuple[str, str, int], list[str]]:
+    from .fixes import FixContext, fixes_for
+    from .fixes.session import read_disk
+
+    titles = {}
+    for finding in result.findings:  # type: ignore[attr-defined]
+        root, facts = result.project_of(finding.path)  # type: ignore[attr-defined]
+        fixes = fixes_for(FixContext(finding, root, facts, read_disk))
+        titles[(finding.path, finding.rule, finding.span.start_byte)] = [f.title for f in fixes]
+    return titles
+
+
+def _fix(args: argparse.Namespace, targets: list[str], cwd: str) -> int:
+    """Apply (or, with --diff, show) fixes for the findings under `targets`; returns files changed."""
+    from . import report
+    from .analysis.live import LiveWorkspace
+    from .fixes.session import FixSession
+
+    changed = 0
+    for target in targets:
+        target = os.path.abspath(target)
+        folder = target if os.path.isdir(target) else os.path.dirname(target)
+        live = LiveWorkspace(config_file=args.config)
+        live.index_folder(folder)
+        session = FixSession(live)
+        wanted = None if os.path.isdir(target) else target
+
+        def requested(path: str, wanted: str | None = wanted) -> bool:
+            return wanted is None or path == wanted
+
+        session.run(unsafe=args.unsafe_fixes, only=requested)
+        if args.diff:
+            sys.stdout.write(session.diff(lambda p: report.display_path(p, cwd)))
+        else:
+            for path in session.write():
+                print(f"hscale-ls: fixed {report.display_path(path, cwd)}", file=sys.stderr)
+        for title in session.applied:
+            print(f"hscale-ls: applied: {title}", file=sys.stderr)
+        changed += len(session.changed())
+    return changed
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -23,12 +23,6 @@ def display_path(path: str, cwd: str) -> str:
     return relative.replace(os.sep, "/")
 
 
-def fix_titles(finding: Finding) -> list[str]:
-    from .fixes import titles_for
-
-    return titles_for(finding)
-
-
 # --- check ---------------------------------------------------------------------------------------
 
 
@@ -48,7 +42,10 @@ def check_text(result: ScanResult, cwd: str) -> str:
     return "\n".join(lines)
 
 
-def check_json(result: ScanResult, cwd: str) -> dict[str, Any]:
+def check_json(
+    result: ScanResult, cwd: str, titles: dict[tuple[str, str, int], list[str]] | None = None
+) -> dict[str, Any]:
+    titles = titles or {}
     return {
         "findings": [
             {
@@ -61,7 +58,7 @@ def check_json(result: ScanResult, cwd: str) -> dict[str, Any]:
                 "state_type": f.state_type,
                 "severity": f.severity,
                 "message": f.message,
-                "fixes": fix_titles(f),
+                "fixes": titles.get((f.path, f.rule, f.span.start_byte), []),
             }
             for f in result.findings
         ],

@@ -29,6 +29,12 @@ class ScanResult:
     files_scanned: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # configuration and read errors
+    project_facts: dict[str, tuple[FileFacts, ...]] = field(default_factory=dict)  # root -> its files' facts
+    roots: dict[str, str] = field(default_factory=dict)  # path -> project root
+
+    def project_of(self, path: str) -> tuple[str, tuple[FileFacts, ...]]:
+        root = self.roots[path]
+        return root, self.project_facts[root]
 
 
 def read_facts(path: str) -> FileFacts | Skipped:
@@ -113,9 +119,10 @@ def scan(
         else:
             facts_by_path[item.path] = item
     for root, members in sorted(projects.items()):
-        project = evaluate(
-            root, (facts_by_path[p] for p in sorted(members) if p in facts_by_path), configs.for_path
-        )
+        member_facts = tuple(facts_by_path[p] for p in sorted(members) if p in facts_by_path)
+        result.project_facts[root] = member_facts
+        result.roots.update(dict.fromkeys(members, root))
+        project = evaluate(root, member_facts, configs.for_path)
         result.findings.extend(f for f in project.findings if f.path in reported)
         if project.audit is not None:
             result.audits[root] = project.audit

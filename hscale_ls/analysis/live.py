@@ -94,6 +94,7 @@ class LiveWorkspace:
 
     folders: list[str] = field(default_factory=list)
     settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # folder -> editor settings
+    config_file: str | None = None  # one configuration file for everything (`--config`)
     disk: dict[str, FileFacts] = field(default_factory=dict)
     documents: dict[str, LiveDocument] = field(default_factory=dict)
     skipped: dict[str, Skipped] = field(default_factory=dict)
@@ -103,6 +104,10 @@ class LiveWorkspace:
     _members: dict[str, set[str]] = field(default_factory=dict)  # project root -> paths
     _root_of: dict[str, str] = field(default_factory=dict)
     _results: dict[str, ProjectResult] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.config_file is not None:
+            self._configs = ConfigResolver(self.config_file)
 
     # --- membership ---------------------------------------------------------------------------
 
@@ -158,7 +163,7 @@ class LiveWorkspace:
         """After a config file, manifest or settings change: drop every derived cache."""
         if settings is not None:
             self.settings = settings
-        self._configs = ConfigResolver()
+        self._configs = ConfigResolver(self.config_file)
         self._locator = ProjectLocator()
         self._config_cache.clear()
         self._results.clear()
@@ -238,7 +243,7 @@ class LiveWorkspace:
     def result(self, root: str) -> ProjectResult:
         cached = self._results.get(root)
         if cached is None:
-            members = sorted(self._members.get(root, set()))
+            members = self.members(root)
             facts = [f for f in (self.facts_of(p) for p in members) if f is not None]
             cached = evaluate(root, facts, self.config_for)
             self._results[root] = cached
@@ -248,6 +253,9 @@ class LiveWorkspace:
         if not self.in_scope(path):
             return []
         return [f for f in self.result(self.project_of(path)).findings if f.path == path]
+
+    def members(self, root: str) -> list[str]:
+        return sorted(self._members.get(root, set()))
 
     def projects(self) -> list[str]:
         return sorted(root for root, members in self._members.items() if members)

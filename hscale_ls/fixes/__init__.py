@@ -1,43 +1,52 @@
-"""Fixes: pure functions from a finding and source text to edits (no pygls, no file writes).
+"""Fixes: pure functions from a finding, its project's facts and file contents to edits.
 
-The CLI and the language server share them. Every fix here is additive: it inserts lines and
-never rewrites or removes user code.
+The CLI (`check --fix`) and the language server (code actions) share them. Safe fixes add set-up
+and leave every existing statement's meaning as it was; unsafe ones rewrite statements and are
+only applied on request.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
 
 from hscale_ls.analysis.project import Finding
+from hscale_ls.fixes import node, python
+from hscale_ls.fixes.context import FixContext
+from hscale_ls.fixes.model import Edit, Fix, apply
+
+__all__ = ["Edit", "Fix", "FixContext", "apply", "declare_single_instance", "fixes_for", "suppress"]
 
 SUPPRESS_REASON = "explain why this state may stay in memory"
+DECLARE_TITLE = "Declare this project single-instance in .hscale.toml"
+
+_BY_FRAMEWORK = {
+    "socket.io": node.socket_io_adapter,
+    "nestjs": node.nest_adapter,
+    "python-socketio": python.python_socketio_manager,
+    "flask-socketio": python.flask_message_queue,
+    "channels-layer": python.channels_redis_layer,
+}
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
-    path: str
-    start_byte: int
-    end_byte: int
-    new_text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Fix:
-    title: str
-    safe: bool
-    edits: tuple[Edit, ...]
+def fixes_for(ctx: FixContext) -> list[Fix]:
+    """Every fix for one finding, the preferred one first; suppression and declaration last."""
+    finding = ctx.finding
+    found: list[Fix] = []
+    framework_fix = _BY_FRAMEWORK.get(finding.framework)
+    is_server_finding = finding.rule == "subscriptions-in-memory" and not finding.container_kind
+    if framework_fix is not None and is_server_finding:
+        found.extend(framework_fix(ctx))
+    source = ctx.read(finding.path)
+    if source is not None:
+        found.append(suppress(finding, source))
+    config_path = os.path.join(ctx.root, ".hscale.toml")
+    found.append(declare_single_instance(config_path, ctx.read(config_path)))
+    return found
 
 
 def suppress_title(finding: Finding) -> str:
     return f"Suppress {finding.rule} for `{finding.name}` (with a reason)"
-
-
-DECLARE_TITLE = "Declare this project single-instance in .hscale.toml"
-
-
-def titles_for(finding: Finding) -> list[str]:
-    return [suppress_title(finding), DECLARE_TITLE]
 
 
 def suppress(finding: Finding, source: bytes) -> Fix:
@@ -50,11 +59,8 @@ def suppress(finding: Finding, source: bytes) -> Fix:
         comment = f"# hscale: ignore[{finding.rule}] {SUPPRESS_REASON}"
     else:
         comment = f"// hscale-ignore {finding.rule} -- {SUPPRESS_REASON}"
-    return Fix(
-        suppress_title(finding),
-        False,
-        (Edit(finding.path, line_start, line_start, indent + comment + newline),),
-    )
+    edit = Edit(finding.path, line_start, line_start, indent + comment + newline)
+    return Fix(suppress_title(finding), False, (edit,), kind="suppress")
 
 
 _DEPLOYMENT = re.compile(rb'(?m)^[ \t]*deployment[ \t]*=[ \t]*("[^"\n]*"|\'[^\'\n]*\')[ \t]*$')
@@ -62,20 +68,19 @@ _DEPLOYMENT = re.compile(rb'(?m)^[ \t]*deployment[ \t]*=[ \t]*("[^"\n]*"|\'[^\'\
 
 def declare_single_instance(config_path: str, existing: bytes | None) -> Fix:
     """Create `.hscale.toml` or set its top-level `deployment` key; other content stays as it was."""
+    line = 'deployment = "single-instance"\n'
     if existing is None:
-        return Fix(DECLARE_TITLE, False, (Edit(config_path, 0, 0, 'deployment = "single-instance"\n'),))
+        return Fix(DECLARE_TITLE, False, (Edit(config_path, 0, 0, line, create=True),), kind="declare")
     # only a key before the first [table] is the top-level one
     table = re.search(rb"(?m)^[ \t]*\[", existing)
     head_end = table.start() if table else len(existing)
     match = _DEPLOYMENT.search(existing, 0, head_end)
     if match:
         value = match.span(1)
-        return Fix(DECLARE_TITLE, False, (Edit(config_path, value[0], value[1], '"single-instance"'),))
-    return Fix(DECLARE_TITLE, False, (Edit(config_path, 0, 0, 'deployment = "single-instance"\n'),))
-
-
-def apply(source: bytes, edits: list[Edit]) -> bytes:
-    """Apply non-overlapping edits of one file, last first so offsets stay valid."""
-    for edit in sorted(edits, key=lambda e: e.start_byte, reverse=True):
-        source = source[: edit.start_byte] + edit.new_text.encode("utf-8") + source[edit.end_byte :]
-    return source
+        return Fix(
+            DECLARE_TITLE,
+            False,
+            (Edit(config_path, value[0], value[1], '"single-instance"'),),
+            kind="declare",
+        )
+    return Fix(DECLARE_TITLE, False, (Edit(config_path, 0, 0, line),), kind="declare")

@@ -198,3 +198,36 @@ def test_progress_bar_only_on_a_terminal() -> None:
     assert b"files]" not in done.stdout and b"/" in done.stdout  # stdout stays clean findings
     piped = run_cli("check", "examples", env={"HSCALE_PROGRESS_AFTER": "0"})
     assert "files\r" not in piped.stderr and "[#" not in piped.stderr
+
+
+def test_fix_diff_and_idempotence_through_the_cli(tmp_path: Path) -> None:
+    import shutil
+
+    app = tmp_path / "app"
+    shutil.copytree(MEMORY_APP, app)
+    before = (app / "server.js").read_bytes()
+    diff = run_cli("check", "app", "--diff", cwd=tmp_path)
+    assert diff.code == 1
+    assert '+const { createAdapter } = require("@socket.io/redis-adapter");' in diff.stdout
+    assert "+  io.adapter(createAdapter(pubClient, subClient));" in diff.stdout
+    assert (app / "server.js").read_bytes() == before, "--diff changes nothing"
+    fixed = run_cli("check", "app", "--fix", "--format", "json", cwd=tmp_path)
+    assert "applied: Add the Socket.IO Redis adapter" in fixed.stderr
+    assert {f["rule"] for f in fixed.json()["findings"]} == {"presence-in-memory", "history-in-memory"}
+    package = json.loads((app / "package.json").read_text())
+    assert package["dependencies"]["@socket.io/redis-adapter"] == "^8.3.0"
+    assert package["dependencies"]["redis"] == "^5.8.0"
+    again = run_cli("check", "app", "--diff", cwd=tmp_path)
+    assert again.code == 0 and again.stdout == ""
+
+
+def test_json_lists_fix_titles() -> None:
+    result = run_cli("check", "examples/python-socketio-memory", "--format", "json")
+    findings = result.json()["findings"]
+    server = next(f for f in findings if f["rule"] == "subscriptions-in-memory" and f["line"] == 7)
+    assert server["fixes"][0].startswith("Fan out through Redis: client_manager=socketio.AsyncRedisManager")
+    presence = next(f for f in findings if f["rule"] == "presence-in-memory")
+    assert presence["fixes"] == [
+        "Suppress presence-in-memory for `online_users` (with a reason)",
+        "Declare this project single-instance in .hscale.toml",
+    ]

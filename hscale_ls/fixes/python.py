@@ -1,0 +1,155 @@
+"""Fixes for Python servers: python-socketio `client_manager=`, Flask-SocketIO `message_queue=`, and
+the Django Channels Redis layer, each reading the Redis URL from the environment."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from tree_sitter import Node
+
+from hscale_ls.fixes.context import FixContext
+from hscale_ls.fixes.manifests import add_python_requirements, python_requirement_file
+from hscale_ls.fixes.model import Edit, Fix
+from hscale_ls.fixes.style import ParsedSource, Style, detect
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+SIO_TITLE = "Fan out through Redis: client_manager=socketio.{manager}(REDIS_URL)"
+FLASK_TITLE = "Fan out through Redis: SocketIO(..., message_queue=REDIS_URL)"
+CHANNELS_TITLE = "Use the Redis channel layer (channels_redis.core.RedisChannelLayer)"
+
+
+def _url(style: Style) -> str:
+    return f"os.environ.get({style.q('REDIS_URL')}, {style.q(REDIS_URL)})"
+
+
+def _import_os(parsed: ParsedSource, style: Style) -> list[Edit]:
+    """`import os`, placed first among the file's imports (where isort puts a plain stdlib import)."""
+    if re.search(rb"(?m)^import os\b|^import .*\bos\b(?!\.)|^from os import environ", parsed.source):
+        return []
+    for child in parsed.tree.root_node.named_children:
+        if child.type in {"import_statement", "import_from_statement"}:
+            at = parsed.line_start(child.start_byte)
+            return [Edit(parsed.path, at, at, style.lines("import os"))]
+    at = parsed.after_imports()
+    return [Edit(parsed.path, at, at, style.lines("import os", ""))]
+
+
+def _requirements(ctx: FixContext, wanted: dict[str, str]) -> list[Edit]:
+    target = python_requirement_file(os.path.dirname(ctx.finding.path), ctx.root, ctx.read)
+    return add_python_requirements(target, wanted, ctx.read) if target else []
+
+
+def _call_of(parsed: ParsedSource, start: int, end: int) -> Node | None:
+    node = parsed.node_at(start, end)
+    while node is not None and node.type != "call":
+        node = node.parent
+    return node
+
+
+def insert_keyword(parsed: ParsedSource, call: Node, keyword: str, style: Style) -> Edit | None:
+    """Add `keyword` as the last argument of a call, in the call's own layout."""
+    args = call.child_by_field_name("arguments")
+    if args is None or args.type != "argument_list":
+        return None
+    closing = args.end_byte - 1  # the ")"
+    items = [c for c in args.named_children if c.type != "comment"]
+    if not items:
+        return Edit(parsed.path, closing, closing, keyword)
+    last = items[-1]
+    between = parsed.source[last.end_byte : closing]
+    trailing_comma = b"," in between
+    if b"\n" in between:  # one argument per line: a new line before the closing parenthesis
+        indent = parsed.indentation(last.start_byte)
+        comma = "" if trailing_comma else ","
+        at = last.end_byte + (between.index(b",") + 1 if trailing_comma else 0)
+        return Edit(parsed.path, at, at, f"{comma}{style.newline}{indent}{keyword},")
+    at = last.end_byte + (between.index(b",") + 1 if trailing_comma else 0)
+    return Edit(parsed.path, at, at, f"{'' if trailing_comma else ','} {keyword}")
+
+
+def _socketio_module(parsed: ParsedSource) -> str | None:
+    match = re.search(rb"(?m)^import socketio(?: as (\w+))?\s*$", parsed.source)
+    if match:
+        return (match.group(1) or b"socketio").decode()
+    return None
+
+
+def python_socketio_manager(ctx: FixContext) -> list[Fix]:
+    finding = ctx.finding
+    source = ctx.read(finding.path)
+    if source is None:
+        return []
+    parsed = ParsedSource.of(finding.path, source)
+    call = _call_of(parsed, finding.span.start_byte, finding.span.end_byte)
+    if call is None:
+        return []
+    style = detect(source, python=True)
+    is_async = "async" in ctx.server_options()
+    manager = "AsyncRedisManager" if is_async else "RedisManager"
+    module = _socketio_module(parsed)
+    edits: list[Edit] = []
+    if module is None:
+        module = "socketio"
+        at = parsed.after_imports()
+        edits.append(Edit(parsed.path, at, at, style.lines("import socketio")))
+    keyword = insert_keyword(parsed, call, f"client_manager={module}.{manager}({_url(style)})", style)
+    if keyword is None:
+        return []
+    edits = _import_os(parsed, style) + edits + [keyword] + _requirements(ctx, {"redis": ">=5.0"})
+    return [Fix(SIO_TITLE.format(manager=manager), True, tuple(edits), preferred=True)]
+
+
+def flask_message_queue(ctx: FixContext) -> list[Fix]:
+    finding = ctx.finding
+    source = ctx.read(finding.path)
+    if source is None:
+        return []
+    parsed = ParsedSource.of(finding.path, source)
+    call = _call_of(parsed, finding.span.start_byte, finding.span.end_byte)
+    if call is None:
+        return []
+    style = detect(source, python=True)
+    keyword = insert_keyword(parsed, call, f"message_queue={_url(style)}", style)
+    if keyword is None:
+        return []
+    edits = [*_import_os(parsed, style), keyword, *_requirements(ctx, {"redis": ">=5.0"})]
+    return [Fix(FLASK_TITLE, True, tuple(edits), preferred=True)]
+
+
+def channels_redis_layer(ctx: FixContext) -> list[Fix]:
+    finding = ctx.finding
+    source = ctx.read(finding.path)
+    if source is None:
+        return []
+    parsed = ParsedSource.of(finding.path, source)
+    string = parsed.node_at(finding.span.start_byte, finding.span.end_byte)
+    if string is None or string.type != "string":
+        return []
+    style = detect(source, python=True)
+    text = parsed.source[string.start_byte : string.end_byte].decode()
+    quote = text[0] if text[0] in "'\"" else style.quote
+    replacement = f"{quote}channels_redis.core.RedisChannelLayer{quote}"
+    edits = [Edit(parsed.path, string.start_byte, string.end_byte, replacement)]
+    pair = string.parent
+    dictionary = pair.parent if pair is not None and pair.type == "pair" else None
+    if pair is None or dictionary is None:
+        return []
+    has_config = any(
+        child.type == "pair" and b"CONFIG" in parsed.source[child.start_byte : child.end_byte].split(b":")[0]
+        for child in dictionary.named_children
+    )
+    if not has_config:
+        hosts = f"{quote}CONFIG{quote}: {{{quote}hosts{quote}: [{_url(Style(quote, False, style.indent, style.newline))}]}}"
+        between = parsed.source[pair.end_byte : dictionary.end_byte - 1]
+        trailing_comma = between.lstrip().startswith(b",")
+        at = pair.end_byte + (between.index(b",") + 1 if trailing_comma else 0)
+        if b"\n" in between:
+            indent = parsed.indentation(pair.start_byte)
+            edits.append(
+                Edit(parsed.path, at, at, f"{'' if trailing_comma else ','}{style.newline}{indent}{hosts},")
+            )
+        else:
+            edits.append(Edit(parsed.path, at, at, f"{'' if trailing_comma else ','} {hosts}"))
+    edits = [*_import_os(parsed, style), *edits, *_requirements(ctx, {"channels-redis": ">=4.2"})]
+    return [Fix(CHANNELS_TITLE, True, tuple(edits), preferred=True)]

@@ -1,0 +1,125 @@
+"""Apply fixes across a project until none is left, in memory: one fix at a time, re-analysing
+after each (a server's adapter may clear other findings), refusing any fix whose result parses
+worse than the original. The caller decides whether to write the result or print a diff."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hscale_ls.analysis.languages import language_for_path
+from hscale_ls.analysis.live import LiveWorkspace
+from hscale_ls.fixes import FixContext, fixes_for
+from hscale_ls.fixes.model import Edit, Fix, apply
+from hscale_ls.fixes.style import ParsedSource
+
+log = logging.getLogger("hscale_ls")
+MAX_ROUNDS = 100
+
+
+def read_disk(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+@dataclass(slots=True)
+class FixSession:
+    """Pending content of every file a fix touched, over what is on disk."""
+
+    live: LiveWorkspace
+    read_base: Callable[[str], bytes | None] = read_disk
+    contents: dict[str, bytes] = field(default_factory=dict)
+    originals: dict[str, bytes | None] = field(default_factory=dict)
+    applied: list[str] = field(default_factory=list)
+
+    def read(self, path: str) -> bytes | None:
+        if path in self.contents:
+            return self.contents[path]
+        document = self.live.documents.get(path)
+        if document is not None:
+            return document.source
+        return self.read_base(path)
+
+    def context(self, finding: object) -> FixContext:
+        root = self.live.project_of(finding.path)  # type: ignore[attr-defined]
+        members = [f for f in (self.live.facts_of(p) for p in self.live.members(root)) if f is not None]
+        return FixContext(finding, root, tuple(members), self.read)  # type: ignore[arg-type]
+
+    def apply_fix(self, fix: Fix) -> bool:
+        """Apply one fix to the pending contents, unless it would make any file parse worse."""
+        staged: dict[str, bytes] = {}
+        for path in fix.paths():
+            edits: list[Edit] = [e for e in fix.edits if e.path == path]
+            before = self.read(path)
+            after = apply(before or b"", edits)
+            if language_for_path(path) is not None:
+                errors_before = ParsedSource.of(path, before).has_errors() if before else 0
+                if ParsedSource.of(path, after).has_errors() > errors_before:
+                    log.warning("not applying %r: %s would no longer parse", fix.title, path)
+                    return False
+            staged[path] = after
+        for path, content in staged.items():
+            self.originals.setdefault(path, self.read(path))
+            self.contents[path] = content
+            language = language_for_path(path)
+            if language is not None:
+                self.live.open(path, language, 0, content.decode("utf-8", errors="replace"))
+        self.applied.append(fix.title)
+        return True
+
+    def run(self, unsafe: bool = False, only: Callable[[str], bool] = lambda path: True) -> int:
+        """Apply fixes (safe ones, plus rewrites when `unsafe`) until none applies. Returns how many."""
+        refused: set[tuple[str, str, int]] = set()
+        for _ in range(MAX_ROUNDS):
+            progressed = False
+            for root in self.live.projects():
+                for finding in self.live.result(root).findings:
+                    if not only(finding.path):
+                        continue
+                    key = (finding.path, finding.rule, finding.span.start_byte)
+                    if key in refused:
+                        continue
+                    candidates = [
+                        f for f in fixes_for(self.context(finding)) if f.kind == "fix" and (f.safe or unsafe)
+                    ]
+                    if not candidates:
+                        continue
+                    if self.apply_fix(candidates[0]):
+                        progressed = True
+                        break
+                    refused.add(key)
+                if progressed:
+                    break
+            if not progressed:
+                break
+        return len(self.applied)
+
+    def changed(self) -> dict[str, bytes]:
+        return {p: c for p, c in self.contents.items() if self.originals.get(p) != c}
+
+    def diff(self, display: Callable[[str], str] = os.path.relpath) -> str:
+        chunks: list[str] = []
+        for path, content in sorted(self.changed().items()):
+            before = (
+                (self.originals.get(path) or b"").decode("utf-8", errors="replace").splitlines(keepends=True)
+            )
+            after = content.decode("utf-8", errors="replace").splitlines(keepends=True)
+            name = display(path)
+            source = "/dev/null" if self.originals.get(path) is None else f"a/{name}"
+            chunks.extend(difflib.unified_diff(before, after, source, f"b/{name}"))
+        return "".join(chunks)
+
+    def write(self) -> list[str]:
+        written = []
+        for path, content in sorted(self.changed().items()):
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+            with open(path, "wb") as handle:
+                handle.write(content)
+            written.append(path)
+        return written
