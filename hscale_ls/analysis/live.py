@@ -254,6 +254,18 @@ class LiveWorkspace:
             return []
         return [f for f in self.result(self.project_of(path)).findings if f.path == path]
 
+    def fork(self) -> LiveWorkspace:
+        """A copy whose documents can be changed without touching this one (for previews)."""
+        copy = LiveWorkspace(
+            list(self.folders), self.settings, self.config_file, dict(self.disk), dict(self.documents)
+        )
+        copy._configs, copy._locator = self._configs, self._locator
+        copy._config_cache = dict(self._config_cache)
+        copy._members = {root: set(paths) for root, paths in self._members.items()}
+        copy._root_of = dict(self._root_of)
+        copy._results = dict(self._results)
+        return copy
+
     def members(self, root: str) -> list[str]:
         return sorted(self._members.get(root, set()))
 

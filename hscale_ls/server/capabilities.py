@@ -17,6 +17,9 @@ class ClientCaps:
     code_description: bool = True
     markdown_hover: bool = True
     code_lens_refresh: bool = False
+    document_changes: bool = False  # WorkspaceEdit.documentChanges
+    create_files: bool = False  # ... including CreateFile operations
+    resolve_edits: bool = False  # codeAction/resolve may fill in `edit`
 
 
 def reduce(caps: types.ClientCapabilities | None) -> ClientCaps:
@@ -32,6 +35,9 @@ def reduce(caps: types.ClientCapabilities | None) -> ClientCaps:
     # another file's diagnostics, so such clients get pushed diagnostics instead.
     refresh = bool(workspace and workspace.diagnostics and workspace.diagnostics.refresh_support)
     watched = workspace.did_change_watched_files if workspace else None
+    edit = workspace.workspace_edit if workspace else None
+    code_action = text.code_action if text else None
+    resolve = code_action.resolve_support if code_action else None
     return ClientCaps(
         pull_diagnostics=pulls and refresh,
         work_done_progress=bool(window and window.work_done_progress),
@@ -43,4 +49,7 @@ def reduce(caps: types.ClientCapabilities | None) -> ClientCaps:
             hover is None or not hover.content_format or types.MarkupKind.Markdown in hover.content_format
         ),
         code_lens_refresh=bool(workspace and workspace.code_lens and workspace.code_lens.refresh_support),
+        document_changes=bool(edit and edit.document_changes),
+        create_files=bool(edit and edit.document_changes and "create" in (edit.resource_operations or [])),
+        resolve_edits=bool(resolve and "edit" in resolve.properties),
     )

@@ -9,7 +9,7 @@ from typing import Any
 from lsprotocol import types
 
 from hscale_ls.analysis.live import result_id
-from hscale_ls.server import convert
+from hscale_ls.server import code_actions, convert
 from hscale_ls.server.capabilities import reduce
 from hscale_ls.server.server import (
     WATCH_GLOBS,
@@ -214,6 +214,17 @@ def create_server() -> HscaleServer:
         return [
             convert.code_lens(s.span, audit, params.text_document.uri, ls.encoding) for s in facts.servers
         ]
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=code_actions.KINDS, resolve_provider=True),
+    )
+    def code_action(ls: HscaleServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return code_actions.code_actions(ls, params)
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    def code_action_resolve(ls: HscaleServer, action: types.CodeAction) -> types.CodeAction:
+        return code_actions.resolve(ls, action)
 
     @server.command("hscale.audit")
     def audit(ls: HscaleServer, *args: Any) -> dict[str, Any]:

@@ -157,3 +157,32 @@ class Editor:
 async def start_client() -> LanguageClient:
     config = ClientServerConfig(server_command=SERVER, client_factory=_make_client)
     return await config.start()  # type: ignore[return-value]
+
+
+def apply_workspace_edit(
+    edit: types.WorkspaceEdit, encoding: str, read: Callable[[str], str]
+) -> dict[str, str]:
+    """What a client does with a WorkspaceEdit, using pygls' own document model: new text per URI."""
+    from pygls.workspace import TextDocument
+    from pygls.workspace.position_codec import PositionCodec
+
+    results: dict[str, str] = {}
+    per_uri: list[tuple[str, list[types.TextEdit]]] = []
+    for change in edit.document_changes or []:
+        if isinstance(change, types.CreateFile):
+            results.setdefault(change.uri, "")
+        elif isinstance(change, types.TextDocumentEdit):
+            per_uri.append((change.text_document.uri, list(change.edits)))  # type: ignore[arg-type]
+    for uri, edits in (edit.changes or {}).items():
+        per_uri.append((uri, list(edits)))
+    for uri, edits in per_uri:
+        text = results[uri] if uri in results else read(uri)
+        document = TextDocument(uri, text, position_codec=PositionCodec(encoding=encoding))
+        for text_edit in sorted(
+            edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
+        ):
+            document.apply_change(
+                types.TextDocumentContentChangePartial(range=text_edit.range, text=text_edit.new_text)
+            )
+        results[uri] = document.source
+    return results
