@@ -7,6 +7,7 @@ Pure: bytes and a tree in, `FileFacts` out.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from tree_sitter import Node
 
@@ -80,6 +81,8 @@ class JsExtractor:
         self.modules: list[str] = []
         self.class_decorators: dict[str, set[str]] = {}
         self.handler_names: set[str] = set()
+        self.scope_calls: dict[int, set[str]] = {}
+        self.scope_names: dict[int, str] = {}  # function start byte -> innermost named function
 
     # --- entry point ---------------------------------------------------------------------------
 
@@ -106,10 +109,11 @@ class JsExtractor:
             role=role,
             servers=tuple(servers),
             containers=containers,
-            backends=tuple(self._backends()),
+            backends=self._named(self._backends()),
             membership_calls=tuple(self._membership_calls()),
             handler_calls=frozenset(handler_calls | self.handler_names),
             calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
+            scope_calls=tuple(sorted((k, frozenset(v)) for k, v in self.scope_calls.items())),
             module_instances=frozenset(self._module_instances()),
             imports=tuple(self.modules),
             client_libraries=client_libraries(self.modules),
@@ -513,15 +517,18 @@ class JsExtractor:
             if info.name:
                 names.append(info.name)
             handler = handler or info.handler
-        return tuple(names), functions[0].start_byte if functions else -1, handler
+        scope = functions[0].start_byte if functions else -1
+        self.scope_names[scope] = names[0] if names else ""
+        return tuple(names), scope, handler
 
     def _calls(self) -> tuple[set[str], dict[str, set[str]]]:
         handler_calls: set[str] = set()
         calls: dict[str, set[str]] = {}
+        scope_calls = self.scope_calls
         for call in self.scan.nodes("call"):
             fn = call.child_by_field_name("function")
             callee = _callee_name(fn, self.text)
-            names, _, in_handler = self._context(call)
+            names, scope, in_handler = self._context(call)
             if self._is_registration(call):
                 args = call.child_by_field_name("arguments")
                 for arg in args.named_children if args is not None else []:
@@ -533,6 +540,7 @@ class JsExtractor:
                 continue
             if in_handler:
                 handler_calls.add(callee)
+            scope_calls.setdefault(scope, set()).add(callee)
             if names:
                 calls.setdefault(names[0], set()).add(callee)
         return handler_calls, calls
@@ -610,6 +618,10 @@ class JsExtractor:
                 state = classify_key_text(first, None)
                 found.append(backend(scan, call, "database", "write", state, first[:60], scope, "database"))
         return found
+
+    def _named(self, uses: list[BackendUse]) -> tuple[BackendUse, ...]:
+        """Each use with the named function around it, so a handler calling that helper counts."""
+        return tuple(replace(u, function=self.scope_names.get(u.scope, "")) for u in uses)
 
     def _membership_calls(self) -> list[Span]:
         found = []

@@ -7,6 +7,7 @@ Pure: bytes and a tree in, `FileFacts` out.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from tree_sitter import Node
 
@@ -58,6 +59,8 @@ class PyExtractor:
         self.modules: list[str] = []
         self.classes: dict[str, Node] = {}
         self.handler_names: set[str] = set()
+        self.scope_calls: dict[int, set[str]] = {}
+        self.scope_names: dict[int, str] = {}  # function start byte -> innermost named function
 
     def run(self) -> FileFacts:
         scan = self.scan
@@ -76,10 +79,11 @@ class PyExtractor:
             role=self._role(servers),
             servers=tuple(servers),
             containers=containers,
-            backends=tuple(layer_backends + self._backends()),
+            backends=self._named(layer_backends + self._backends()),
             membership_calls=tuple(self._membership_calls()),
             handler_calls=frozenset(handler_calls | self.handler_names),
             calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
+            scope_calls=tuple(sorted((k, frozenset(v)) for k, v in self.scope_calls.items())),
             module_instances=frozenset(self._module_instances()),
             imports=tuple(self.modules),
             client_libraries=client_libraries(self.modules),
@@ -406,18 +410,22 @@ class PyExtractor:
             if info.name:
                 names.append(info.name)
             handler = handler or info.handler
-        return tuple(names), functions[0].start_byte if functions else -1, handler
+        scope = functions[0].start_byte if functions else -1
+        self.scope_names[scope] = names[0] if names else ""
+        return tuple(names), scope, handler
 
     def _calls(self) -> tuple[set[str], dict[str, set[str]]]:
         handler_calls: set[str] = set()
         calls: dict[str, set[str]] = {}
+        scope_calls = self.scope_calls
         for call in self.scan.nodes("call"):
             callee = self.text(call.child_by_field_name("function")).split(".")[-1]
             if not callee.isidentifier():
                 continue
-            names, _, in_handler = self._context(call)
+            names, scope, in_handler = self._context(call)
             if in_handler:
                 handler_calls.add(callee)
+            scope_calls.setdefault(scope, set()).add(callee)
             if names:
                 calls.setdefault(names[0], set()).add(callee)
         return handler_calls, calls
@@ -493,6 +501,10 @@ class PyExtractor:
                 found.append(backend(scan, call, "database", "write", classify_key_text(first, None), first[:60],
                                      scope, "database"))  # fmt: skip
         return found
+
+    def _named(self, uses: list[BackendUse]) -> tuple[BackendUse, ...]:
+        """Each use with the named function around it, so a handler calling that helper counts."""
+        return tuple(replace(u, function=self.scope_names.get(u.scope, "")) for u in uses)
 
     def _membership_calls(self) -> list[Span]:
         found = []

@@ -78,6 +78,7 @@ class BackendUse:
     detail: str
     scope: int  # start byte of the enclosing function, -1 at module level
     requires: Literal["redis", "database", "memcached", ""] = ""  # ambiguous call: count it only
+    function: str = ""  # innermost named function around it (a helper a handler may call)
     # where the file can reach a client library of that kind
 
 
@@ -99,6 +100,9 @@ class FileFacts:
     membership_calls: tuple[Span, ...] = ()  # socket.join / enter_room / group_add
     handler_calls: frozenset[str] = frozenset()  # names called from inside real-time handlers
     calls: tuple[tuple[str, frozenset[str]], ...] = ()  # named function -> names it calls
+    scope_calls: tuple[
+        tuple[int, frozenset[str]], ...
+    ] = ()  # function start byte -> names called directly in it
     module_instances: frozenset[str] = frozenset()  # classes instantiated once at module level
     imports: tuple[str, ...] = ()  # module specifiers as written
     client_libraries: frozenset[str] = frozenset()  # "redis" / "database" / "memcached" imported here

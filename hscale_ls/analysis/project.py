@@ -261,13 +261,16 @@ class _Evaluation:
                                 tuple(related), first_server[1].framework, container.kind))  # fmt: skip
 
     def _write_through(self, facts: FileFacts, state: str, scopes: set[int]) -> BackendUse | None:
+        """A backend write of the same state in the function that mutates the container, or in a
+        helper that function calls (`messages.push(m); saveMessage(m)`)."""
+        called: set[str] = set()
+        for scope, callees in facts.scope_calls:
+            if scope in scopes:
+                called |= callees
         for owner, use in self.backends:
-            if (
-                owner is facts
-                and use.role == "write"
-                and use.scope in scopes
-                and use.state_type in {state, None}
-            ):
+            if use.role != "write" or use.state_type not in {state, None}:
+                continue
+            if (owner is facts and use.scope in scopes) or (use.function and use.function in called):
                 return use
         return None
 

@@ -11,7 +11,7 @@ import os
 import re
 
 from hscale_ls.analysis.project import Finding
-from hscale_ls.fixes import node, python
+from hscale_ls.fixes import history, node, python
 from hscale_ls.fixes.context import FixContext
 from hscale_ls.fixes.model import Edit, Fix, apply
 
@@ -37,6 +37,8 @@ def fixes_for(ctx: FixContext) -> list[Fix]:
     is_server_finding = finding.rule == "subscriptions-in-memory" and not finding.container_kind
     if framework_fix is not None and is_server_finding:
         found.extend(framework_fix(ctx))
+    if finding.rule == "history-in-memory":
+        found.extend(history.history_stream(ctx))
     source = ctx.read(finding.path)
     if source is not None:
         found.append(suppress(finding, source))

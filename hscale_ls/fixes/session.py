@@ -75,14 +75,15 @@ class FixSession:
 
     def run(self, unsafe: bool = False, only: Callable[[str], bool] = lambda path: True) -> int:
         """Apply fixes (safe ones, plus rewrites when `unsafe`) until none applies. Returns how many."""
-        refused: set[tuple[str, str, int]] = set()
+        # a finding gets one fix: if it is still there afterwards, the fix did not cover it (never loop)
+        refused: set[tuple[str, str, str]] = set()
         for _ in range(MAX_ROUNDS):
             progressed = False
             for root in self.live.projects():
                 for finding in self.live.result(root).findings:
                     if not only(finding.path):
                         continue
-                    key = (finding.path, finding.rule, finding.span.start_byte)
+                    key = (finding.path, finding.rule, finding.name)
                     if key in refused:
                         continue
                     candidates = [
@@ -90,10 +91,10 @@ class FixSession:
                     ]
                     if not candidates:
                         continue
+                    refused.add(key)
                     if self.apply_fix(candidates[0]):
                         progressed = True
                         break
-                    refused.add(key)
                 if progressed:
                     break
             if not progressed:
