@@ -36,4 +36,5 @@ def on_disconnect(*args):
 
 
 if __name__ == "__main__":
-    socketio.run(app, port=5000)
+    # the development server, for the demo; run behind gunicorn with one eventlet worker in production
+    socketio.run(app, host="127.0.0.1", port=int(os.environ.get("PORT", "5000")), allow_unsafe_werkzeug=True)
