@@ -11,7 +11,7 @@ import os
 import re
 
 from hscale_ls.analysis.project import Finding
-from hscale_ls.fixes import history, node, python
+from hscale_ls.fixes import bridge, history, node, presence, python
 from hscale_ls.fixes.context import FixContext
 from hscale_ls.fixes.model import Edit, Fix, apply
 
@@ -39,6 +39,10 @@ def fixes_for(ctx: FixContext) -> list[Fix]:
         found.extend(framework_fix(ctx))
     if finding.rule == "history-in-memory":
         found.extend(history.history_stream(ctx))
+    if finding.rule == "subscriptions-in-memory" and finding.container_kind:
+        found.extend(bridge.pubsub_bridge(ctx))
+    if finding.rule == "presence-in-memory":
+        found.extend(presence.presence_sorted_set(ctx))
     source = ctx.read(finding.path)
     if source is not None:
         found.append(suppress(finding, source))

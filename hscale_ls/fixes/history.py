@@ -19,7 +19,7 @@ from hscale_ls.fixes.manifests import (
 )
 from hscale_ls.fixes.model import Edit, Fix
 from hscale_ls.fixes.node import NODE_REDIS_VERSION, REDIS_URL, _import, _is_esm
-from hscale_ls.fixes.python import _import_os
+from hscale_ls.fixes.python import spacer, stdlib_imports
 from hscale_ls.fixes.style import ParsedSource, Style, detect, unique_name
 
 TITLE = "Keep `{name}` in a Redis Stream too (written on send, loaded at start-up)"
@@ -59,6 +59,9 @@ def _appended_values(parsed: ParsedSource, ctx: FixContext, method: str) -> list
         statement = _statement_of(parsed, mutation.span.start_byte, mutation.span.end_byte)
         if match is None or statement is None:
             return None
+        expression = statement.named_children[0] if statement.named_children else statement
+        if (expression.start_byte, expression.end_byte) != (mutation.span.start_byte, mutation.span.end_byte):
+            return None  # the append is part of a larger statement: not rewritten
         found.append((statement, match.group(1)))
     return found or None
 
@@ -180,7 +183,8 @@ def _python(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
         ]
     edits = _python_imports(parsed, style, is_async)
     after_declaration = parsed.line_end(statement.end_byte)
-    edits.append(Edit(finding.path, after_declaration, after_declaration, style.lines("", *block)))
+    text = style.lines("", *block) + spacer(parsed, after_declaration, style)
+    edits.append(Edit(finding.path, after_declaration, after_declaration, text))
     for append_statement, value in appends:
         at = parsed.line_end(append_statement.end_byte)
         indent = parsed.indentation(append_statement.start_byte)
@@ -202,28 +206,12 @@ def _in_async_function(node: Node) -> bool:
 
 
 def _python_imports(parsed: ParsedSource, style: Style, is_async: bool) -> list[Edit]:
-    wanted = ["json", "logging", "os"]
-    source = parsed.source
-    lines = [f"import {m}" for m in wanted if not re.search(rb"(?m)^import " + m.encode() + rb"\b", source)]
+    edits = stdlib_imports(parsed, style, ["json", "logging", "os"])
     redis_lines = []
-    if not re.search(rb"(?m)^import redis\s*$", source):
+    if not re.search(rb"(?m)^import redis\s*$", parsed.source):
         redis_lines.append("import redis")
-    if is_async and not re.search(rb"(?m)^import redis\.asyncio\s*$", source):
+    if is_async and not re.search(rb"(?m)^import redis\.asyncio\s*$", parsed.source):
         redis_lines.append("import redis.asyncio")
-    edits: list[Edit] = []
-    os_edit = _import_os(parsed, style)
-    first_import = next(
-        (
-            c
-            for c in parsed.tree.root_node.named_children
-            if c.type in {"import_statement", "import_from_statement"}
-        ),
-        None,
-    )
-    at = parsed.line_start(first_import.start_byte) if first_import is not None else parsed.after_imports()
-    stdlib = [line for line in lines if line != "import os" or os_edit]
-    if stdlib:
-        edits.append(Edit(parsed.path, at, at, style.lines(*sorted(stdlib))))
     if redis_lines:
         end = parsed.after_imports()
         edits.append(Edit(parsed.path, end, end, style.lines(*redis_lines)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 
 from tree_sitter import Node
 
@@ -14,6 +15,9 @@ from hscale_ls.fixes.model import Edit, Fix
 from hscale_ls.fixes.style import ParsedSource, Style, detect
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) or frozenset(
+    {"asyncio", "json", "logging", "os", "time", "sys", "re", "collections", "typing", "functools"}
+)
 SIO_TITLE = "Fan out through Redis: client_manager=socketio.{manager}(REDIS_URL)"
 FLASK_TITLE = "Fan out through Redis: SocketIO(..., message_queue=REDIS_URL)"
 CHANNELS_TITLE = "Use the Redis channel layer (channels_redis.core.RedisChannelLayer)"
@@ -23,16 +27,51 @@ def _url(style: Style) -> str:
     return f"os.environ.get({style.q('REDIS_URL')}, {style.q(REDIS_URL)})"
 
 
-def _import_os(parsed: ParsedSource, style: Style) -> list[Edit]:
-    """`import os`, placed first among the file's imports (where isort puts a plain stdlib import)."""
-    if re.search(rb"(?m)^import os\b|^import .*\bos\b(?!\.)|^from os import environ", parsed.source):
+def stdlib_imports(parsed: ParsedSource, style: Style, modules: list[str]) -> list[Edit]:
+    """Missing `import x` lines for standard-library modules, each placed in order among the file's
+    plain `import` lines (where isort puts them), or after the docstring when the file has none."""
+    missing = []
+    for module in sorted(modules):
+        bound = rb"(?m)^import " + module.encode() + rb"\s*$|^import .*\b" + module.encode() + rb"\b(?!\.)"
+        if not re.search(bound, parsed.source):
+            missing.append(module)
+    if not missing:
         return []
-    for child in parsed.tree.root_node.named_children:
-        if child.type in {"import_statement", "import_from_statement"}:
-            at = parsed.line_start(child.start_byte)
-            return [Edit(parsed.path, at, at, style.lines("import os"))]
-    at = parsed.after_imports()
-    return [Edit(parsed.path, at, at, style.lines("import os", ""))]
+    children = parsed.tree.root_node.named_children
+    imports = [c for c in children if c.type in {"import_statement", "import_from_statement"}]
+    if not imports:
+        at = parsed.after_imports()
+        return [Edit(parsed.path, at, at, style.lines(*(f"import {m}" for m in missing), ""))]
+    plain = [
+        (name, c)
+        for c in imports
+        if c.type == "import_statement"
+        and (name := parsed.source[c.start_byte : c.end_byte].decode().split()[1].split(".")[0]) in STDLIB
+    ]
+    by_offset: dict[int, list[str]] = {}
+    for module in missing:
+        after = next((node for name, node in plain if name > module), None)
+        if after is not None:
+            at = parsed.line_start(after.start_byte)
+        elif plain:
+            at = parsed.line_end(plain[-1][1].end_byte)
+        else:
+            at = parsed.line_start(imports[0].start_byte)
+        by_offset.setdefault(at, []).append(f"import {module}")
+    return [Edit(parsed.path, at, at, style.lines(*sorted(lines))) for at, lines in by_offset.items()]
+
+
+def spacer(parsed: ParsedSource, at: int, style: Style) -> str:
+    """Blank lines to keep after an inserted top-level definition (two, as PEP 8 asks) when the code
+    that follows starts right away."""
+    following = parsed.source[at : at + 2]
+    if not following or following.startswith((b"\n", b"\r\n")):
+        return ""
+    return style.newline * 2
+
+
+def _import_os(parsed: ParsedSource, style: Style) -> list[Edit]:
+    return stdlib_imports(parsed, style, ["os"])
 
 
 def _requirements(ctx: FixContext, wanted: dict[str, str]) -> list[Edit]:

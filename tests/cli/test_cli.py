@@ -228,6 +228,7 @@ def test_json_lists_fix_titles() -> None:
     assert server["fixes"][0].startswith("Fan out through Redis: client_manager=socketio.AsyncRedisManager")
     presence = next(f for f in findings if f["rule"] == "presence-in-memory")
     assert presence["fixes"] == [
+        "Also keep `online_users` in a Redis sorted set with heartbeat scores (members expire)",
         "Suppress presence-in-memory for `online_users` (with a reason)",
         "Declare this project single-instance in .hscale.toml",
     ]

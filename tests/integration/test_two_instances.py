@@ -69,6 +69,15 @@ class ChatClient:
             f"http://127.0.0.1:{port}", auth={"userId": user, "name": user}, wait_timeout=10
         )
 
+    async def join(self, payload: Any) -> None:
+        """Join and wait for the history the apps send back, so later messages find us in the room."""
+        await self.sio.emit("join", payload)
+        for _ in range(200):
+            if self.events["history"]:
+                return
+            await asyncio.sleep(0.025)
+        raise AssertionError("no history after join")
+
     def texts(self, event: str = "message") -> list[str]:
         return [item.get("text") for item in self.events[event] if isinstance(item, dict)]
 
@@ -85,8 +94,8 @@ async def room_message_crosses(app: App, port_a: int, port_b: int, window: float
     try:
         await alice.connect(port_a, "alice")
         await bob.connect(port_b, "bob")
-        await alice.sio.emit("join", app.join("alice"))
-        await bob.sio.emit("join", app.join("bob"))
+        await alice.join(app.join("alice"))
+        await bob.join(app.join("bob"))
         deadline = asyncio.get_running_loop().time() + window
         count = 0
         while asyncio.get_running_loop().time() < deadline:
@@ -106,7 +115,7 @@ async def history_after_restart(app: App, instances: Instances) -> list[str]:
     port = instances.start()
     sender = ChatClient()
     await sender.connect(port, "carol")
-    await sender.sio.emit("join", app.join("carol"))
+    await sender.join(app.join("carol"))
     for text in ("before restart 1", "before restart 2"):
         await sender.sio.emit("message", {"room": "room1", "text": text})
     for _ in range(100):
