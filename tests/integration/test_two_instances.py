@@ -229,3 +229,51 @@ async def test_fix_applied_through_the_language_server(tmp_path: Path, clean_red
     finally:
         instances.stop_all()
     assert crossed
+
+
+async def test_fastapi_broadcast_reaches_the_other_instance_through_the_bridge(
+    tmp_path: Path, clean_redis: str
+) -> None:
+    """FastAPI's ConnectionManager: plain WebSockets, two instances, before and after the bridge fix."""
+    import websockets
+
+    app_dir = copy_app(EXAMPLES / "fastapi-memory", tmp_path / "app")
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "main:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--log-level",
+        "warning",
+    ]
+    instances = Instances(command, app_dir, {"REDIS_URL": clean_redis})
+
+    async def crosses(window: float) -> bool:
+        port_a, port_b = instances.start(), instances.start()
+        try:
+            async with (
+                websockets.connect(f"ws://127.0.0.1:{port_a}/ws/alice") as alice,
+                websockets.connect(f"ws://127.0.0.1:{port_b}/ws/bob") as bob,
+            ):
+                deadline = asyncio.get_running_loop().time() + window
+                while asyncio.get_running_loop().time() < deadline:
+                    await bob.send("hi")
+                    try:
+                        while True:
+                            text = await asyncio.wait_for(alice.recv(), timeout=0.25)
+                            if text.startswith("bob: hi"):
+                                return True
+                    except asyncio.TimeoutError:
+                        continue
+                return False
+        finally:
+            instances.stop_all()
+
+    assert not await crosses(2.0), "control failed: without the fix a broadcast crossed instances"
+    fixed = run_fix(app_dir, "--unsafe-fixes")
+    assert "applied: Broadcast through a Redis pub/sub bridge" in fixed.stderr
+    assert await crosses(20.0), "after the fix a broadcast sent through B reaches the client on A"
