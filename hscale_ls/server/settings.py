@@ -17,6 +17,7 @@ import cattrs
 from hscale_ls.analysis.config import from_mapping
 
 CONFIG_KEYS = ("severity", "ignore", "deployment", "exclude")  # handed to the project configuration
+CLIENT_KEYS = frozenset({"interpreter", "trace"})  # read by editor extensions, not by the server
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,8 @@ def parse(raw: Any) -> tuple[Settings, list[str]]:
     values: dict[str, Any] = {}
     errors: list[str] = []
     for key, value in raw.items():
+        if key in CLIENT_KEYS:
+            continue
         if key not in _FIELDS:
             errors.append(f"hscale.{key} is not a setting; ignored")
             continue
