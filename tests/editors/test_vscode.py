@@ -30,6 +30,8 @@ def test_quick_fix_in_the_real_vscode_workbench() -> None:
         ["timeout", "900", "bash", str(ROOT / "tests" / "editors" / "vscode" / "run.sh")],
         env={**os.environ, "HSCALE_PY": sys.executable}, timeout=960,
     )  # fmt: skip
-    assert done.returncode == 0 and done.stdout.rstrip().endswith("PASS"), done.stdout[-3000:] + done.stderr[-3000:]
+    assert done.returncode == 0 and done.stdout.rstrip().endswith("PASS"), (
+        done.stdout[-3000:] + done.stderr[-3000:]
+    )
     for step in ("diagnostic in the Problems panel", "quick fix chosen", "saved to disk", "diagnostic gone"):
         assert step in done.stdout
