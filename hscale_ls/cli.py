@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     check.add_argument("--config", metavar="FILE", help="use this configuration file for every file")
     check.add_argument("--jobs", type=int, default=None, help="worker processes (default: every core)")
+    check.add_argument("--no-cache", action="store_true", help="do not read or write the facts cache")
     check.add_argument("--fix", action="store_true", help="apply safe fixes (additive set-up only)")
     check.add_argument(
         "--unsafe-fixes", action="store_true", help="with --fix or --diff, also rewrite statements"
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--format", choices=("text", "json"), default="text")
     audit.add_argument("--config", metavar="FILE")
     audit.add_argument("--jobs", type=int, default=None)
+    audit.add_argument("--no-cache", action="store_true", help="do not read or write the facts cache")
     commands.add_parser("rules", help="describe every rule")
     serve = commands.add_parser("serve", help="run the language server (stdio unless --tcp)")
     serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
@@ -118,7 +120,12 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_FINDINGS if changed else EXIT_CLEAN
     progress = _ProgressBar()
     try:
-        result = scan(targets, config_file=args.config, jobs=args.jobs, progress=progress, cwd=cwd)
+        from .analysis.cache import default_directory
+
+        cache_dir = None if args.no_cache else default_directory()
+        result = scan(
+            targets, config_file=args.config, jobs=args.jobs, progress=progress, cwd=cwd, cache_dir=cache_dir
+        )
     finally:
         progress.close()
     for message in result.errors:

@@ -41,3 +41,15 @@ def run_cli(*args: str, cwd: Path | str = ROOT, env: dict[str, str] | None = Non
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """CLI runs in tests use their own facts cache, not the user's."""
+    previous = os.environ.get("HSCALE_CACHE_DIR")
+    os.environ["HSCALE_CACHE_DIR"] = str(tmp_path_factory.mktemp("hscale-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("HSCALE_CACHE_DIR", None)
+    else:
+        os.environ["HSCALE_CACHE_DIR"] = previous

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from .cache import FactsCache, content_digest
 from .config import ConfigResolver
 from .extract import file_facts
 from .facts import FileFacts
@@ -79,6 +80,7 @@ def scan(
     jobs: int | None = None,
     progress: Progress | None = None,
     cwd: str | None = None,
+    cache_dir: str | None = None,
 ) -> ScanResult:
     """Analyse files and folders. Files named explicitly are reported even if tests or vendored; the
     rest of their project is read for context only."""
@@ -112,12 +114,29 @@ def scan(
             result.errors.append(f"{target}: no such file or folder")
     paths = sorted(set().union(*projects.values())) if projects else []
     facts_by_path: dict[str, FileFacts] = {}
-    for item in _extract_all(paths, jobs if jobs is not None else (os.cpu_count() or 1), progress):
+    cache = FactsCache(cache_dir, ",".join(sorted(projects))) if cache_dir else None
+    digests: dict[str, str] = {}
+    if cache is not None:
+        for path in paths:
+            try:
+                with open(path, "rb") as handle:
+                    digests[path] = content_digest(handle.read())
+            except OSError:
+                continue
+            hit = cache.lookup(path, digests[path])
+            if hit is not None:
+                facts_by_path[path] = hit
+    missing = [p for p in paths if p not in facts_by_path]
+    for item in _extract_all(missing, jobs if jobs is not None else (os.cpu_count() or 1), progress):
         if isinstance(item, Skipped):
             if item.path in reported:
                 result.skipped.append(item)
         else:
             facts_by_path[item.path] = item
+            if cache is not None and item.path in digests:
+                cache.store(item.path, digests[item.path], item)
+    if cache is not None:
+        cache.save()
     for root, members in sorted(projects.items()):
         member_facts = tuple(facts_by_path[p] for p in sorted(members) if p in facts_by_path)
         result.project_facts[root] = member_facts

@@ -12,6 +12,7 @@ from dataclasses import replace
 from tree_sitter import Node
 
 from .facts import (
+    BUILTIN_CALLEES,
     HANDLE_NAMES,
     SEND_METHODS,
     BackendUse,
@@ -30,6 +31,7 @@ from .scan_common import (
     FileScan,
     FunctionInfo,
     MutationRecord,
+    _mutating_scopes,
     assemble_containers,
     backend,
     client_libraries,
@@ -52,6 +54,10 @@ NEST_HANDLER_METHODS = frozenset({"handleConnection", "handleDisconnect", "after
 ADDING_METHODS = {"push": 0, "unshift": 0, "add": 0, "set": 1, "splice": 2}
 REMOVING_METHODS = frozenset({"delete", "clear", "pop", "shift", "splice"})
 LOOP_METHODS = frozenset({"forEach", "map", "filter", "some", "every"})
+BACKEND_METHODS = (
+    {"adapter", "set", "publish", "spublish", "query", "run", "execute", "exec"}
+    | REDIS_HISTORY_COMMANDS | REDIS_STATE_COMMANDS | PUBSUB_SUBSCRIBE | DATABASE_WRITE_METHODS
+)  # fmt: skip
 CLIENT_MODULES = frozenset(
     {"socket.io-client", "react", "react-dom", "vue", "svelte", "preact", "solid-js", "@angular/core"}
 )
@@ -81,13 +87,30 @@ class JsExtractor:
         self.modules: list[str] = []
         self.class_decorators: dict[str, set[str]] = {}
         self.handler_names: set[str] = set()
+        self.sites: list[tuple[Node, Node, str, bool]] = []
         self.scope_calls: dict[int, set[str]] = {}
-        self.scope_names: dict[int, str] = {}  # function start byte -> innermost named function
 
     # --- entry point ---------------------------------------------------------------------------
 
+    def _index_calls(self) -> None:
+        """One pass over every call: (call, function node, callee or method name, is a member call)."""
+        sites = []
+        for call in self.scan.nodes("call"):
+            fn = call.child_by_field_name("function")
+            if fn is None:
+                continue
+            if fn.type == "member_expression":
+                prop = fn.child_by_field_name("property")
+                sites.append((call, fn, self.text(prop), True))
+            elif fn.type == "identifier":
+                sites.append((call, fn, self.text(fn), False))
+            else:
+                sites.append((call, fn, "", False))
+        self.sites = sites
+
     def run(self) -> FileFacts:
         scan = self.scan
+        self._index_calls()
         self._read_imports()
         self._read_classes()
         servers = self._servers()
@@ -113,7 +136,7 @@ class JsExtractor:
             membership_calls=tuple(self._membership_calls()),
             handler_calls=frozenset(handler_calls | self.handler_names),
             calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
-            scope_calls=tuple(sorted((k, frozenset(v)) for k, v in self.scope_calls.items())),
+            scope_calls=_mutating_scopes(self.scope_calls, containers),
             module_instances=frozenset(self._module_instances()),
             imports=tuple(self.modules),
             client_libraries=client_libraries(self.modules),
@@ -131,13 +154,8 @@ class JsExtractor:
             if clause is not None:
                 for name in _bound_names(clause):
                     self.imports[name] = module
-        for call in self.scan.nodes("call"):
-            fn = call.child_by_field_name("function")
-            if (
-                fn is None
-                or fn.type not in {"identifier", "import"}
-                or self.text(fn) not in {"require", "import"}
-            ):
+        for call, fn, name, member in self.sites:
+            if member or not (name == "require" or fn.type == "import"):
                 continue
             args = call.child_by_field_name("arguments")
             first = args.named_children[0] if args is not None and args.named_children else None
@@ -177,10 +195,13 @@ class JsExtractor:
                 sites.append(
                     ServerSite("ws", scan.span(ctor), _assigned_name(new, self.text), False, False, None)
                 )
-        for call in scan.nodes("call"):
-            fn = call.child_by_field_name("function")
-            if fn is None:
+        for call, fn, name, member in self.sites:
+            if fn.type == "identifier" and name not in self.imports:
                 continue
+            if member:
+                obj = fn.child_by_field_name("object")
+                if obj is None or (obj.type == "identifier" and self.text(obj) not in self.imports):
+                    continue
             if fn.type == "call_expression" and self._is_require_of(fn, "socket.io"):
                 sites.append(self._socket_io_site(call, fn))
                 continue
@@ -366,12 +387,8 @@ class JsExtractor:
                 operation = "init"
             records.append(MutationRecord(key, node, operation, _is_handle(value, self.text)))
 
-        for call in scan.nodes("call"):
-            fn = call.child_by_field_name("function")
-            if fn is None or fn.type != "member_expression":
-                continue
-            method = self.text(fn.child_by_field_name("property"))
-            if method in ADDING_METHODS or method in REMOVING_METHODS:
+        for call, fn, method, member in self.sites:
+            if member and (method in ADDING_METHODS or method in REMOVING_METHODS):
                 args = call.child_by_field_name("arguments")
                 values = args.named_children if args is not None else []
                 position = ADDING_METHODS.get(method, -1)
@@ -427,7 +444,8 @@ class JsExtractor:
         server_loops: dict[str, list[Node]] = {}
 
         def note(iterable: Node | None, site: Node, body: Node | None) -> None:
-            if iterable is None or body is None or not _sends(body, self.text):
+            # what is iterated is checked first: scanning the body for sends is the costly part
+            if iterable is None or body is None:
                 return
             iterable = _unwrap(iterable)
             if (
@@ -436,7 +454,10 @@ class JsExtractor:
                 and self.text(iterable.child_by_field_name("property")) == "clients"
                 and self.text(iterable.child_by_field_name("object")) in servers
             ):
-                server_loops.setdefault(self.text(iterable.child_by_field_name("object")), []).append(site)
+                if _sends(body, self.text):
+                    server_loops.setdefault(self.text(iterable.child_by_field_name("object")), []).append(
+                        site
+                    )
                 return
             if iterable is not None and iterable.type == "call_expression":
                 fn = iterable.child_by_field_name("function")
@@ -450,16 +471,13 @@ class JsExtractor:
                 ):
                     iterable = fn.child_by_field_name("object")
             key, _ = self._root(iterable)
-            if key is not None and key in declared:
+            if key is not None and key in declared and _sends(body, self.text):
                 loops.setdefault(key, []).append(site)
 
         for loop in self.scan.nodes("loop"):
             note(loop.child_by_field_name("right"), loop, loop.child_by_field_name("body"))
-        for call in self.scan.nodes("call"):
-            fn = call.child_by_field_name("function")
-            if fn is None or fn.type != "member_expression":
-                continue
-            if self.text(fn.child_by_field_name("property")) in LOOP_METHODS:
+        for call, fn, method, member in self.sites:
+            if member and method in LOOP_METHODS:
                 args = call.child_by_field_name("arguments")
                 callback = args.named_children[0] if args is not None and args.named_children else None
                 note(fn.child_by_field_name("object"), call, callback)
@@ -508,28 +526,19 @@ class JsExtractor:
         return method in ROUTE_METHODS and receiver in ROUTE_RECEIVERS
 
     def _context(self, node: Node) -> tuple[tuple[str, ...], int, bool]:
-        """(enclosing function names, innermost function start byte or -1, inside a handler)."""
-        functions = self.scan.enclosing_functions(node, FUNCTION_TYPES)
-        names: list[str] = []
-        handler = False
-        for fn in functions:
-            info = self.scan.function_info(fn, self._describe)
-            if info.name:
-                names.append(info.name)
-            handler = handler or info.handler
-        scope = functions[0].start_byte if functions else -1
-        self.scope_names[scope] = names[0] if names else ""
-        return tuple(names), scope, handler
+        return self.scan.context(node, self._describe, None)
 
     def _calls(self) -> tuple[set[str], dict[str, set[str]]]:
         handler_calls: set[str] = set()
         calls: dict[str, set[str]] = {}
         scope_calls = self.scope_calls
-        for call in self.scan.nodes("call"):
-            fn = call.child_by_field_name("function")
-            callee = _callee_name(fn, self.text)
+        for call, _fn, callee, member in self.sites:
             names, scope, in_handler = self._context(call)
-            if self._is_registration(call):
+            if (
+                member
+                and (callee in REGISTRATION_METHODS or callee in ROUTE_METHODS)
+                and self._is_registration(call)
+            ):
                 args = call.child_by_field_name("arguments")
                 for arg in args.named_children if args is not None else []:
                     if arg.type == "identifier":
@@ -538,9 +547,11 @@ class JsExtractor:
                         self.handler_names.add(self.text(arg.child_by_field_name("property")))
             if not callee:
                 continue
+            scope_calls.setdefault(scope, set()).add(callee)
+            if callee in BUILTIN_CALLEES:
+                continue
             if in_handler:
                 handler_calls.add(callee)
-            scope_calls.setdefault(scope, set()).add(callee)
             if names:
                 calls.setdefault(names[0], set()).add(callee)
         return handler_calls, calls
@@ -574,12 +585,10 @@ class JsExtractor:
     def _backends(self) -> list[BackendUse]:
         scan = self.scan
         found: list[BackendUse] = []
-        for call in scan.nodes("call"):
-            fn = call.child_by_field_name("function")
-            if fn is None or fn.type != "member_expression":
-                continue
-            method = self.text(fn.child_by_field_name("property"))
+        for call, fn, method, member in self.sites:
             lower = method.lower()
+            if not member or lower not in BACKEND_METHODS:
+                continue
             args = call.child_by_field_name("arguments")
             values = args.named_children if args is not None else []
             first = self.text(values[0]) if values else ""
@@ -621,16 +630,15 @@ class JsExtractor:
 
     def _named(self, uses: list[BackendUse]) -> tuple[BackendUse, ...]:
         """Each use with the named function around it, so a handler calling that helper counts."""
-        return tuple(replace(u, function=self.scope_names.get(u.scope, "")) for u in uses)
+        return tuple(replace(u, function=self.scan.scope_names.get(u.scope, "")) for u in uses)
 
     def _membership_calls(self) -> list[Span]:
         found = []
-        for call in self.scan.nodes("call"):
-            fn = call.child_by_field_name("function")
-            if fn is None or fn.type != "member_expression":
+        for call, fn, method, member in self.sites:
+            if not member or method not in {"join", "leave"}:
                 continue
             receiver = self.text(fn.child_by_field_name("object")).split(".")[-1]
-            if self.text(fn.child_by_field_name("property")) in {"join", "leave"} and receiver in {
+            if receiver in {
                 "socket",
                 "client",
             }:

@@ -11,7 +11,16 @@ from dataclasses import replace
 
 from tree_sitter import Node
 
-from .facts import HANDLE_NAMES, SEND_METHODS, BackendUse, FileFacts, FileRole, ServerSite, classify_key_text
+from .facts import (
+    BUILTIN_CALLEES,
+    HANDLE_NAMES,
+    SEND_METHODS,
+    BackendUse,
+    FileFacts,
+    FileRole,
+    ServerSite,
+    classify_key_text,
+)
 from .scan_common import (
     DATABASE_WRITE_METHODS,
     PUBSUB_SUBSCRIBE,
@@ -22,6 +31,7 @@ from .scan_common import (
     FileScan,
     FunctionInfo,
     MutationRecord,
+    _mutating_scopes,
     assemble_containers,
     backend,
     client_libraries,
@@ -29,6 +39,7 @@ from .scan_common import (
 from .text import Span
 
 FUNCTION_TYPES = frozenset({"function_definition", "lambda"})
+PY_DEFINITIONS = frozenset({"function_definition"})  # lambdas have no name and no scope of their own here
 CONTAINER_CALLS = {
     "set": "set", "dict": "dict", "list": "list", "defaultdict": "dict", "deque": "deque",
     "OrderedDict": "dict", "Counter": "dict", "WeakSet": "set", "WeakValueDictionary": "dict",
@@ -47,6 +58,11 @@ SERVE_FUNCTIONS = frozenset(
     {"serve", "WebSocketRoute", "websocket_route", "add_websocket_route", "unix_serve"}
 )
 SSE_CALLS = frozenset({"EventSourceResponse", "ServerSentEvent"})
+SERVER_CALLS = frozenset({"AsyncServer", "Server", "SocketIO", "init_app"} | SERVE_FUNCTIONS | SSE_CALLS)
+BACKEND_METHODS = (
+    {"set", "publish", "execute", "executemany"}
+    | REDIS_HISTORY_COMMANDS | REDIS_STATE_COMMANDS | PUBSUB_SUBSCRIBE | DATABASE_WRITE_METHODS
+)  # fmt: skip
 CLIENT_MODULES = frozenset({"socketio.client", "websocket", "websockets.client", "websockets.sync.client"})
 QUEUE_MANAGERS = ("Kombu", "AioPika", "Kafka", "Zmq")
 
@@ -59,11 +75,23 @@ class PyExtractor:
         self.modules: list[str] = []
         self.classes: dict[str, Node] = {}
         self.handler_names: set[str] = set()
+        self.sites: list[tuple[Node, Node, str, str]] = []
         self.scope_calls: dict[int, set[str]] = {}
-        self.scope_names: dict[int, str] = {}  # function start byte -> innermost named function
+
+    def _index_calls(self) -> None:
+        """One pass over every call: (call, function node, its text, the last dotted name)."""
+        sites = []
+        for call in self.scan.nodes("call"):
+            fn = call.child_by_field_name("function")
+            if fn is None:
+                continue
+            text = self.text(fn)
+            sites.append((call, fn, text, text.rsplit(".", 1)[-1]))
+        self.sites = sites
 
     def run(self) -> FileFacts:
         scan = self.scan
+        self._index_calls()
         self._read_imports()
         self._read_classes()
         servers, layer_backends = self._servers()
@@ -83,7 +111,7 @@ class PyExtractor:
             membership_calls=tuple(self._membership_calls()),
             handler_calls=frozenset(handler_calls | self.handler_names),
             calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
-            scope_calls=tuple(sorted((k, frozenset(v)) for k, v in self.scope_calls.items())),
+            scope_calls=_mutating_scopes(self.scope_calls, containers),
             module_instances=frozenset(self._module_instances()),
             imports=tuple(self.modules),
             client_libraries=client_libraries(self.modules),
@@ -124,9 +152,9 @@ class PyExtractor:
         for cls in self.scan.nodes("class"):
             self.classes[self.text(cls.child_by_field_name("name"))] = cls
 
-    def _qualified(self, node: Node | None) -> str:
+    def _qualified(self, node: Node | None, name: str | None = None) -> str:
         """`socketio.AsyncServer` / `AsyncServer` -> "socketio.AsyncServer" using the imports."""
-        name = self.text(node)
+        name = self.text(node) if name is None else name
         head, _, rest = name.partition(".")
         if head in self.imports:
             return self.imports[head] + ("." + rest if rest else "")
@@ -138,11 +166,10 @@ class PyExtractor:
         scan = self.scan
         sites: list[ServerSite] = []
         layers: list[BackendUse] = []
-        for call in scan.nodes("call"):
-            fn = call.child_by_field_name("function")
-            if fn is None:
+        for call, fn, fn_text, last in self.sites:
+            if last not in SERVER_CALLS:
                 continue
-            qualified = self._qualified(fn)
+            qualified = self._qualified(fn, fn_text)
             kwargs = _keyword_arguments(call, self.text)
             if qualified in {"socketio.AsyncServer", "socketio.Server"}:
                 manager = kwargs.get("client_manager")
@@ -301,11 +328,9 @@ class PyExtractor:
                 operation = "init"
             records.append(MutationRecord(key, node, operation, _is_handle(value, self.text)))
 
-        for call in self.scan.nodes("call"):
-            fn = call.child_by_field_name("function")
-            if fn is None or fn.type != "attribute":
+        for call, fn, _, method in self.sites:
+            if fn.type != "attribute":
                 continue
-            method = self.text(fn.child_by_field_name("attribute"))
             if method in ADDING_METHODS or method in REMOVING_METHODS:
                 args = _positional(call)
                 position = ADDING_METHODS.get(method, -1)
@@ -372,8 +397,7 @@ class PyExtractor:
             key, _ = self._root(iterable)
             if key is not None and key in declared and body is not None and _sends(body, self.text):
                 loops.setdefault(key, []).append(loop)
-        for call in self.scan.nodes("call"):
-            fn_name = self.text(call.child_by_field_name("function")).split(".")[-1]
+        for call, _, _, fn_name in self.sites:
             if "broadcast" not in fn_name.lower():
                 continue
             for arg in _positional(call):
@@ -400,32 +424,21 @@ class PyExtractor:
         return FunctionInfo(name or None, handler, owner)
 
     def _context(self, node: Node) -> tuple[tuple[str, ...], int, bool]:
-        functions = [
-            f for f in self.scan.enclosing_functions(node, FUNCTION_TYPES) if f.type == "function_definition"
-        ]
-        names: list[str] = []
-        handler = False
-        for fn in functions:
-            info = self.scan.function_info(fn, self._describe)
-            if info.name:
-                names.append(info.name)
-            handler = handler or info.handler
-        scope = functions[0].start_byte if functions else -1
-        self.scope_names[scope] = names[0] if names else ""
-        return tuple(names), scope, handler
+        return self.scan.context(node, self._describe, PY_DEFINITIONS)
 
     def _calls(self) -> tuple[set[str], dict[str, set[str]]]:
         handler_calls: set[str] = set()
         calls: dict[str, set[str]] = {}
         scope_calls = self.scope_calls
-        for call in self.scan.nodes("call"):
-            callee = self.text(call.child_by_field_name("function")).split(".")[-1]
+        for call, _, _, callee in self.sites:
             if not callee.isidentifier():
                 continue
             names, scope, in_handler = self._context(call)
+            scope_calls.setdefault(scope, set()).add(callee)
+            if callee in BUILTIN_CALLEES:
+                continue
             if in_handler:
                 handler_calls.add(callee)
-            scope_calls.setdefault(scope, set()).add(callee)
             if names:
                 calls.setdefault(names[0], set()).add(callee)
         return handler_calls, calls
@@ -455,9 +468,10 @@ class PyExtractor:
     def _backends(self) -> list[BackendUse]:
         scan = self.scan
         found: list[BackendUse] = []
-        for call in scan.nodes("call"):
-            fn = call.child_by_field_name("function")
-            qualified = self._qualified(fn)
+        for call, fn, fn_text, last in self.sites:
+            if last != "Broadcast" and last.lower() not in BACKEND_METHODS:
+                continue
+            qualified = self._qualified(fn, fn_text)
             if qualified.split(".")[-1] == "Broadcast":
                 url = " ".join(self.text(a) for a in _positional(call))
                 if "memory://" not in url:
@@ -504,12 +518,11 @@ class PyExtractor:
 
     def _named(self, uses: list[BackendUse]) -> tuple[BackendUse, ...]:
         """Each use with the named function around it, so a handler calling that helper counts."""
-        return tuple(replace(u, function=self.scope_names.get(u.scope, "")) for u in uses)
+        return tuple(replace(u, function=self.scan.scope_names.get(u.scope, "")) for u in uses)
 
     def _membership_calls(self) -> list[Span]:
         found = []
-        for call in self.scan.nodes("call"):
-            name = self.text(call.child_by_field_name("function")).split(".")[-1]
+        for call, _, _, name in self.sites:
             if name in {"enter_room", "join_room", "group_add"}:
                 found.append(self.scan.span(call))
         return found

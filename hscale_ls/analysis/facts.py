@@ -169,6 +169,24 @@ SEND_METHODS = frozenset(
 )
 
 
+# Callees that are library or language built-ins, never the helper a handler writes state through:
+# left out of the call graph, which keeps facts (and the cache) small.
+BUILTIN_CALLEES = frozenset(
+    """
+    map filter forEach reduce reduceRight toFixed localeCompare toString toUpperCase toLowerCase slice
+    join split trim trimStart trimEnd replace replaceAll indexOf lastIndexOf includes startsWith endsWith
+    stringify parse log error warn info debug then catch finally resolve reject sort reverse concat find
+    findIndex some every fill floor ceil round max min abs random now isArray from assign freeze keys
+    values entries setTimeout setInterval clearTimeout clearInterval require String Number Boolean Date
+    Error Promise Array Object Symbol Map Set parseInt parseFloat isNaN encodeURIComponent
+    decodeURIComponent charAt charCodeAt padStart padEnd repeat match test exec toISOString getTime
+    items format strip lstrip rstrip lower upper startswith endswith sorted len print isinstance range
+    enumerate zip list dict tuple str int float sum any all super getattr hasattr setattr dumps loads
+    sleep gather create_task iter next type id repr bool bytes encode decode
+    """.split()
+)
+
+
 def words(name: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(name.replace("_", " "))]
 

@@ -7,6 +7,7 @@ and the writes found to them.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -54,6 +55,13 @@ class FileScan:
     index: LineIndex = field(init=False)
     captures: dict[str, list[Node]] = field(init=False)
     _functions: dict[int, FunctionInfo] = field(default_factory=dict)
+    _function_nodes: list[Node] = field(default_factory=list)
+    _function_parents: list[int] = field(default_factory=list)
+    _function_starts: list[int] | None = None
+    _contexts: dict[int, tuple[tuple[str, ...], int, bool]] = field(default_factory=dict)
+    scope_names: dict[int, str] = field(
+        default_factory=dict
+    )  # function start byte -> innermost named function
 
     def __post_init__(self) -> None:
         self.index = LineIndex(self.source)
@@ -71,14 +79,67 @@ class FileScan:
             return ""
         return node.text.decode("utf-8", errors="replace")
 
-    def enclosing_functions(self, node: Node, function_types: frozenset[str]) -> list[Node]:
+    def enclosing_functions(self, node: Node, function_types: frozenset[str] = frozenset()) -> list[Node]:
+        """Functions around a node, innermost first (from an interval index, not parent walks)."""
+        index = self.innermost(node.start_byte, node.end_byte)
         found = []
-        parent = node.parent
-        while parent is not None:
-            if parent.type in function_types:
-                found.append(parent)
-            parent = parent.parent
+        while index >= 0:
+            found.append(self._function_nodes[index])
+            index = self._function_parents[index]
         return found
+
+    def innermost(self, start: int, end: int) -> int:
+        """Index of the innermost function strictly around [start, end), or -1."""
+        if self._function_starts is None:
+            self._index_functions()
+        assert self._function_starts is not None
+        index = bisect_right(self._function_starts, start) - 1
+        while index >= 0:
+            node = self._function_nodes[index]
+            if (
+                node.start_byte <= start
+                and end <= node.end_byte
+                and (node.start_byte, node.end_byte) != (start, end)
+            ):
+                return index
+            index = self._function_parents[index]
+        return -1
+
+    def _index_functions(self) -> None:
+        nodes = sorted(self.nodes("function"), key=lambda n: (n.start_byte, -n.end_byte))
+        parents: list[int] = []
+        stack: list[int] = []
+        for position, node in enumerate(nodes):
+            while stack and nodes[stack[-1]].end_byte <= node.start_byte:
+                stack.pop()
+            parents.append(stack[-1] if stack else -1)
+            stack.append(position)
+        self._function_nodes = nodes
+        self._function_parents = parents
+        self._function_starts = [n.start_byte for n in nodes]
+
+    def context(
+        self, node: Node, describe: Callable[[Node], FunctionInfo], kinds: frozenset[str] | None = None
+    ) -> tuple[tuple[str, ...], int, bool]:
+        """(names of the enclosing named functions, innermost first; start byte of the innermost
+        function or -1; whether any enclosing function is a real-time handler). Cached per function."""
+        index = self.innermost(node.start_byte, node.end_byte)
+        cached = self._contexts.get(index)
+        if cached is not None:
+            return cached
+        functions = [f for f in self.enclosing_functions(node) if kinds is None or f.type in kinds]
+        names: list[str] = []
+        handler = False
+        for fn in functions:
+            info = self.function_info(fn, describe)
+            if info.name:
+                names.append(info.name)
+            handler = handler or info.handler
+        scope = functions[0].start_byte if functions else -1
+        self.scope_names[scope] = names[0] if names else ""
+        cached = (tuple(names), scope, handler)
+        self._contexts[index] = cached
+        return cached
 
     def function_info(self, node: Node, describe: Callable[[Node], FunctionInfo]) -> FunctionInfo:
         info = self._functions.get(node.id)
@@ -154,6 +215,14 @@ def assemble_containers(
             )
         )
     return tuple(containers)
+
+
+def _mutating_scopes(
+    scope_calls: dict[int, set[str]], containers: tuple[StateContainer, ...]
+) -> tuple[tuple[int, frozenset[str]], ...]:
+    """Calls made in functions that write a container: all the write-through check needs."""
+    scopes = {m.scope for c in containers for m in c.mutations}
+    return tuple(sorted((k, frozenset(v)) for k, v in scope_calls.items() if k in scopes))
 
 
 def backend(

@@ -179,7 +179,7 @@ def test_progress_bar_only_on_a_terminal() -> None:
     master, slave = pty.openpty()
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "hscale_ls", "check", "examples"],
+            [sys.executable, "-m", "hscale_ls", "check", "examples", "--no-cache"],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=slave, env=env, timeout=60,
         )  # fmt: skip
         os.close(slave)
@@ -232,3 +232,24 @@ def test_json_lists_fix_titles() -> None:
         "Suppress presence-in-memory for `online_users` (with a reason)",
         "Declare this project single-instance in .hscale.toml",
     ]
+
+
+def test_facts_cache_is_keyed_by_content(tmp_path: Path) -> None:
+    import shutil
+
+    app = tmp_path / "app"
+    shutil.copytree(MEMORY_APP, app)
+    cache = tmp_path / "cache"
+    env = {"HSCALE_CACHE_DIR": str(cache)}
+    first = run_cli("check", "app", "--format", "json", cwd=tmp_path, env=env)
+    assert len(first.json()["findings"]) == 3 and list(cache.iterdir())
+    assert run_cli("check", "app", "--format", "json", cwd=tmp_path, env=env).json() == first.json()
+    # a changed file is analysed again, an unchanged one comes from the cache
+    server = app / "server.js"
+    server.write_text(server.read_text().replace("const messages = [];", "const log = [];"))
+    third = run_cli("check", "app", "--format", "json", cwd=tmp_path, env=env)
+    assert {f["rule"] for f in third.json()["findings"]} == {"presence-in-memory", "subscriptions-in-memory"}
+    # a damaged cache file is ignored
+    for item in cache.iterdir():
+        item.write_bytes(b"not a pickle")
+    assert run_cli("check", "app", "--format", "json", cwd=tmp_path, env=env).json() == third.json()

@@ -35,4 +35,13 @@
 
 (decorator) @decorator
 
+[
+  (function_declaration)
+  (function_expression)
+  (arrow_function)
+  (method_definition)
+  (generator_function_declaration)
+  (generator_function)
+] @function
+
 (comment) @comment

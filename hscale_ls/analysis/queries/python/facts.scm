@@ -25,6 +25,8 @@
 
 (decorator) @decorator
 
+[(function_definition) (lambda)] @function
+
 (class_definition) @class
 
 (comment) @comment

@@ -1,0 +1,85 @@
+"""An on-disk cache of file facts keyed by content hash, so a re-scan only parses what changed.
+
+Facts depend on a file's path and bytes and on this version of the extractors, nothing else
+(configuration is applied later), so the key is exactly that. One cache file per scan target,
+written atomically; a damaged or foreign cache file is ignored, never fatal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from functools import cache
+from importlib import resources
+
+from hscale_ls import __version__
+
+from .facts import FileFacts
+
+
+@cache
+def engine_fingerprint() -> str:
+    """Changes whenever the extractors or their queries do (so editing the engine invalidates)."""
+    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    package = resources.files("hscale_ls.analysis")
+    for name in sorted(p.name for p in package.iterdir() if p.name.endswith(".py")):
+        digest.update((package / name).read_bytes())
+    for folder in sorted(p.name for p in (package / "queries").iterdir()):
+        for query in sorted(p.name for p in (package / "queries" / folder).iterdir()):
+            digest.update((package / "queries" / folder / query).read_bytes())
+    return digest.hexdigest()
+
+
+def default_directory() -> str:
+    base = os.environ.get("HSCALE_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "hscale-ls"
+    )
+    return base
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class FactsCache:
+    def __init__(self, directory: str, target: str) -> None:
+        name = hashlib.blake2b(os.path.abspath(target).encode(), digest_size=8).hexdigest()
+        self.path = os.path.join(directory, f"facts-{name}.pickle")
+        self.entries: dict[str, tuple[str, FileFacts]] = {}
+        self.dirty = False
+        try:
+            with open(self.path, "rb") as handle:
+                fingerprint, entries = pickle.load(handle)
+            if fingerprint == engine_fingerprint() and isinstance(entries, dict):
+                self.entries = entries
+        except (
+            OSError,
+            pickle.UnpicklingError,
+            EOFError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            ImportError,
+        ):
+            self.entries = {}
+
+    def lookup(self, path: str, digest: str) -> FileFacts | None:
+        entry = self.entries.get(path)
+        return entry[1] if entry is not None and entry[0] == digest else None
+
+    def store(self, path: str, digest: str, facts: FileFacts) -> None:
+        self.entries[path] = (digest, facts)
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            temporary = f"{self.path}.{os.getpid()}.tmp"
+            with open(temporary, "wb") as handle:
+                pickle.dump((engine_fingerprint(), self.entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.path)
+        except OSError:
+            pass  # a read-only cache directory only costs speed
