@@ -1,6 +1,6 @@
 """The limit: parse every source file with tree-sitter on N processes and do nothing else.
 
-    python benchmarks/bare_parse.py TREE [--jobs N]
+python benchmarks/bare_parse.py TREE [--jobs N]
 """
 
 from __future__ import annotations

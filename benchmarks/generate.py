@@ -124,7 +124,9 @@ def generate(out: Path, files: int, megabytes: float, seed: int) -> tuple[int, i
         if python_project:
             (root / "requirements.txt").write_text("python-socketio>=5.11\n")
         else:
-            (root / "package.json").write_text(json.dumps({"name": f"app{project}", "dependencies": {"socket.io": "^4.8.1"}}))
+            (root / "package.json").write_text(
+                json.dumps({"name": f"app{project}", "dependencies": {"socket.io": "^4.8.1"}})
+            )
         for index in range(files // projects):
             n = f"{project}_{index}"
             if python_project:
@@ -132,7 +134,11 @@ def generate(out: Path, files: int, megabytes: float, seed: int) -> tuple[int, i
             elif index % 2:
                 name, head, filler = f"src/service{index}.ts", TS_SERVICE, TS_FILLER
             else:
-                name, head, filler = f"src/module{index}.js", (JS_SERVER if index % 10 == 0 else ""), JS_FILLER
+                name, head, filler = (
+                    f"src/module{index}.js",
+                    (JS_SERVER if index % 10 == 0 else ""),
+                    JS_FILLER,
+                )
             parts = [head.format(n=n)]
             size = len(parts[0])
             k = 0

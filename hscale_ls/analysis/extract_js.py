@@ -88,6 +88,8 @@ class JsExtractor:
         self.class_decorators: dict[str, set[str]] = {}
         self.handler_names: set[str] = set()
         self.sites: list[tuple[Node, Node, str, bool]] = []
+        self._locals: dict[int, set[str]] = {}  # function node id -> names bound in it
+        self._declared_in: dict[int, set[str]] | None = None
         self.scope_calls: dict[int, set[str]] = {}
 
     # --- entry point ---------------------------------------------------------------------------
@@ -419,22 +421,22 @@ class JsExtractor:
         return False
 
     def _local_names(self, fn: Node) -> set[str]:
-        names: set[str] = set()
-        params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
-        if params is not None:
-            names.update(_bound_names(params))
-        body = fn.child_by_field_name("body")
-        stack = list(body.named_children) if body is not None else []
-        while stack:
-            node = stack.pop()
-            if node.type in FUNCTION_TYPES or node.type in {"class_declaration", "class"}:
-                continue
-            if node.type == "variable_declarator":
-                pattern = node.child_by_field_name("name")
-                if pattern is not None:
-                    names.update(_bound_names(pattern))
-            stack.extend(node.named_children)
-        return names
+        """Parameters of a function and the variables declared directly in it (not in nested ones)."""
+        cached = self._locals.get(fn.id)
+        if cached is None:
+            if self._declared_in is None:
+                self._declared_in = {}
+                for decl in self.scan.nodes("decl"):
+                    owner = self.scan.enclosing_functions(decl)
+                    pattern = decl.child_by_field_name("name")
+                    if owner and pattern is not None:
+                        self._declared_in.setdefault(owner[0].id, set()).update(_bound_names(pattern))
+            cached = set(self._declared_in.get(fn.id, ()))
+            params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+            if params is not None:
+                cached.update(_bound_names(params))
+            self._locals[fn.id] = cached
+        return cached
 
     def _broadcasts(
         self, declared: dict[ContainerKey, Declaration], servers: set[str]

@@ -76,6 +76,7 @@ class PyExtractor:
         self.classes: dict[str, Node] = {}
         self.handler_names: set[str] = set()
         self.sites: list[tuple[Node, Node, str, str]] = []
+        self._scopes: dict[int, tuple[set[str], set[str], set[str]]] = {}
         self.scope_calls: dict[int, set[str]] = {}
 
     def _index_calls(self) -> None:
@@ -363,24 +364,32 @@ class PyExtractor:
         fn = _enclosing(identifier, "function_definition")
         if fn is None:
             return False
-        body = fn.child_by_field_name("body")
-        declared_global = any(
-            name in self.text(g).replace(",", " ").split()
-            for g in _descendants(body, "global_statement", stop=FUNCTION_TYPES)
-        )  # fmt: skip
-        if declared_global:
+        declared_global, params, assigned = self._scope_names(fn)
+        if name in declared_global:
             return False
-        if rebinds:
-            return True
-        params = fn.child_by_field_name("parameters")
-        if params is not None and name in {
-            self.text(p).split(":")[0].split("=")[0].strip() for p in params.named_children
-        }:
-            return True
-        for assign in _descendants(body, "assignment", stop=FUNCTION_TYPES):
-            if self.text(assign.child_by_field_name("left")) == name:
-                return True
-        return False
+        return rebinds or name in params or name in assigned
+
+    def _scope_names(self, fn: Node) -> tuple[set[str], set[str], set[str]]:
+        """(names declared global, parameters, names assigned) of one function, computed once."""
+        cached = self._scopes.get(fn.id)
+        if cached is None:
+            body = fn.child_by_field_name("body")
+            declared_global = {
+                name
+                for g in _descendants(body, "global_statement", stop=FUNCTION_TYPES)
+                for name in self.text(g).replace(",", " ").split()[1:]
+            }
+            params_node = fn.child_by_field_name("parameters")
+            params = {
+                self.text(p).split(":")[0].split("=")[0].strip().lstrip("*")
+                for p in (params_node.named_children if params_node is not None else [])
+            }
+            assigned = {
+                self.text(a.child_by_field_name("left"))
+                for a in _descendants(body, "assignment", stop=FUNCTION_TYPES)
+            }
+            cached = self._scopes[fn.id] = (declared_global, params, assigned)
+        return cached
 
     def _broadcasts(self, declared: dict[ContainerKey, Declaration]) -> dict[ContainerKey, list[Node]]:
         loops: dict[ContainerKey, list[Node]] = {}

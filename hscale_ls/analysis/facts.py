@@ -87,6 +87,7 @@ class Suppression:
     line: int  # zero-based line the comment applies to
     rules: frozenset[str]
     reason: str
+    at: int = -1  # start byte of the comment
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from .extract import facts_from_tree
 from .facts import FileFacts
 from .languages import LanguageId, new_parser
 from .project import ProjectResult, evaluate
+from .reuse import PendingEdit, leaves_touching, markers, reusable, shifted
 from .text import LineIndex
 from .workspace import FileWalker, ProjectLocator, Skipped, excluded_reason
 
@@ -38,7 +39,9 @@ class LiveDocument:
     tree: Tree | None = None
     index: LineIndex = field(init=False)
     facts: FileFacts | None = None
-    incremental: bool = True
+    incremental: bool = field(default_factory=lambda: os.environ.get("HSCALE_INCREMENTAL", "1") != "0")
+    pending: PendingEdit | None = None  # one edit since the last facts, that may let them be reused
+    reused: int = 0  # how many times facts were carried over an edit (for tests and benchmarks)
 
     def __post_init__(self) -> None:
         self.index = LineIndex(self.source)
@@ -49,6 +52,7 @@ class LiveDocument:
         self.version = version
         self.tree = None
         self.facts = None
+        self.pending = None
 
     def edit(self, start: tuple[int, int], end: tuple[int, int], text: str, encoding: str) -> None:
         """Apply one ranged change (LSP line/character in `encoding`) to the bytes and the tree."""
@@ -57,9 +61,18 @@ class LiveDocument:
         new = text.encode("utf-8")
         start_point = self._ts_point(start_byte)
         old_end_point = self._ts_point(end_byte)
+        if self.facts is not None and self.tree is not None and self.incremental and self.pending is None:
+            self.pending = PendingEdit(
+                start_byte, end_byte, start_byte + len(new),
+                leaves_touching(self.tree.root_node, self.source, start_byte, end_byte),
+                self.facts, markers(self.source),
+                new.count(b"\n") - self.source.count(b"\n", start_byte, end_byte),
+            )  # fmt: skip
+        else:
+            self.pending = None  # a second edit before analysis: take the full path
         self.source = self.source[:start_byte] + new + self.source[end_byte:]
-        self.index = LineIndex(self.source)
         new_end_byte = start_byte + len(new)
+        self.index = self.index.edited(self.source, start_byte, end_byte, new_end_byte)
         if self.tree is not None and self.incremental:
             self.tree.edit(
                 start_byte=start_byte,
@@ -71,6 +84,7 @@ class LiveDocument:
             )
         else:
             self.tree = None
+            self.pending = None
         self.facts = None
 
     def _ts_point(self, offset: int) -> TsPoint:
@@ -81,10 +95,14 @@ class LiveDocument:
     def ensure_facts(self) -> FileFacts:
         if self.facts is None:
             parser = new_parser(self.language)
-            self.tree = (
-                parser.parse(self.source, self.tree) if self.tree is not None else parser.parse(self.source)
-            )
-            self.facts = facts_from_tree(self.path, self.source, self.language, self.tree)
+            old = self.tree
+            self.tree = parser.parse(self.source, old) if old is not None else parser.parse(self.source)
+            pending, self.pending = self.pending, None
+            if pending is not None and old is not None and reusable(pending, old, self.tree, self.source):
+                self.facts = shifted(pending, self.index, self.tree, self.source, self.language)
+                self.reused += 1
+            else:
+                self.facts = facts_from_tree(self.path, self.source, self.language, self.tree)
         return self.facts
 
 

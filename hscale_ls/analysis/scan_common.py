@@ -46,6 +46,10 @@ class FunctionInfo:
     owner: str | None  # class the function is a method of
 
 
+def _position(node: Node) -> tuple[int, int]:
+    return (node.start_byte, -node.end_byte)
+
+
 @dataclass(slots=True)
 class FileScan:
     path: str
@@ -65,7 +69,11 @@ class FileScan:
 
     def __post_init__(self) -> None:
         self.index = LineIndex(self.source)
-        self.captures = QueryCursor(fact_query(self.language)).captures(self.tree.root_node)
+        # captures() does not promise an order: sort, so facts are the same on every run
+        self.captures = {
+            name: sorted(nodes, key=_position)
+            for name, nodes in QueryCursor(fact_query(self.language)).captures(self.tree.root_node).items()
+        }
 
     def nodes(self, capture: str) -> list[Node]:
         return self.captures.get(capture, [])
@@ -149,24 +157,32 @@ class FileScan:
         return info
 
     def suppressions(self, python: bool) -> tuple[Suppression, ...]:
-        found = []
-        for comment in self.nodes("comment"):
-            parsed = parse_suppression(self.text(comment), python)
-            if parsed is None:
-                continue
-            rules, reason = parsed
-            line = comment.start_point[0]
-            # a comment alone on its line applies to the next line; a trailing one to its own line
-            line_start = self.index.line_start(line)
-            own_line = self.source[line_start : comment.start_byte].strip() == b""
-            found.append(Suppression(line + 1 if own_line else line, rules, reason))
-        return tuple(found)
+        return suppressions_in(self.nodes("comment"), self.source, self.index, python)
 
 
 # writes that say nothing about what a container holds: removals, rebinding, nested-container set-up
 NON_ADDING = frozenset(
     {"delete", "del", "remove", "discard", "pop", "clear", "reassign", "init", "shift", "splice"}
 )
+
+
+def suppressions_in(
+    comments: Iterable[Node], source: bytes, index: LineIndex, python: bool
+) -> tuple[Suppression, ...]:
+    found = []
+    for comment in comments:
+        text = source[comment.start_byte : comment.end_byte]
+        if b"hscale" not in text:
+            continue
+        parsed = parse_suppression(text.decode("utf-8", errors="replace"), python)
+        if parsed is None:
+            continue
+        rules, reason = parsed
+        line = comment.start_point[0]
+        # a comment alone on its line applies to the next line; a trailing one to its own line
+        own_line = source[index.line_start(line) : comment.start_byte].strip() == b""
+        found.append(Suppression(line + 1 if own_line else line, rules, reason, comment.start_byte))
+    return tuple(found)
 
 
 @dataclass(slots=True)

@@ -43,6 +43,22 @@ class LineIndex:
             pos = find(b"\n", pos + 1)
         self._starts = starts
 
+    def edited(self, data: bytes, start: int, old_end: int, new_end: int) -> LineIndex:
+        """The index of `data`, which is this text with [start, old_end) replaced by [start, new_end)."""
+        index = LineIndex.__new__(LineIndex)
+        index._data = data
+        starts = self._starts
+        first_after = bisect_right(starts, start)  # line starts at or before `start` are unchanged
+        inserted = []
+        position = data.find(b"\n", start, new_end)
+        while position != -1:
+            inserted.append(position + 1)
+            position = data.find(b"\n", position + 1, new_end)
+        delta = new_end - old_end
+        tail = bisect_right(starts, old_end)  # line starts after the replaced text move by delta
+        index._starts = starts[:first_after] + inserted + [s + delta for s in starts[tail:]]
+        return index
+
     @property
     def line_count(self) -> int:
         return len(self._starts)
@@ -63,7 +79,10 @@ class LineIndex:
         offset = min(max(offset, 0), len(self._data))
         line = bisect_right(self._starts, offset) - 1
         start = self._starts[line]
-        prefix = self._data[start:offset].decode("utf-8", errors="replace")
+        raw = self._data[start:offset]
+        if raw.isascii():  # the common case: every unit counts the same
+            return Point(line, offset - start, offset - start, offset - start)
+        prefix = raw.decode("utf-8", errors="replace")
         return Point(line, offset - start, len(prefix), utf16_length(prefix))
 
     def span(self, start_byte: int, end_byte: int) -> Span:

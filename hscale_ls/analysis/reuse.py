@@ -1,0 +1,151 @@
+"""Reusing a document's facts across an edit that touches only comments or whitespace.
+
+Facts come from code tokens; an edit whose old and new text around it holds nothing but comments and
+whitespace (and does not change the tree elsewhere) leaves them as they were, only moved. Typing in
+a comment or adding blank lines then costs an incremental parse and a position shift instead of a
+full extraction. Anything else takes the full path, so the result always equals a fresh analysis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from tree_sitter import Node, Tree
+
+from .facts import BackendUse, FileFacts, Mutation, ServerSite, StateContainer
+from .languages import LanguageId
+from .scan_common import suppressions_in
+from .text import LineIndex, Point, Span
+
+_SOURCE_MARKERS = (b"text/event-stream", b"new WebSocket(", b"new EventSource(", b"document.", b"use client")
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEdit:
+    start: int
+    old_end: int
+    new_end: int
+    old_leaves: tuple[tuple[str, bytes], ...]
+    old_facts: FileFacts
+    old_markers: tuple[int, ...]
+    line_delta: int = 0  # newlines added minus newlines removed
+
+    @property
+    def delta(self) -> int:
+        return self.new_end - self.old_end
+
+    def moved(self, offset: int) -> int:
+        return offset + self.delta if offset >= self.old_end else offset
+
+
+def leaves_touching(root: Node, source: bytes, start: int, end: int) -> tuple[tuple[str, bytes], ...]:
+    """Leaf tokens (and comments, whole) that touch [start, end], boundaries included."""
+    found: list[tuple[str, bytes]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.end_byte < start or node.start_byte > end:
+            continue
+        if node.type == "comment" or node.child_count == 0:
+            if node.end_byte > node.start_byte or node.is_missing:
+                found.append((node.type, source[node.start_byte : node.end_byte]))
+            continue
+        stack.extend(reversed(node.children))
+    return tuple(found)
+
+
+def markers(source: bytes) -> tuple[int, ...]:
+    return tuple(source.find(marker) for marker in _SOURCE_MARKERS)
+
+
+def only_comments(leaves: tuple[tuple[str, bytes], ...]) -> bool:
+    return all(kind == "comment" for kind, _ in leaves)
+
+
+def reusable(pending: PendingEdit, old_tree: Tree, new_tree: Tree, new_source: bytes) -> bool:
+    if not only_comments(pending.old_leaves):
+        return False
+    new_leaves = leaves_touching(new_tree.root_node, new_source, pending.start, pending.new_end)
+    if not only_comments(new_leaves):
+        return False
+    for changed in old_tree.changed_ranges(new_tree):
+        if changed.start_byte < pending.start or changed.end_byte > pending.new_end:
+            return False  # the parse changed somewhere else too
+    old_markers = tuple(-1 if m == -1 else pending.moved(m) for m in pending.old_markers)
+    return old_markers == markers(new_source)
+
+
+def shifted(
+    pending: PendingEdit, index: LineIndex, tree: Tree, source: bytes, language: LanguageId
+) -> FileFacts:
+    """The old facts with every position moved past the edit; suppressions in the edited text re-read."""
+    end_line = index.point(pending.new_end).line
+
+    def point(old: Point, offset: int) -> Point:
+        if offset < pending.old_end:
+            return old
+        moved = offset + pending.delta
+        if old.line + pending.line_delta == end_line:  # on the edited line: the columns change too
+            return index.point(moved)
+        return Point(old.line + pending.line_delta, old.byte, old.char, old.utf16)
+
+    def span(old: Span) -> Span:
+        if old.end_byte < pending.old_end and old.start_byte < pending.old_end:
+            return old
+        return Span(point(old.start, old.start_byte), point(old.end, old.end_byte),
+                    pending.moved(old.start_byte), pending.moved(old.end_byte))  # fmt: skip
+
+    def scope(value: int) -> int:
+        return pending.moved(value) if value >= 0 else value
+
+    def mutation(m: Mutation) -> Mutation:
+        if (
+            m.span.start_byte < pending.old_end
+            and m.span.end_byte < pending.old_end
+            and m.scope < pending.old_end
+        ):
+            return m
+        return replace(m, span=span(m.span), scope=scope(m.scope))
+
+    def container(c: StateContainer) -> StateContainer:
+        return replace(c, span=span(c.span), mutations=tuple(mutation(m) for m in c.mutations),
+                       broadcasts=tuple(span(b) for b in c.broadcasts))  # fmt: skip
+
+    def server(s: ServerSite) -> ServerSite:
+        return replace(s, span=span(s.span), broadcasts=tuple(span(b) for b in s.broadcasts))
+
+    def backend(b: BackendUse) -> BackendUse:
+        return replace(b, span=span(b.span), scope=scope(b.scope))
+
+    facts = pending.old_facts
+    kept = tuple(
+        s if s.at < pending.start else replace(s, line=s.line + pending.line_delta, at=s.at + pending.delta)
+        for s in facts.suppressions
+        if s.at < pending.start or s.at >= pending.old_end
+    )
+    region = [n for n in comments_touching(tree.root_node, pending.start, pending.new_end)]
+    fresh = suppressions_in(region, source, index, language == "python")
+    return replace(
+        facts,
+        servers=tuple(server(s) for s in facts.servers),
+        containers=tuple(container(c) for c in facts.containers),
+        backends=tuple(backend(b) for b in facts.backends),
+        membership_calls=tuple(span(s) for s in facts.membership_calls),
+        scope_calls=tuple((scope(k), v) for k, v in facts.scope_calls),
+        suppressions=tuple(sorted(kept + fresh, key=lambda s: s.at)),
+        has_errors=tree.root_node.has_error,
+    )
+
+
+def comments_touching(root: Node, start: int, end: int) -> list[Node]:
+    found: list[Node] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.end_byte < start or node.start_byte > end:
+            continue
+        if node.type == "comment":
+            found.append(node)
+        elif node.child_count:
+            stack.extend(reversed(node.children))
+    return found
