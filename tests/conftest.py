@@ -6,10 +6,12 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -53,3 +55,24 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory):
         os.environ.pop("HSCALE_CACHE_DIR", None)
     else:
         os.environ["HSCALE_CACHE_DIR"] = previous
+
+
+@pytest_asyncio.fixture
+async def editor_factory(tmp_path: Path) -> AsyncIterator[Callable[..., object]]:
+    """Start real servers (one per call) against a workspace folder; shut them all down after."""
+    from tests.server.harness import Editor, start_client
+
+    editors: list[Editor] = []
+
+    async def make(caps_name: str, root: Path | None = None) -> Editor:
+        client = await start_client()
+        editor = Editor(client, root or tmp_path, caps_name)
+        editors.append(editor)
+        return editor
+
+    yield make
+    for editor in editors:
+        try:
+            await editor.client.shutdown_session()
+        finally:
+            await editor.client.stop()

@@ -46,7 +46,7 @@ class FactsCache:
     def __init__(self, directory: str, target: str) -> None:
         name = hashlib.blake2b(os.path.abspath(target).encode(), digest_size=8).hexdigest()
         self.path = os.path.join(directory, f"facts-{name}.pickle")
-        self.entries: dict[str, tuple[str, FileFacts]] = {}
+        self.entries: dict[str, tuple[str, tuple[int, int], FileFacts]] = {}  # path -> digest, stat, facts
         self.dirty = False
         try:
             with open(self.path, "rb") as handle:
@@ -64,12 +64,23 @@ class FactsCache:
         ):
             self.entries = {}
 
-    def lookup(self, path: str, digest: str) -> FileFacts | None:
+    def lookup_stat(self, path: str, stat: tuple[int, int]) -> FileFacts | None:
+        """Facts of an unchanged file: same size and modification time as when its digest was taken
+        (the way git trusts its index), so a warm scan need not read the file."""
         entry = self.entries.get(path)
-        return entry[1] if entry is not None and entry[0] == digest else None
+        return entry[2] if entry is not None and entry[1] == stat else None
 
-    def store(self, path: str, digest: str, facts: FileFacts) -> None:
-        self.entries[path] = (digest, facts)
+    def lookup(self, path: str, digest: str, stat: tuple[int, int]) -> FileFacts | None:
+        entry = self.entries.get(path)
+        if entry is None or entry[0] != digest:
+            return None
+        if entry[1] != stat:  # touched but identical: remember the new stat
+            self.entries[path] = (digest, stat, entry[2])
+            self.dirty = True
+        return entry[2]
+
+    def store(self, path: str, digest: str, stat: tuple[int, int], facts: FileFacts) -> None:
+        self.entries[path] = (digest, stat, facts)
         self.dirty = True
 
     def save(self) -> None:

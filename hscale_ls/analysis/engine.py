@@ -115,15 +115,19 @@ def scan(
     paths = sorted(set().union(*projects.values())) if projects else []
     facts_by_path: dict[str, FileFacts] = {}
     cache = FactsCache(cache_dir, ",".join(sorted(projects))) if cache_dir else None
-    digests: dict[str, str] = {}
+    digests: dict[str, tuple[str, tuple[int, int]]] = {}
     if cache is not None:
         for path in paths:
             try:
-                with open(path, "rb") as handle:
-                    digests[path] = content_digest(handle.read())
+                info = os.stat(path)
+                stat = (info.st_size, info.st_mtime_ns)
+                hit = cache.lookup_stat(path, stat)
+                if hit is None:
+                    with open(path, "rb") as handle:
+                        digests[path] = (content_digest(handle.read()), stat)
+                    hit = cache.lookup(path, *digests[path])
             except OSError:
                 continue
-            hit = cache.lookup(path, digests[path])
             if hit is not None:
                 facts_by_path[path] = hit
     missing = [p for p in paths if p not in facts_by_path]
@@ -134,7 +138,7 @@ def scan(
         else:
             facts_by_path[item.path] = item
             if cache is not None and item.path in digests:
-                cache.store(item.path, digests[item.path], item)
+                cache.store(item.path, *digests[item.path], item)
     if cache is not None:
         cache.save()
     for root, members in sorted(projects.items()):

@@ -26,6 +26,7 @@ from .text import LineIndex
 from .workspace import FileWalker, ProjectLocator, Skipped, excluded_reason
 
 ENCODINGS = {"utf-8", "utf-16", "utf-32"}
+KEEP_TREES = 16
 
 
 @dataclass(slots=True)
@@ -47,7 +48,7 @@ class LiveDocument:
         self.index = LineIndex(self.source)
 
     def replace(self, text: str, version: int) -> None:
-        self.source = text.encode("utf-8")
+        self.source = text.encode("utf-8", "surrogatepass")
         self.index = LineIndex(self.source)
         self.version = version
         self.tree = None
@@ -58,7 +59,7 @@ class LiveDocument:
         """Apply one ranged change (LSP line/character in `encoding`) to the bytes and the tree."""
         start_byte = self.index.offset(start[0], start[1], encoding)
         end_byte = max(start_byte, self.index.offset(end[0], end[1], encoding))
-        new = text.encode("utf-8")
+        new = text.encode("utf-8", "surrogatepass")
         start_point = self._ts_point(start_byte)
         old_end_point = self._ts_point(end_byte)
         if self.facts is not None and self.tree is not None and self.incremental and self.pending is None:
@@ -122,6 +123,7 @@ class LiveWorkspace:
     _members: dict[str, set[str]] = field(default_factory=dict)  # project root -> paths
     _root_of: dict[str, str] = field(default_factory=dict)
     _results: dict[str, ProjectResult] = field(default_factory=dict)
+    _recent: list[str] = field(default_factory=list)  # documents that keep their tree, latest first
 
     def __post_init__(self) -> None:
         if self.config_file is not None:
@@ -233,16 +235,33 @@ class LiveWorkspace:
     # --- documents ----------------------------------------------------------------------------
 
     def open(self, path: str, language: LanguageId, version: int, text: str) -> LiveDocument:
-        document = LiveDocument(path, language, version, text.encode("utf-8"))
+        document = LiveDocument(path, language, version, text.encode("utf-8", "surrogatepass"))
         self.documents[path] = document
         self._touch(path)
+        self._keep_tree(path)
         return document
 
     def changed(self, path: str) -> None:
         self._touch(path)
+        self._keep_tree(path)
+
+    def _keep_tree(self, path: str) -> None:
+        """Trees cost far more memory than text: only the most recently edited documents keep theirs
+        (for incremental re-parsing); the others re-parse in full on their next edit."""
+        if path in self._recent:
+            self._recent.remove(path)
+        self._recent.insert(0, path)
+        for stale in self._recent[KEEP_TREES:]:
+            document = self.documents.get(stale)
+            if document is not None:
+                document.tree = None
+                document.pending = None
+        del self._recent[KEEP_TREES:]
 
     def close(self, path: str) -> None:
         self.documents.pop(path, None)
+        if path in self._recent:
+            self._recent.remove(path)
         if os.path.isfile(path):
             self.refresh_from_disk(path)
         else:
@@ -282,6 +301,7 @@ class LiveWorkspace:
         copy._members = {root: set(paths) for root, paths in self._members.items()}
         copy._root_of = dict(self._root_of)
         copy._results = dict(self._results)
+        copy._recent = list(self._recent)
         return copy
 
     def members(self, root: str) -> list[str]:

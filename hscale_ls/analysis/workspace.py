@@ -7,6 +7,7 @@ scanned. Vendored and generated trees, tests and whatever `.gitignore` ignores a
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -70,6 +71,7 @@ class FileWalker:
     skipped: list[Skipped] = field(default_factory=list)
 
     def files(self) -> Iterator[str]:
+        real_root = os.path.realpath(self.root)
         specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
         for directory, dirnames, filenames in os.walk(self.root):
             specs = [(base, spec) for base, spec in specs if _within(directory, base)]
@@ -102,6 +104,8 @@ class FileWalker:
                     continue
                 path = os.path.join(directory, name)
                 reason = excluded_reason((name,))
+                if reason is None and os.path.islink(path) and not _within(os.path.realpath(path), real_root):
+                    reason = "symbolic link to a file outside the scanned folder"
                 if reason is None and _ignored(specs, path, is_dir=False):
                     reason = "ignored by .gitignore"
                 if reason is None and self.configs.for_path(path).excludes(path):
@@ -116,9 +120,12 @@ class FileWalker:
 
 def size_problem(path: str) -> str | None:
     try:
-        size = os.path.getsize(path)
+        info = os.stat(path)
     except OSError as error:
         return f"cannot be read ({error.strerror})"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"  # a FIFO or device would block or never end
+    size = info.st_size
     if size > MAX_FILE_BYTES:
         return f"larger than {MAX_FILE_BYTES // 1_000_000} MB"
     return None

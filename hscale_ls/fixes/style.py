@@ -141,10 +141,16 @@ def _is_import(node: Node, source: bytes) -> bool:
 
 
 def _count_errors(node: Node) -> int:
-    count = 1 if node.type == "ERROR" or node.is_missing else 0
-    if not node.has_error:
-        return count
-    return count + sum(_count_errors(child) for child in node.children)
+    """ERROR and MISSING nodes under `node` (iterative: files can nest thousands deep)."""
+    count = 0
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "ERROR" or current.is_missing:
+            count += 1
+        if current.has_error:
+            stack.extend(current.children)
+    return count
 
 
 def unique_name(source: bytes, preferred: str) -> str:

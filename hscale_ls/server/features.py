@@ -102,6 +102,12 @@ def create_server() -> HscaleServer:
         path = document_path(item.uri)
         if path is None:
             return
+        limit = ls.settings_for(path).maxFileBytes
+        if len(item.text.encode("utf-8", "surrogatepass")) > limit:
+            log.info("not analysing %s: larger than hscale.maxFileBytes (%d bytes)", path, limit)
+            ls.oversized.add(path)
+            return
+        ls.oversized.discard(path)
         ls.uris[path] = item.uri
         ls.live.open(path, language_of(path, item.language_id), item.version, item.text)
         ls.published.pop(path, None)
@@ -112,7 +118,8 @@ def create_server() -> HscaleServer:
         path = document_path(params.text_document.uri)
         document = ls.live.documents.get(path) if path else None
         if path is None or document is None:
-            log.warning("didChange for %s, which is not open; ignored", params.text_document.uri)
+            if path not in ls.oversized:
+                log.warning("didChange for %s, which is not open; ignored", params.text_document.uri)
             return
         if params.text_document.version < document.version:
             log.warning("didChange version %d after %d for %s; ignored", params.text_document.version,

@@ -23,6 +23,7 @@ from hscale_ls.analysis.project import Finding
 from hscale_ls.report import audit_json
 from hscale_ls.server import convert
 from hscale_ls.server.capabilities import ClientCaps
+from hscale_ls.server.protocol import HscaleProtocol
 from hscale_ls.server.settings import Settings, parse
 from hscale_ls.server.uris import to_path, to_uri
 
@@ -41,7 +42,7 @@ WATCH_GLOBS = (
 
 class HscaleServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("hscale-ls", __version__)
+        super().__init__("hscale-ls", __version__, protocol_cls=HscaleProtocol)
         self.live = LiveWorkspace()
         self.caps = ClientCaps()
         self.init_settings = Settings()
@@ -52,6 +53,7 @@ class HscaleServer(LanguageServer):
         self.indexing: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()  # set once the first workspace index is complete
         self.warned: set[str] = set()
+        self.oversized: set[str] = set()  # open documents too large to analyse
 
     # --- helpers ------------------------------------------------------------------------------
 

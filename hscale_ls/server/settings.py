@@ -30,6 +30,8 @@ class Settings:
     """Milliseconds to wait after the last keystroke before analysing (0: at once)."""
     logLevel: Literal["error", "warning", "info", "debug"] = "info"
     """How much the server writes to the client's log."""
+    maxFileBytes: int = 2_000_000
+    """Open documents larger than this are not analysed (a log line says so)."""
     severity: str | dict[str, str] | None = None
     """One level for every rule, or a table of rule id to level; merged over the project's config files."""
     ignore: list[str] | None = None
@@ -82,8 +84,8 @@ def parse(raw: Any) -> tuple[Settings, list[str]]:
         except Exception:  # cattrs raises several types; any of them means "not this type"
             errors.append(f"hscale.{key} has an invalid value {value!r}; using the default")
             continue
-        if key == "debounceMs" and (isinstance(value, bool) or structured < 0):
-            errors.append(f"hscale.debounceMs must be a number >= 0, got {value!r}; using the default")
+        if key in {"debounceMs", "maxFileBytes"} and (isinstance(value, bool) or structured < 0):
+            errors.append(f"hscale.{key} must be a number >= 0, got {value!r}; using the default")
             continue
         if key == "enable" and not isinstance(value, bool):
             errors.append(f"hscale.enable must be true or false, got {value!r}; using the default")
