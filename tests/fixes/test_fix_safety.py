@@ -87,3 +87,68 @@ def test_the_examples_get_the_expected_fixes(tmp_path: Path) -> None:
         "flask-socketio-memory": ["Fan out through Redis: SocketIO(..., message_queue=REDIS_URL)"],
         "django-channels-memory": ["Use the Redis channel layer (channels_redis.core.RedisChannelLayer)"],
     }
+
+
+def _crlf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+def _tabs(text: str) -> str:
+    lines = []
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        lines.append("\t" * ((len(line) - len(stripped)) // 2) + stripped if stripped else line)
+    return "\n".join(lines)
+
+
+def _single_quotes(text: str) -> str:
+    return text.replace('"', "'") if "'" not in text else text
+
+
+def _code_around(text: str, suffix: str) -> str:
+    if suffix == ".py":
+        return (
+            "# leading comment\n\n\ndef before():\n    return 1\n\n\n"
+            + text
+            + "\n\ndef after():\n    return 2\n"
+        )
+    return (
+        "// leading comment\nfunction before() {\n  return 1;\n}\n\n"
+        + text
+        + "\nfunction after() {\n  return 2;\n}\n"
+    )
+
+
+VARIATIONS = {"crlf": _crlf, "tabs": _tabs, "single-quotes": _single_quotes, "code-around": None}
+MEMORY_EXAMPLES = sorted(p for p in EXAMPLES.iterdir() if p.name.endswith("-memory"))
+
+
+@pytest.mark.parametrize("variation", sorted(VARIATIONS))
+@pytest.mark.parametrize("example", MEMORY_EXAMPLES, ids=lambda p: p.name)
+def test_fixes_are_careful_on_style_variations(example: Path, variation: str, tmp_path: Path) -> None:
+    work = tmp_path / example.name
+    shutil.copytree(example, work)
+    for path in work.rglob("*"):
+        if path.suffix in {".js", ".ts", ".py"} and path.is_file():
+            text = path.read_text()
+            if variation == "code-around":
+                text = _code_around(text, path.suffix)
+            elif variation != "single-quotes" or path.suffix != ".py":
+                text = VARIATIONS[variation](text)  # type: ignore[misc]
+            path.write_bytes(text.encode())
+    session = session_for(work)
+    session.run(unsafe=True)
+    for path, content in session.changed().items():
+        original = session.originals.get(path)
+        if original is not None:
+            check_lines_kept(original, content)
+            if variation == "crlf" and path.endswith((".js", ".ts", ".py")):
+                assert b"\n" not in content.replace(b"\r\n", b""), "line endings stay CR LF"
+            if variation == "tabs" and path.endswith((".js", ".ts")):
+                inserted = set(content.decode().splitlines()) - set(original.decode().splitlines())
+                assert not any(line.startswith("  ") for line in inserted), "indentation stays tabs"
+        if language_for_path(path):
+            before_errors = ParsedSource.of(path, original).has_errors() if original else 0
+            assert ParsedSource.of(path, content).has_errors() <= before_errors, path
+    session.write()
+    assert session_for(work).run(unsafe=True) == 0
