@@ -69,6 +69,7 @@ class FileWalker:
     root: str
     configs: ConfigResolver
     skipped: list[Skipped] = field(default_factory=list)
+    max_bytes: int = MAX_FILE_BYTES
 
     def files(self) -> Iterator[str]:
         real_root = os.path.realpath(self.root)
@@ -111,14 +112,14 @@ class FileWalker:
                 if reason is None and self.configs.for_path(path).excludes(path):
                     reason = "excluded by configuration"
                 if reason is None:
-                    reason = size_problem(path)
+                    reason = size_problem(path, self.max_bytes)
                 if reason is not None:
                     self.skipped.append(Skipped(path, reason))
                     continue
                 yield path
 
 
-def size_problem(path: str) -> str | None:
+def size_problem(path: str, max_bytes: int = MAX_FILE_BYTES) -> str | None:
     try:
         info = os.stat(path)
     except OSError as error:
@@ -126,8 +127,8 @@ def size_problem(path: str) -> str | None:
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file"  # a FIFO or device would block or never end
     size = info.st_size
-    if size > MAX_FILE_BYTES:
-        return f"larger than {MAX_FILE_BYTES // 1_000_000} MB"
+    if size > max_bytes:
+        return f"larger than {max_bytes:,} bytes"
     return None
 
 

@@ -194,8 +194,16 @@ class HscaleServer(LanguageServer):
 
         if folder not in self.live.folders:
             self.live.folders.append(folder)
-        walker = FileWalker(folder, self.live._configs)
-        return list(walker.files())
+        walker = FileWalker(
+            folder, self.live._configs, max_bytes=self.settings_for(folder + os.sep).maxFileBytes
+        )
+        paths = list(walker.files())
+        for skipped in walker.skipped:
+            if skipped.reason.startswith(
+                ("larger than", "binary", "cannot be read", "not a regular", "symbolic link")
+            ):
+                log.info("not analysing %s: %s", skipped.path, skipped.reason)
+        return paths
 
     async def indexed(self, timeout: float | None = None) -> None:
         """Wait for the background index (at most `timeout` seconds)."""

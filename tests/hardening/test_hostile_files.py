@@ -83,6 +83,12 @@ async def test_server_survives_hostile_documents(editor_factory, hostile: Path) 
             "not analysing" in m.message and "bundle.js" in m.message for m in editor.client.log_messages
         )
     )
+    await editor.wait_for(
+        lambda: any(
+            "not analysing" in m.message and "pipe.js: not a regular file" in m.message
+            for m in editor.client.log_messages
+        )
+    )
     hover = await editor.client.text_document_hover_async(
         types.HoverParams(
             text_document=types.TextDocumentIdentifier(uri=editor.uri("deep.js")),

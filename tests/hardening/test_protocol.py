@@ -154,3 +154,34 @@ def test_closing_stdin_ends_the_server(tmp_path: Path) -> None:
     while client.process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert client.process.poll() is not None
+
+
+def test_cancel_request_is_answered_and_the_server_keeps_serving(tmp_path: Path) -> None:
+    for index in range(100):
+        (tmp_path / f"m{index}.js").write_text("export const x = 1;\n" * 100)
+    client = RawClient(tmp_path)
+    pull = {"textDocument": {"diagnostic": {}}, "workspace": {"diagnostics": {"refreshSupport": True}}}
+    client.send(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"capabilities": pull, "rootUri": tmp_path.as_uri()},
+        }
+    )
+    client.response(1)
+    client.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    client.send(
+        {"jsonrpc": "2.0", "id": 2, "method": "workspace/diagnostic", "params": {"previousResultIds": []}}
+    )
+    client.send({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": 2}})
+    answer = client.response(2)
+    assert "result" in answer or answer["error"]["code"] == -32800  # RequestCancelled
+    client.send(
+        {"jsonrpc": "2.0", "id": 3, "method": "workspace/diagnostic", "params": {"previousResultIds": []}}
+    )
+    assert len(client.response(3)["result"]["items"]) == 100
+    client.send({"jsonrpc": "2.0", "id": 4, "method": "shutdown"})
+    client.response(4)
+    client.send({"jsonrpc": "2.0", "method": "exit"})
+    assert client.process.wait(timeout=20) == 0
