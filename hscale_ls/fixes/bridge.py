@@ -37,12 +37,7 @@ def _enclosing_function(node: Node | None, types: set[str]) -> Node | None:
 
 def pubsub_bridge(ctx: FixContext) -> list[Fix]:
     finding = ctx.finding
-    facts = ctx.facts(finding.path)
-    container = (
-        next((c for c in facts.containers if c.span.start_byte == finding.span.start_byte), None)
-        if facts
-        else None
-    )
+    container = ctx.container()
     source = ctx.read(finding.path)
     if container is None or not container.broadcasts or source is None:
         return []
@@ -223,12 +218,7 @@ def _python(ctx: FixContext, parsed: ParsedSource, function: Node) -> list[Fix]:
         f"{i}{i}{task} = asyncio.get_running_loop().create_task({listen}())",
     )
     edits.append(Edit(finding.path, owner_end, owner_end, setup + spacer(parsed, owner_end, style)))
-    facts = ctx.facts(finding.path)
-    container = (
-        next((c for c in facts.containers if c.span.start_byte == finding.span.start_byte), None)
-        if facts
-        else None
-    )
+    container = ctx.container()
     for mutation in container.mutations if container else ():
         if mutation.operation not in {"append", "add", "[key] ="}:
             continue

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hscale_ls.analysis.facts import FileFacts, ServerSite
+from hscale_ls.analysis.facts import FileFacts, ServerSite, StateContainer
 from hscale_ls.analysis.project import Finding
 
 
@@ -28,6 +28,13 @@ class FixContext:
         if facts is None:
             return None
         return next((s for s in facts.servers if s.span.start_byte == self.finding.span.start_byte), None)
+
+    def container(self) -> StateContainer | None:
+        """The container the finding is about (declared at the finding's position)."""
+        facts = self.facts(self.finding.path)
+        if facts is None:
+            return None
+        return next((c for c in facts.containers if c.span.start_byte == self.finding.span.start_byte), None)
 
     def server_options(self) -> frozenset[str]:
         server = self.server()

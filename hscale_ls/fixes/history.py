@@ -40,12 +40,7 @@ def _statement_of(parsed: ParsedSource, start: int, end: int) -> Node | None:
 def _appended_values(parsed: ParsedSource, ctx: FixContext, method: str) -> list[tuple[Node, str]] | None:
     """(statement, appended identifier) for every write to the container, or None when a write is not
     a plain append of a name (a value written twice must have no side effects)."""
-    facts = ctx.facts(ctx.finding.path)
-    container = (
-        next((c for c in facts.containers if c.span.start_byte == ctx.finding.span.start_byte), None)
-        if facts
-        else None
-    )
+    container = ctx.container()
     if container is None:
         return None
     found = []

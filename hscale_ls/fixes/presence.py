@@ -34,12 +34,7 @@ _SIMPLE = r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[[\w\"'.$]+\])*"
 
 def _member_sites(parsed: ParsedSource, ctx: FixContext) -> list[tuple[Node, str, bool]] | None:
     """(statement, member expression, online?) for every write, or None if one cannot be mirrored."""
-    facts = ctx.facts(ctx.finding.path)
-    container = (
-        next((c for c in facts.containers if c.span.start_byte == ctx.finding.span.start_byte), None)
-        if facts
-        else None
-    )
+    container = ctx.container()
     if container is None:
         return None
     name = re.escape(ctx.finding.name)

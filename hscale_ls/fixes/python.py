@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 
 from tree_sitter import Node
 
@@ -114,7 +115,11 @@ def _socketio_module(parsed: ParsedSource) -> str | None:
     return None
 
 
-def python_socketio_manager(ctx: FixContext) -> list[Fix]:
+def _keyword_fix(
+    ctx: FixContext, title: str, keyword: Callable[[ParsedSource, Style], tuple[str, list[Edit]]]
+) -> list[Fix]:
+    """A keyword argument added to the server construction the finding points at, with `import os`
+    and the redis requirement; `keyword` gives the argument text and any import it needs."""
     finding = ctx.finding
     source = ctx.read(finding.path)
     if source is None:
@@ -124,36 +129,31 @@ def python_socketio_manager(ctx: FixContext) -> list[Fix]:
     if call is None:
         return []
     style = detect(source, python=True)
-    is_async = "async" in ctx.server_options()
-    manager = "AsyncRedisManager" if is_async else "RedisManager"
-    module = _socketio_module(parsed)
-    edits: list[Edit] = []
-    if module is None:
-        module = "socketio"
-        at = parsed.after_imports()
-        edits.append(Edit(parsed.path, at, at, style.lines("import socketio")))
-    keyword = insert_keyword(parsed, call, f"client_manager={module}.{manager}({_url(style)})", style)
-    if keyword is None:
+    text, imports = keyword(parsed, style)
+    argument = insert_keyword(parsed, call, text, style)
+    if argument is None:
         return []
-    edits = _import_os(parsed, style) + edits + [keyword] + _requirements(ctx, {"redis": ">=5.0"})
-    return [Fix(SIO_TITLE.format(manager=manager), True, tuple(edits), preferred=True)]
+    edits = [*_import_os(parsed, style), *imports, argument, *_requirements(ctx, {"redis": ">=5.0"})]
+    return [Fix(title, True, tuple(edits), preferred=True)]
+
+
+def python_socketio_manager(ctx: FixContext) -> list[Fix]:
+    manager = "AsyncRedisManager" if "async" in ctx.server_options() else "RedisManager"
+
+    def keyword(parsed: ParsedSource, style: Style) -> tuple[str, list[Edit]]:
+        module = _socketio_module(parsed)
+        imports = []
+        if module is None:
+            module = "socketio"
+            at = parsed.after_imports()
+            imports.append(Edit(parsed.path, at, at, style.lines("import socketio")))
+        return f"client_manager={module}.{manager}({_url(style)})", imports
+
+    return _keyword_fix(ctx, SIO_TITLE.format(manager=manager), keyword)
 
 
 def flask_message_queue(ctx: FixContext) -> list[Fix]:
-    finding = ctx.finding
-    source = ctx.read(finding.path)
-    if source is None:
-        return []
-    parsed = ParsedSource.of(finding.path, source)
-    call = _call_of(parsed, finding.span.start_byte, finding.span.end_byte)
-    if call is None:
-        return []
-    style = detect(source, python=True)
-    keyword = insert_keyword(parsed, call, f"message_queue={_url(style)}", style)
-    if keyword is None:
-        return []
-    edits = [*_import_os(parsed, style), keyword, *_requirements(ctx, {"redis": ">=5.0"})]
-    return [Fix(FLASK_TITLE, True, tuple(edits), preferred=True)]
+    return _keyword_fix(ctx, FLASK_TITLE, lambda parsed, style: (f"message_queue={_url(style)}", []))
 
 
 def channels_redis_layer(ctx: FixContext) -> list[Fix]:
