@@ -16,12 +16,17 @@ from hscale_ls.fixes.context import FixContext
 from hscale_ls.fixes.manifests import (
     add_node_dependencies,
     add_python_requirements,
-    nearest,
-    node_dependencies,
     python_requirement_file,
 )
 from hscale_ls.fixes.model import Edit, Fix
-from hscale_ls.fixes.node import NODE_REDIS_VERSION, REDIS_URL, _import, _is_esm
+from hscale_ls.fixes.node import (
+    NODE_REDIS_VERSION,
+    _import,
+    _is_esm,
+    log_errors,
+    package_and_resp,
+    redis_client,
+)
 from hscale_ls.fixes.python import spacer, stdlib_imports
 from hscale_ls.fixes.style import ParsedSource, detect, unique_name
 
@@ -89,9 +94,7 @@ def _node(ctx: FixContext, parsed: ParsedSource, function: Node) -> list[Fix]:
     pub = unique_name(parsed.source, "bridgePub")
     sub = unique_name(parsed.source, "bridgeSub")
     channel = q(f"hscale:broadcast:{name}")
-    package = nearest(os.path.dirname(finding.path), ("package.json",), ctx.root, ctx.read)
-    deps = node_dependencies(package, ctx.read) if package else {}
-    resp2 = ", RESP: 2" if deps.get("redis", "").lstrip("^~>= ").startswith("6") else ""
+    package, resp2 = package_and_resp(ctx, finding.path)
     args = ", ".join(params)
     edits: list[Edit] = []
     if "createClient" not in parsed.text():
@@ -116,10 +119,10 @@ def _node(ctx: FixContext, parsed: ParsedSource, function: Node) -> list[Fix]:
     setup = style.lines(
         "",
         "// Broadcasts go through Redis pub/sub: each instance delivers to its own connections.",
-        f"const {pub} = createClient({{ url: process.env.REDIS_URL || {q(REDIS_URL)}{resp2} }}){e}",
+        redis_client(style, pub, resp2)[0],
         f"const {sub} = {pub}.duplicate(){e}",
-        f"{pub}.on({q('error')}, (err) => console.error({q('redis:')}, err.message)){e}",
-        f"{sub}.on({q('error')}, (err) => console.error({q('redis:')}, err.message)){e}",
+        log_errors(style, pub),
+        log_errors(style, sub),
         f"Promise.all([{pub}.connect(), {sub}.connect()])",
         f"{i}.then(() => {sub}.subscribe({channel}, (raw) => {name}(...JSON.parse(raw), true)))",
         f"{i}.catch((err) => console.error({q('bridge:')}, err.message)){e}",

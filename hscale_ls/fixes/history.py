@@ -13,12 +13,10 @@ from hscale_ls.fixes.context import FixContext
 from hscale_ls.fixes.manifests import (
     add_node_dependencies,
     add_python_requirements,
-    nearest,
-    node_dependencies,
     python_requirement_file,
 )
 from hscale_ls.fixes.model import Edit, Fix
-from hscale_ls.fixes.node import NODE_REDIS_VERSION, REDIS_URL, _import, _is_esm
+from hscale_ls.fixes.node import NODE_REDIS_VERSION, _import, _is_esm, package_and_resp, redis_client
 from hscale_ls.fixes.python import spacer, stdlib_imports
 from hscale_ls.fixes.style import ParsedSource, Style, detect, unique_name
 
@@ -84,19 +82,16 @@ def _node(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
     if declaration.parent is None or declaration.parent.type != "program":
         return []
     style = detect(parsed.source, python=False)
-    package = nearest(os.path.dirname(finding.path), ("package.json",), ctx.root, ctx.read)
-    deps = node_dependencies(package, ctx.read) if package else {}
+    package, resp2 = package_and_resp(ctx, finding.path)
     name = finding.name
     client = unique_name(parsed.source, "historyRedis")
     ready = unique_name(parsed.source, "historyReady")
     save = unique_name(parsed.source, "save" + name[:1].upper() + name[1:])
     key = style.q(f"hscale:history:{name}")
     q, e, i = style.q, style.end, style.indent
-    resp2 = ", RESP: 2" if deps.get("redis", "").lstrip("^~>= ").startswith("6") else ""
     block = [
         "// Message history also lives in a Redis Stream: it survives restarts and deploys.",
-        f"const {client} = createClient({{ url: process.env.REDIS_URL || {q(REDIS_URL)}{resp2} }}){e}",
-        f"{client}.on({q('error')}, (err) => console.error({q('redis:')}, err.message)){e}",
+        *redis_client(style, client, resp2),
         f"const {ready} = {client}.connect().then(async () => {{",
         f"{i}const entries = await {client}.xRange({key}, {q('-')}, {q('+')}){e}",
         f"{i}{name}.unshift(...entries.map((entry) => JSON.parse(entry.message.data))){e}",

@@ -42,6 +42,29 @@ def _top_level_await(parsed: ParsedSource, package: str | None, at_top: bool, ct
     return False
 
 
+def package_and_resp(ctx: FixContext, path: str) -> tuple[str | None, str]:
+    """The nearest package.json, and the createClient option node-redis 6 needs for the adapters
+    (it defaults to RESP3, which they are not tested with)."""
+    package = nearest(os.path.dirname(path), ("package.json",), ctx.root, ctx.read)
+    deps = node_dependencies(package, ctx.read) if package else {}
+    return package, ", RESP: 2" if deps.get("redis", "").lstrip("^~>= ").startswith("6") else ""
+
+
+def redis_client(style: Style, name: str, resp: str) -> list[str]:
+    """A node-redis client from REDIS_URL with an error listener (an unhandled error event would
+    end the process)."""
+    q, e = style.q, style.end
+    return [
+        f"const {name} = createClient({{ url: process.env.REDIS_URL || {q(REDIS_URL)}{resp} }}){e}",
+        log_errors(style, name),
+    ]
+
+
+def log_errors(style: Style, client: str) -> str:
+    q = style.q
+    return f"{client}.on({q('error')}, (err) => console.error({q('redis:')}, err.message)){style.end}"
+
+
 def _import(style: Style, esm: bool, names: str, module: str) -> str:
     if esm:
         return f"import {{ {names} }} from {style.q(module)}{style.end}"
@@ -59,7 +82,7 @@ def socket_io_adapter(ctx: FixContext) -> list[Fix]:
         return []
     statement = parsed.statement(node)
     style = detect(source, python=False)
-    package = nearest(os.path.dirname(finding.path), ("package.json",), ctx.root, ctx.read)
+    package, resp2 = package_and_resp(ctx, finding.path)
     deps = node_dependencies(package, ctx.read) if package else {}
     esm = _is_esm(parsed)
     at_top = statement.parent is not None and statement.parent.type == "program"
@@ -69,17 +92,13 @@ def socket_io_adapter(ctx: FixContext) -> list[Fix]:
     io = finding.name
     indent = parsed.indentation(statement.start_byte)
     url = f"process.env.REDIS_URL || {style.q(REDIS_URL)}"
-    resp2 = ", RESP: 2" if deps.get("redis", "").lstrip("^~>= ").startswith("6") else ""
     imports: list[str] = []
     body: list[str] = []
     if streams:
         client = unique_name(source, "redisClient")
         imports.append(_import(style, esm, "createAdapter", "@socket.io/redis-streams-adapter"))
         imports.append(_import(style, esm, "createClient", "redis"))
-        body.append(f"const {client} = createClient({{ url: {url}{resp2} }}){style.end}")
-        body.append(
-            f"{client}.on({style.q('error')}, (err) => console.error({style.q('redis:')}, err.message)){style.end}"
-        )
+        body.extend(redis_client(style, client, resp2))
         connect = f"{client}.connect()"
         install = f"{io}.adapter(createAdapter({client})){style.end}"
         dependencies = {
@@ -100,12 +119,9 @@ def socket_io_adapter(ctx: FixContext) -> list[Fix]:
         else:
             imports.append(_import(style, esm, "createClient", "redis"))
             dependencies["redis"] = NODE_REDIS_VERSION
-            body.append(f"const {pub} = createClient({{ url: {url}{resp2} }}){style.end}")
+            body.append(redis_client(style, pub, resp2)[0])
             body.append(f"const {sub} = {pub}.duplicate(){style.end}")
-            for client in (pub, sub):
-                body.append(
-                    f"{client}.on({style.q('error')}, (err) => console.error({style.q('redis:')}, err.message)){style.end}"
-                )
+            body.extend(log_errors(style, client) for client in (pub, sub))
             connect = f"Promise.all([{pub}.connect(), {sub}.connect()])"
             install = f"{io}.adapter(createAdapter({pub}, {sub})){style.end}"
     if connect:

@@ -15,12 +15,10 @@ from hscale_ls.fixes.history import _in_async_function
 from hscale_ls.fixes.manifests import (
     add_node_dependencies,
     add_python_requirements,
-    nearest,
-    node_dependencies,
     python_requirement_file,
 )
 from hscale_ls.fixes.model import Edit, Fix
-from hscale_ls.fixes.node import NODE_REDIS_VERSION, REDIS_URL, _import, _is_esm
+from hscale_ls.fixes.node import NODE_REDIS_VERSION, _import, _is_esm, package_and_resp, redis_client
 from hscale_ls.fixes.python import spacer, stdlib_imports
 from hscale_ls.fixes.style import ParsedSource, detect, unique_name
 
@@ -96,9 +94,7 @@ def _node(
     finding = ctx.finding
     style = detect(parsed.source, python=False)
     q, e, i = style.q, style.end, style.indent
-    package = nearest(os.path.dirname(finding.path), ("package.json",), ctx.root, ctx.read)
-    deps = node_dependencies(package, ctx.read) if package else {}
-    resp2 = ", RESP: 2" if deps.get("redis", "").lstrip("^~>= ").startswith("6") else ""
+    package, resp2 = package_and_resp(ctx, finding.path)
     name = finding.name
     client = unique_name(parsed.source, "presenceRedis")
     ready = unique_name(parsed.source, "presenceReady")
@@ -106,8 +102,7 @@ def _node(
     key = q(f"hscale:presence:{name}")
     block = [
         "// Presence also lives in a Redis sorted set scored by last-seen time: members expire.",
-        f"const {client} = createClient({{ url: process.env.REDIS_URL || {q(REDIS_URL)}{resp2} }}){e}",
-        f"{client}.on({q('error')}, (err) => console.error({q('redis:')}, err.message)){e}",
+        *redis_client(style, client, resp2),
         f"const {ready} = {client}.connect(){e}",
         f"function {track}(member, online) {{",
         f"{i}{ready}",
