@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.workload import VARIANTS, edit_script, server_file  # noqa: E402
-from hscale_ls.analysis.live import LiveWorkspace  # noqa: E402
+from benchmarks.workload import VARIANTS, edit_script, server_file
+from hscale_ls.analysis.live import LiveWorkspace
 
 
 def measure(language: str, lines: int, edits: int) -> dict[str, float]:

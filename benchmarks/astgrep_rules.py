@@ -3,6 +3,8 @@ servers), written into a folder with an sgconfig.yml so `ast-grep scan` and `ast
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
 RULES = {
@@ -25,6 +27,15 @@ RULES = {
         ("server", "socketio.AsyncServer($$$A)"),
     ],
 }
+
+
+def ast_grep_binary() -> str | None:
+    """ast-grep from the benchmark's own environment first (pip install ast-grep-cli), then PATH.
+    Never `sg`: on Debian that name is the shadow-utils command that switches groups."""
+    beside = Path(sys.executable).parent / "ast-grep"
+    if beside.exists():
+        return str(beside)
+    return shutil.which("ast-grep")
 
 
 def write_rules(folder: Path) -> Path:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import shutil
 import statistics
 import sys
 import tempfile
@@ -19,9 +18,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.astgrep_rules import write_rules  # noqa: E402
-from benchmarks.lsp_client import LspProcess  # noqa: E402
-from benchmarks.workload import VARIANTS, apply_changes, edit_script, server_file  # noqa: E402
+from benchmarks.astgrep_rules import ast_grep_binary, write_rules
+from benchmarks.lsp_client import LspProcess
+from benchmarks.workload import VARIANTS, apply_changes, edit_script, server_file
 
 HSCALE = [sys.executable, "-m", "hscale_ls", "serve"]
 
@@ -88,7 +87,7 @@ async def measure(command: list[str], workspace: Path, language: str, lines: int
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {"lines": args.lines, "edits": args.edits, "languages": {}}
-    astgrep = shutil.which("ast-grep") or shutil.which("sg")
+    astgrep = ast_grep_binary()
     for language in args.languages:
         with tempfile.TemporaryDirectory() as folder:
             workspace = write_rules(Path(folder))

@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.generate import generate  # noqa: E402
-from benchmarks.lsp_client import LspProcess  # noqa: E402
+from benchmarks.generate import generate
+from benchmarks.lsp_client import LspProcess
 
 LANGUAGE_IDS = {".js": "javascript", ".ts": "typescript", ".py": "python"}
 
@@ -44,8 +44,9 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         after_index = rss_mb(server.pid)
         paths = sorted(p for p in work.rglob("*") if p.suffix in LANGUAGE_IDS)[: args.open]
         for path in paths:
+            uri = path.as_uri()
             waiter = server.expect(
-                lambda m, uri=path.as_uri(): (
+                lambda m, uri=uri: (
                     m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
                 )
             )

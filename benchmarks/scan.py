@@ -15,13 +15,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.astgrep_rules import write_rules  # noqa: E402
-from benchmarks.generate import generate  # noqa: E402
+from benchmarks.astgrep_rules import ast_grep_binary, write_rules
+from benchmarks.generate import generate
 
 MEASURE = """
 import resource, subprocess, sys, time
@@ -67,7 +66,7 @@ def main() -> None:
         rows["check_cold"] = best(args.runs, [*hscale, "--no-cache"], work)
         timed(hscale, work, {"HSCALE_CACHE_DIR": str(cache)})  # fill the cache
         rows["check_warm"] = best(args.runs, hscale, work, {"HSCALE_CACHE_DIR": str(cache)})
-        astgrep = shutil.which("ast-grep")
+        astgrep = ast_grep_binary()
         if astgrep:
             rows["ast_grep_scan"] = best(args.runs, [astgrep, "scan", "--threads", str(args.jobs)], tree)
         small = work / "small"

@@ -113,13 +113,13 @@ def apply_changes(text: str, changes: list[dict[str, object]]) -> str:
     for change in changes:
         lines = text.split("\n")
         rng = change["range"]  # type: ignore[index]
-        start, end = rng["start"], rng["end"]  # type: ignore[index]
-
-        def offset(position: dict[str, int]) -> int:
-            return sum(len(line) + 1 for line in lines[: position["line"]]) + position["character"]
-
-        text = text[: offset(start)] + str(change["text"]) + text[offset(end) :]
+        start, end = (_offset(lines, rng[key]) for key in ("start", "end"))  # type: ignore[index]
+        text = text[:start] + str(change["text"]) + text[end:]
     return text
+
+
+def _offset(lines: list[str], position: dict[str, int]) -> int:
+    return sum(len(line) + 1 for line in lines[: position["line"]]) + position["character"]
 
 
 def edit_script(text: str, language: str, count: int = 200, seed: int = 7) -> list[list[dict[str, object]]]:
