@@ -90,6 +90,7 @@ class JsExtractor:
         self.sites: list[tuple[Node, Node, str, bool]] = []
         self._locals: dict[int, set[str]] = {}  # function node id -> names bound in it
         self._declared_in: dict[int, set[str]] | None = None
+        self.instances: dict[str, str] = {}  # module variable -> class declared here it holds one of
         self.scope_calls: dict[int, set[str]] = {}
 
     # --- entry point ---------------------------------------------------------------------------
@@ -116,6 +117,7 @@ class JsExtractor:
         self._read_imports()
         self._read_classes()
         servers = self._servers()
+        module_instances = self._module_instances()
         declarations = self._declarations()
         by_name = {d.key: d for d in declarations}
         mutations = self._mutations(by_name)
@@ -139,7 +141,7 @@ class JsExtractor:
             handler_calls=frozenset(handler_calls | self.handler_names),
             calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
             scope_calls=_mutating_scopes(self.scope_calls, containers),
-            module_instances=frozenset(self._module_instances()),
+            module_instances=frozenset(module_instances),
             imports=tuple(self.modules),
             client_libraries=client_libraries(self.modules),
             suppressions=scan.suppressions(python=False),
@@ -351,6 +353,10 @@ class JsExtractor:
                     cls = _enclosing_class(node)
                     prop = self.text(node.child_by_field_name("property"))
                     return (("self", self.text(cls.child_by_field_name("name")), prop) if cls else None), node
+                if obj is not None and obj.type == "identifier" and self.text(obj) in self.instances:
+                    # `store.sessions.set(...)` where `const store = new SessionStore()` is declared here
+                    prop = self.text(node.child_by_field_name("property"))
+                    return ("self", self.instances[self.text(obj)], prop), node
                 node = obj
             elif node.type == "subscript_expression":
                 node = node.child_by_field_name("object")
@@ -560,11 +566,15 @@ class JsExtractor:
 
     def _module_instances(self) -> set[str]:
         found = set()
+        classes = {self.text(c.child_by_field_name("name")) for c in self.scan.nodes("class_decl")}
         for new in self.scan.nodes("new"):
             if not self.scan.enclosing_functions(new, FUNCTION_TYPES):
                 ctor = self.text(new.child_by_field_name("constructor"))
                 if ctor and ctor[0].isupper():
                     found.add(ctor)
+                    holder = new.parent
+                    if holder is not None and holder.type == "variable_declarator" and ctor in classes:
+                        self.instances[self.text(holder.child_by_field_name("name"))] = ctor
         return found
 
     def _role(self, servers: list[ServerSite], handler_calls: set[str]) -> FileRole:

@@ -77,6 +77,7 @@ class PyExtractor:
         self.handler_names: set[str] = set()
         self.sites: list[tuple[Node, Node, str, str]] = []
         self._scopes: dict[int, tuple[set[str], set[str], set[str]]] = {}
+        self.instances: dict[str, str] = {}  # module variable -> class defined here it holds one of
         self.scope_calls: dict[int, set[str]] = {}
 
     def _index_calls(self) -> None:
@@ -292,6 +293,8 @@ class PyExtractor:
                     return (("self", self.text(cls.child_by_field_name("name")), attr) if cls else None), node
                 if obj_text in self.classes:
                     return ("self", obj_text, attr), node
+                if obj_text in self.instances:  # `manager.rooms[...]` where `manager = Manager()` here
+                    return ("self", self.instances[obj_text], attr), node
                 return None, None
             if node.type == "subscript":
                 node = node.child_by_field_name("value")
@@ -460,6 +463,9 @@ class PyExtractor:
                 name = self.text(right.child_by_field_name("function")).split(".")[-1]
                 if name[:1].isupper():
                     found.add(name)
+                    left = assign.child_by_field_name("left")
+                    if left is not None and left.type == "identifier" and name in self.classes:
+                        self.instances[self.text(left)] = name
         return found
 
     def _role(self, servers: list[ServerSite]) -> FileRole:

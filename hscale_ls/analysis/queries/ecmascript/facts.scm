@@ -35,6 +35,8 @@
 
 (decorator) @decorator
 
+(class_declaration name: (_) @class_decl.name) @class_decl
+
 [
   (function_declaration)
   (function_expression)
