@@ -8,9 +8,9 @@ and the writes found to them.
 from __future__ import annotations
 
 from bisect import bisect_right
-from operator import attrgetter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from tree_sitter import Node, QueryCursor, Tree
 

@@ -1,6 +1,7 @@
-"""History in a Redis Stream: every append also goes to the stream (XADD ... MAXLEN ~ 1000), and the
-container is filled from the stream when the process starts, so history survives restarts and
-deploys. Unsafe: it changes what the container holds at start-up."""
+"""History in a Redis Stream: every append also goes to the stream (XADD ... MAXLEN ~ 1000, tagged with
+the writing instance), the container is filled from the stream when the process starts, and each
+instance follows the stream (XREAD BLOCK) for what the others append. History survives restarts and is
+the same on every instance. Unsafe: it changes what the container holds."""
 
 from __future__ import annotations
 
@@ -16,14 +17,21 @@ from hscale_ls.fixes.manifests import (
     python_requirement_file,
 )
 from hscale_ls.fixes.model import Edit, Fix
-from hscale_ls.fixes.node import NODE_REDIS_VERSION, _import, _is_esm, package_and_resp, redis_client
+from hscale_ls.fixes.node import (
+    NODE_REDIS_VERSION,
+    _import,
+    _is_esm,
+    log_errors,
+    package_and_resp,
+    redis_client,
+)
 from hscale_ls.fixes.python import spacer, stdlib_imports
 from hscale_ls.fixes.style import ParsedSource, Style, detect, unique_name
 
-TITLE = "Keep `{name}` in a Redis Stream too (written on send, loaded at start-up)"
+TITLE = "Keep `{name}` in a Redis Stream shared by every instance (written on send, followed by all)"
 NOTE = (
-    "Each instance still answers from its own copy, filled from the stream when it starts; read the "
-    "stream on join (XREVRANGE) when every instance must show messages sent through the others."
+    "Each instance keeps a copy in memory that it fills from the stream at start-up and keeps up to date "
+    "by following the stream (XREAD), so history survives restarts and is the same on every instance."
 )
 MAX_LEN = 1000
 
@@ -85,21 +93,44 @@ def _node(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
     package, resp2 = package_and_resp(ctx, finding.path)
     name = finding.name
     client = unique_name(parsed.source, "historyRedis")
+    reader = unique_name(parsed.source, "historyReader")
+    origin = unique_name(parsed.source, "historyOrigin")
     ready = unique_name(parsed.source, "historyReady")
-    save = unique_name(parsed.source, "save" + name[:1].upper() + name[1:])
+    capital = name[:1].upper() + name[1:]
+    save = unique_name(parsed.source, "save" + capital)
+    follow = unique_name(parsed.source, "follow" + capital)
     key = style.q(f"hscale:history:{name}")
     q, e, i = style.q, style.end, style.indent
     block = [
-        "// Message history also lives in a Redis Stream: it survives restarts and deploys.",
+        "// Message history also lives in a Redis Stream: loaded at start-up, followed for what other",
+        "// instances append, written on send. It survives restarts and is the same on every instance.",
         *redis_client(style, client, resp2),
-        f"const {ready} = {client}.connect().then(async () => {{",
+        f"const {reader} = {client}.duplicate(){e}",
+        log_errors(style, reader),
+        f"const {origin} = `${{process.pid}}-${{Math.random().toString(36).slice(2)}}`{e}",
+        f"const {ready} = Promise.all([{client}.connect(), {reader}.connect()]).then(async () => {{",
         f"{i}const entries = await {client}.xRange({key}, {q('-')}, {q('+')}){e}",
         f"{i}{name}.unshift(...entries.map((entry) => JSON.parse(entry.message.data))){e}",
+        f"{i}{follow}(entries.length ? entries[entries.length - 1].id : {q('0-0')}){e}",
         f"}}){e}",
+        f"async function {follow}(last) {{",
+        f"{i}for (;;) {{",
+        f"{i}{i}try {{",
+        f"{i}{i}{i}const reply = await {reader}.xRead({{ key: {key}, id: last }}, {{ BLOCK: 0 }}){e}",
+        f"{i}{i}{i}for (const entry of reply?.[0]?.messages ?? []) {{",
+        f"{i}{i}{i}{i}last = entry.id{e}",
+        f"{i}{i}{i}{i}if (entry.message.origin !== {origin}) {name}.push(JSON.parse(entry.message.data)){e}",
+        f"{i}{i}{i}}}",
+        f"{i}{i}}} catch (err) {{",
+        f"{i}{i}{i}console.error({q('history:')}, err.message){e}",
+        f"{i}{i}{i}await new Promise((resolve) => setTimeout(resolve, 1000)){e}",
+        f"{i}{i}}}",
+        f"{i}}}",
+        "}",
         f"function {save}(item) {{",
         f"{i}{ready}",
         f"{i}{i}.then(() =>",
-        f"{i}{i}{i}{client}.xAdd({key}, {q('*')}, {{ data: JSON.stringify(item) }}, {{",
+        f"{i}{i}{i}{client}.xAdd({key}, {q('*')}, {{ data: JSON.stringify(item), origin: {origin} }}, {{",
         f"{i}{i}{i}{i}TRIM: {{ strategy: {q('MAXLEN')}, strategyModifier: {q('~')}, threshold: {MAX_LEN} }},",
         f"{i}{i}{i}}}),",
         f"{i}{i})",
@@ -142,34 +173,59 @@ def _python(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
     name = finding.name
     key = style.q(f"hscale:history:{name}")
     store = unique_name(parsed.source, f"_{name}_stream")
+    origin = unique_name(parsed.source, f"_{name}_origin")
+    entries = unique_name(parsed.source, f"_{name}_entries")
+    follow = unique_name(parsed.source, f"_follow_{name}")
     save = unique_name(parsed.source, f"save_{name}")
     q, i = style.q, style.indent
     url = f"os.environ.get({q('REDIS_URL')}, {q('redis://127.0.0.1:6379/0')})"
     is_async = any(_in_async_function(statement) for statement, _ in appends)
     is_sync = not all(_in_async_function(statement) for statement, _ in appends)
+    data, field = q("data"), q("origin")
     block = [
-        "# Message history also lives in a Redis Stream: it survives restarts and deploys.",
+        "# Message history also lives in a Redis Stream: loaded at start-up, followed for what other",
+        "# instances append, written on send. It survives restarts and is the same on every instance.",
         f"{store} = redis.Redis.from_url({url}, decode_responses=True)",
+        f"{origin} = f{q('{os.getpid()}-{uuid.uuid4().hex}')}",
         "try:",
-        f"{i}{name}.extend(json.loads(fields[{q('data')}]) for _, fields in {store}.xrange({key}))",
+        f"{i}{entries} = {store}.xrange({key})",
         "except redis.RedisError as error:",
+        f"{i}{entries} = []",
         f"{i}logging.getLogger(__name__).warning({q('history not loaded from Redis: %s')}, error)",
+        f"{name}.extend(json.loads(fields[{data}]) for _, fields in {entries})",
+        "",
+        "",
+        f"def {follow}(last_id):",
+        f"{i}while True:",
+        f"{i}{i}try:",
+        f"{i}{i}{i}for _, stream_entries in {store}.xread({{{key}: last_id}}, block=0) or []:",
+        f"{i}{i}{i}{i}for last_id, fields in stream_entries:",
+        f"{i}{i}{i}{i}{i}if fields.get({field}) != {origin}:",
+        f"{i}{i}{i}{i}{i}{i}{name}.append(json.loads(fields[{data}]))",
+        f"{i}{i}except redis.RedisError as error:",
+        f"{i}{i}{i}logging.getLogger(__name__).warning({q('history not followed: %s')}, error)",
+        f"{i}{i}{i}time.sleep(1)",
+        "",
+        "",
+        f"threading.Thread(target={follow}, args=({entries}[-1][0] if {entries} else {q('0-0')},), daemon=True).start()",
     ]
     if is_sync:
         block += [
             "",
             "",
             f"def {save}(item):",
-            f"{i}{store}.xadd({key}, {{{q('data')}: json.dumps(item)}}, maxlen={MAX_LEN}, approximate=True)",
+            f"{i}{store}.xadd({key}, {{{data}: json.dumps(item), {field}: {origin}}}, maxlen={MAX_LEN}, approximate=True)",
         ]
     if is_async:
         async_store = unique_name(parsed.source, f"_{name}_async_stream")
-        block[2:2] = [f"{async_store} = redis.asyncio.Redis.from_url({url}, decode_responses=True)"]
+        block[3:3] = [f"{async_store} = redis.asyncio.Redis.from_url({url}, decode_responses=True)"]
         block += [
             "",
             "",
             f"async def {save}_async(item):",
-            f"{i}await {async_store}.xadd({key}, {{{q('data')}: json.dumps(item)}}, maxlen={MAX_LEN}, approximate=True)",
+            f"{i}await {async_store}.xadd(",
+            f"{i}{i}{key}, {{{data}: json.dumps(item), {field}: {origin}}}, maxlen={MAX_LEN}, approximate=True",
+            f"{i})",
         ]
     edits = _python_imports(parsed, style, is_async)
     after_declaration = parsed.line_end(statement.end_byte)
@@ -196,7 +252,7 @@ def _in_async_function(node: Node) -> bool:
 
 
 def _python_imports(parsed: ParsedSource, style: Style, is_async: bool) -> list[Edit]:
-    edits = stdlib_imports(parsed, style, ["json", "logging", "os"])
+    edits = stdlib_imports(parsed, style, ["json", "logging", "os", "threading", "time", "uuid"])
     redis_lines = []
     if not re.search(rb"(?m)^import redis\s*$", parsed.source):
         redis_lines.append("import redis")
