@@ -10,6 +10,7 @@ let nextId = 1;
 
 app.get("/events", (req, res) => {
   res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" });
+  res.flushHeaders();
   const lastId = Number(req.headers["last-event-id"] || 0);
   for (const event of events.filter((e) => e.id > lastId)) {
     res.write(`id: ${event.id}\ndata: ${JSON.stringify(event.data)}\n\n`);

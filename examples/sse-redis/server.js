@@ -12,6 +12,7 @@ const clients = new Set();
 
 app.get("/events", async (req, res) => {
   res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" });
+  res.flushHeaders();
   const lastId = req.headers["last-event-id"];
   if (lastId) {
     for (const entry of await redis.xRange("events", `(${lastId}`, "+", { COUNT: 500 })) {

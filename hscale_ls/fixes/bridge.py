@@ -54,10 +54,119 @@ def pubsub_bridge(ctx: FixContext) -> list[Fix]:
         for f in (_enclosing_function(n, {"function_definition"} if python else JS_FUNCTIONS) for n in loops)
         if f is not None
     }
+    if not python and not functions and len(loops) == 1 and loops[0] is not None:
+        return _node_inline(ctx, parsed, loops[0])  # a loop written inline in a route handler
     if len(functions) != 1 or len(loops) != len(container.broadcasts):
         return []  # one named broadcast function, or nothing safe to do
     (function,) = functions.values()
     return _python(ctx, parsed, function) if python else _node(ctx, parsed, function)
+
+
+ANY_FUNCTION = {
+    "arrow_function",
+    "function_expression",
+    "function_declaration",
+    "method_definition",
+    "function",
+}
+
+
+def _identifiers(node: Node) -> set[str]:
+    found, stack = set(), [node]
+    while stack:
+        current = stack.pop()
+        if current.type in {"identifier", "shorthand_property_identifier"} and current.text:
+            found.add(current.text.decode())
+        stack.extend(current.children)
+    return found
+
+
+def _declared_in(function: Node, skip: Node) -> set[str]:
+    """Parameters and variables of `function` itself (not of nested functions, not inside `skip`)."""
+    names: set[str] = set()
+    params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+    if params is not None:
+        names |= _identifiers(params)
+    body = function.child_by_field_name("body")
+    stack = list(body.children) if body is not None else []
+    while stack:
+        current = stack.pop()
+        if current.type in ANY_FUNCTION or current.id == skip.id:
+            continue
+        if current.type == "variable_declarator":
+            pattern = current.child_by_field_name("name")
+            if pattern is not None:
+                names |= _identifiers(pattern)
+        stack.extend(current.children)
+    return names
+
+
+def _node_inline(ctx: FixContext, parsed: ParsedSource, loop: Node) -> list[Fix]:
+    """Move a broadcast loop written inside a route handler into a module-level delivery function;
+    the handler publishes the values the loop uses, every instance's subscriber delivers them."""
+    finding = ctx.finding
+    statement: Node | None = loop
+    while statement is not None and statement.type not in {
+        "expression_statement",
+        "for_in_statement",
+        "for_statement",
+    }:
+        statement = statement.parent
+    function = _enclosing_function(statement, ANY_FUNCTION) if statement is not None else None
+    if statement is None or function is None:
+        return []
+    text = parsed.source[statement.start_byte : statement.end_byte]
+    if any(
+        word in text for word in (b"await", b"return", b"this", b"arguments", b"yield", b"break", b"continue")
+    ):
+        return []  # moving it would change what it means
+    body = function.child_by_field_name("body")
+    if body is None or body.type != "statement_block":
+        return []
+    free = sorted(_identifiers(statement) & _declared_in(function, statement))
+    top = statement
+    while top.parent is not None and top.parent.type != "program":
+        top = top.parent
+    style = detect(parsed.source, python=False)
+    q, e, i = style.q, style.end, style.indent
+    name = finding.name
+    capital = name[:1].upper() + name[1:]
+    deliver = unique_name(parsed.source, "deliver" + capital)
+    pub = unique_name(parsed.source, "bridgePub")
+    sub_ = unique_name(parsed.source, "bridgeSub")
+    channel = q(f"hscale:broadcast:{name}")
+    package, resp2 = package_and_resp(ctx, finding.path)
+    values = "{ " + ", ".join(free) + " }" if free else "{}"
+    start = parsed.line_start(statement.start_byte)
+    end = parsed.line_end(statement.end_byte)
+    indent = parsed.indentation(statement.start_byte)
+    moved = parsed.source[start:end].decode().splitlines()
+    body_lines = [i + (line[len(indent) :] if line.startswith(indent) else line.lstrip()) for line in moved]
+    block = style.lines(
+        "",
+        "// Broadcasts go through Redis pub/sub: each instance delivers to its own connections.",
+        f"function {deliver}({values}) {{",
+        *body_lines,
+        "}",
+        redis_client(style, pub, resp2)[0],
+        f"const {sub_} = {pub}.duplicate(){e}",
+        log_errors(style, pub),
+        log_errors(style, sub_),
+        f"Promise.all([{pub}.connect(), {sub_}.connect()])",
+        f"{i}.then(() => {sub_}.subscribe({channel}, (raw) => {deliver}(JSON.parse(raw))))",
+        f"{i}.catch((err) => console.error({q('bridge:')}, err.message)){e}",
+    )
+    publish = f"{indent}{pub}.publish({channel}, JSON.stringify({values})).catch((err) => console.error({q('bridge:')}, err.message)){e}"
+    edits = [Edit(finding.path, start, end, style.lines(publish))]
+    after = parsed.line_end(top.end_byte)
+    edits.append(Edit(finding.path, after, after, block))
+    if "createClient" not in parsed.text():
+        esm = _is_esm(parsed)
+        at = parsed.after_imports(limit=top.start_byte) if not esm else parsed.after_imports()
+        edits.append(Edit(finding.path, at, at, style.lines(_import(style, esm, "createClient", "redis"))))
+    if package:
+        edits.extend(add_node_dependencies(package, {"redis": NODE_REDIS_VERSION}, ctx.read))
+    return [Fix(TITLE.format(function=f"route handler's loop over {name}"), False, tuple(edits))]
 
 
 def _parameters(parsed: ParsedSource, function: Node) -> list[str] | None:

@@ -29,12 +29,15 @@ def session_for(folder: Path) -> FixSession:
 
 
 def check_lines_kept(before: bytes, after: bytes) -> None:
+    """Untouched lines are byte-identical; a line may grow (a keyword argument, a dependency entry, a
+    layer backend) or move (a broadcast loop into its delivery function), but no line's code is lost."""
     old, new = before.decode().splitlines(keepends=True), after.decode().splitlines(keepends=True)
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
-        assert tag != "delete", f"lines lost: {old[i1:i2]}"
-        if tag == "replace":
-            # a line may grow (a keyword argument, a dependency entry, a layer backend) but not vanish
-            assert i2 - i1 == 1, f"several lines rewritten: {old[i1:i2]} -> {new[j1:j2]}"
+    remaining = [line.strip() for line in new]
+    for tag, i1, i2, _, _ in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "delete" or (tag == "replace" and i2 - i1 > 1):
+            for line in old[i1:i2]:
+                assert line.strip() in remaining, f"line lost: {line!r}"
+                remaining.remove(line.strip())
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: f"{p.parent.name}/{p.name}")

@@ -22,6 +22,7 @@ NODE_PACKAGES = {
     "@socket.io/redis-adapter": "^8.3.0",
     "@socket.io/redis-streams-adapter": "^0.3.1",
     "redis": "^5.8.0",
+    "express": "^5.1.0",
 }
 CACHE = Path(os.environ.get("HSCALE_TEST_CACHE", Path.home() / ".cache" / "hscale-ls-tests"))
 

@@ -308,3 +308,42 @@ async def test_fastapi_broadcast_reaches_the_other_instance_through_the_bridge(
     fixed = run_fix(app_dir, "--unsafe-fixes")
     assert "applied: Broadcast through a Redis pub/sub bridge" in fixed.stderr
     assert await crosses(20.0), "after the fix a broadcast sent through B reaches the client on A"
+
+
+async def test_sse_broadcast_reaches_the_other_instance_through_the_bridge(
+    tmp_path: Path, clean_redis: str, node_modules: Path
+) -> None:
+    """Server-Sent Events: a browser listens on instance A, a POST lands on instance B."""
+    import aiohttp
+
+    app_dir = copy_app(EXAMPLES / "sse-memory", tmp_path / "app", node_modules)
+    instances = Instances(["node", "server.js"], app_dir, {"REDIS_URL": clean_redis})
+
+    async def crosses(window: float) -> bool:
+        port_a, port_b = instances.start(), instances.start()
+        try:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.get(f"http://127.0.0.1:{port_a}/events") as stream,
+            ):
+                deadline = asyncio.get_running_loop().time() + window
+                while asyncio.get_running_loop().time() < deadline:
+                    await session.post(
+                        f"http://127.0.0.1:{port_b}/messages", json={"text": "hello through B"}
+                    )
+                    try:
+                        line = await asyncio.wait_for(stream.content.readline(), timeout=0.5)
+                        while line:
+                            if b"hello through B" in line:
+                                return True
+                            line = await asyncio.wait_for(stream.content.readline(), timeout=0.5)
+                    except asyncio.TimeoutError:
+                        continue
+                return False
+        finally:
+            instances.stop_all()
+
+    assert not await crosses(2.0), "control failed: without the fix an event crossed instances"
+    fixed = run_fix(app_dir, "--unsafe-fixes")
+    assert "applied: Broadcast through a Redis pub/sub bridge" in fixed.stderr, fixed.stderr
+    assert await crosses(20.0), "after the fix an event posted to B reaches the listener on A"
