@@ -689,8 +689,16 @@ class JsExtractor:
                 if self.text(alias or spec.child_by_field_name("name")) == local:
                     return self.text(spec.child_by_field_name("name"))
             return "default"
-        for decl in self.scan.nodes("decl"):
-            pattern = decl.child_by_field_name("name")
+        # `const { Server } = require("m")`: the pattern is not an identifier, so look from the call
+        for call, _fn, name, member in self.sites:
+            if member or name != "require" or not self._is_require_of(call, module):
+                continue
+            decl = call.parent
+            pattern = (
+                decl.child_by_field_name("name")
+                if decl is not None and decl.type == "variable_declarator"
+                else None
+            )
             if pattern is not None and pattern.type == "object_pattern":
                 for child in pattern.named_children:
                     if child.type == "shorthand_property_identifier_pattern" and self.text(child) == local:

@@ -10,6 +10,7 @@ import re
 
 from tree_sitter import Node
 
+from hscale_ls.analysis.facts import HANDLE_NAMES
 from hscale_ls.fixes.context import FixContext
 from hscale_ls.fixes.history import _in_async_function
 from hscale_ls.fixes.manifests import (
@@ -57,6 +58,8 @@ def _member_sites(parsed: ParsedSource, ctx: FixContext) -> list[tuple[Node, str
             statement = statement.parent
         if match is None or statement is None:
             return None
+        if re.split(r"[.\[]", match[0].group(1))[-1].lower() in HANDLE_NAMES:
+            return None  # keyed by a live connection, not by who is online: nothing to score
         expression = statement.named_children[0] if statement.named_children else statement
         if statement.type == "expression_statement" and (expression.start_byte, expression.end_byte) != (
             mutation.span.start_byte,

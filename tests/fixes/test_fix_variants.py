@@ -79,3 +79,20 @@ def test_names_already_taken_are_not_reused(tmp_path: Path) -> None:
         "s.js",
     )
     assert "const pubClient2 = createClient(" in out["s.js"]
+
+
+def test_presence_fix_is_not_offered_for_maps_keyed_by_connections(tmp_path: Path) -> None:
+    source = (
+        'const { WebSocketServer } = require("ws");\nconst wss = new WebSocketServer({ port: 1 });\n'
+        "const names = new Map();\nconst onlineUsers = new Map();\n"
+        'wss.on("connection", (ws, req) => {\n  names.set(ws, req.url);\n  onlineUsers.set(req.url, Date.now());\n});\n'
+    )
+    live = LiveWorkspace()
+    (tmp_path / "package.json").write_text("{}")
+    (tmp_path / "s.js").write_text(source)
+    live.index_folder(str(tmp_path))
+    session = FixSession(live)
+    session.run(unsafe=True)
+    assert session.applied == [
+        "Also keep `onlineUsers` in a Redis sorted set with heartbeat scores (members expire)"
+    ]
