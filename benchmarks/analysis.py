@@ -8,7 +8,6 @@ the facts were carried over a comment or whitespace edit instead of re-extracted
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -17,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import emit
 from benchmarks.workload import VARIANTS, edit_script, server_file
 from hscale_ls.analysis.live import LiveWorkspace
 
@@ -57,10 +57,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     results = {language: measure(language, args.lines, args.edits) for language in VARIANTS}
-    text = json.dumps({"lines": args.lines, "languages": results}, indent=2)
-    print(text)
-    if args.output:
-        args.output.write_text(text + "\n")
+    emit({"lines": args.lines, "languages": results}, args.output)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import emit
 from benchmarks.astgrep_rules import ast_grep_binary, write_rules
 from benchmarks.lsp_client import LspProcess
 from benchmarks.workload import VARIANTS, apply_changes, edit_script, server_file
@@ -114,10 +114,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     results = asyncio.run(main_async(args))
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.output:
-        args.output.write_text(text + "\n")
+    emit(results, args.output)
 
 
 if __name__ == "__main__":

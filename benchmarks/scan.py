@@ -9,7 +9,6 @@ cost of `check` on one small file.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import emit
 from benchmarks.astgrep_rules import ast_grep_binary, write_rules
 from benchmarks.generate import generate
 
@@ -91,10 +91,7 @@ def main() -> None:
                 rows["check_cold"]["seconds"] / rows["ast_grep_scan"]["seconds"], 2
             )
         results["ratios"] = ratios
-        text = json.dumps(results, indent=2)
-        print(text)
-        if args.output:
-            args.output.write_text(text + "\n")
+        emit(results, args.output)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
