@@ -8,6 +8,7 @@ from . import extract_js, extract_py
 from .facts import FileFacts
 from .languages import LanguageId, is_ecmascript, parser
 from .scan_common import FileScan
+from .text import LineIndex
 
 
 def parse(source: bytes, language: LanguageId, old_tree: Tree | None = None) -> Tree:
@@ -16,8 +17,10 @@ def parse(source: bytes, language: LanguageId, old_tree: Tree | None = None) -> 
     return parser(language).parse(source)
 
 
-def facts_from_tree(path: str, source: bytes, language: LanguageId, tree: Tree) -> FileFacts:
-    scan = FileScan(path, language, source, tree)
+def facts_from_tree(
+    path: str, source: bytes, language: LanguageId, tree: Tree, index: LineIndex | None = None
+) -> FileFacts:
+    scan = FileScan(path, language, source, tree, index)
     if is_ecmascript(language):
         return extract_js.extract(scan)
     return extract_py.extract(scan)

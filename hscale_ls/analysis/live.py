@@ -103,7 +103,7 @@ class LiveDocument:
                 self.facts = shifted(pending, self.index, self.tree, self.source, self.language)
                 self.reused += 1
             else:
-                self.facts = facts_from_tree(self.path, self.source, self.language, self.tree)
+                self.facts = facts_from_tree(self.path, self.source, self.language, self.tree, self.index)
         return self.facts
 
 

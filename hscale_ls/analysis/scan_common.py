@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from operator import attrgetter
 
 from tree_sitter import Node, QueryCursor, Tree
@@ -57,6 +57,7 @@ class FileScan:
     language: LanguageId
     source: bytes
     tree: Tree
+    given_index: InitVar[LineIndex | None] = None  # open documents already have one
     index: LineIndex = field(init=False)
     captures: dict[str, list[Node]] = field(init=False)
     _functions: dict[int, FunctionInfo] = field(default_factory=dict)
@@ -64,12 +65,10 @@ class FileScan:
     _function_parents: list[int] = field(default_factory=list)
     _function_starts: list[int] | None = None
     _contexts: dict[int, tuple[tuple[str, ...], int, bool]] = field(default_factory=dict)
-    scope_names: dict[int, str] = field(
-        default_factory=dict
-    )  # function start byte -> innermost named function
+    scope_names: dict[int, str] = field(default_factory=dict)  # function start byte -> innermost named one
 
-    def __post_init__(self) -> None:
-        self.index = LineIndex(self.source)
+    def __post_init__(self, given_index: LineIndex | None) -> None:
+        self.index = given_index if given_index is not None else LineIndex(self.source)
         # captures() does not promise an order: sort, so facts are the same on every run
         self.captures = {
             name: sorted(nodes, key=_position)
