@@ -238,10 +238,22 @@ class JsExtractor:
         options: set[str] = set()
         shared = False
         storage = None
-        for arg in args.named_children if args is not None else []:
+        positional = args.named_children if args is not None else []
+        for position, arg in enumerate(positional):
+            if arg.type == "identifier" and position > 0:
+                arg = self._module_object(self.text(arg)) or arg
+            if (
+                arg.type in {"identifier", "spread_element", "member_expression", "call_expression"}
+                and position > 0
+            ):
+                shared = True  # options built elsewhere may carry the adapter: unknown, not reported
+                continue
             if arg.type != "object":
                 continue
             for pair in arg.named_children:
+                if pair.type == "spread_element":
+                    shared = True
+                    continue
                 if pair.type == "pair":
                     key = _string_value(self.text(pair.child_by_field_name("key")))
                     options.add(key)
@@ -254,6 +266,15 @@ class JsExtractor:
             "socket.io", self.scan.span(ctor), _assigned_name(construction, self.text), True, shared,
             storage, frozenset(options),  # type: ignore[arg-type]
         )  # fmt: skip
+
+    def _module_object(self, name: str) -> Node | None:
+        """The object literal a module-level `const name = { ... }` holds, if any."""
+        for decl in self.scan.nodes("decl"):
+            value = decl.child_by_field_name("value")
+            is_object = value is not None and value.type == "object" and _at_module_level(decl)
+            if is_object and self.text(decl.child_by_field_name("name")) == name:
+                return value
+        return None
 
     def _adapter_storage(self, value: Node | None) -> str | None:
         """Backend of an adapter expression; None for single-host adapters (cluster, pm2)."""

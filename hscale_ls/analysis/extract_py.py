@@ -173,17 +173,19 @@ class PyExtractor:
                 continue
             qualified = self._qualified(fn, fn_text)
             kwargs = _keyword_arguments(call, self.text)
+            # `**options` may carry the manager or queue: unknown, so not reported as in memory
+            splat = _has_splat(call)
             if qualified in {"socketio.AsyncServer", "socketio.Server"}:
                 manager = kwargs.get("client_manager")
-                shared = manager is not None and self.text(manager) != "None"
-                storage = _manager_storage(self.text(manager)) if shared else None
+                shared = splat or (manager is not None and self.text(manager) != "None")
+                storage = _manager_storage(self.text(manager)) if manager is not None and shared else None
                 sites.append(ServerSite("python-socketio", scan.span(fn), _assigned(call, self.text), True,
                                         shared, storage,  # type: ignore[arg-type]
                                         frozenset({"async"} if qualified.endswith("AsyncServer") else ())))  # fmt: skip
             elif qualified == "flask_socketio.SocketIO":
                 queue = kwargs.get("message_queue") or kwargs.get("client_manager")
-                shared = queue is not None and self.text(queue) != "None"
-                storage = _queue_storage(self.text(queue)) if shared else None
+                shared = splat or (queue is not None and self.text(queue) != "None")
+                storage = _queue_storage(self.text(queue)) if queue is not None and shared else None
                 sites.append(ServerSite("flask-socketio", scan.span(fn), _assigned(call, self.text), True,
                                         shared, storage))  # type: ignore[arg-type]  # fmt: skip
             elif fn.type == "attribute" and self.text(fn.child_by_field_name("attribute")) == "init_app":
@@ -592,6 +594,11 @@ def _descendants(node: Node | None, node_type: str, stop: frozenset[str] = froze
         if current.type not in stop:
             stack.extend(current.named_children)
     return found
+
+
+def _has_splat(call: Node) -> bool:
+    args = call.child_by_field_name("arguments")
+    return args is not None and any(a.type == "dictionary_splat" for a in args.named_children)
 
 
 def _positional(call: Node) -> list[Node]:

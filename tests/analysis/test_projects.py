@@ -78,3 +78,21 @@ def test_unreadable_and_binary_files_are_skipped_not_fatal(tmp_path: Path) -> No
     result = scan([str(tmp_path)], jobs=1)
     assert [s.reason for s in result.skipped] == ["binary content"]
     assert result.files_scanned == 2
+
+
+def test_options_built_elsewhere_are_not_reported_but_visible_ones_are(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "a/package.json": "{}",
+        "a/io.js": 'import { Server } from "socket.io";\nconst options = { cors: {} };\nexport const io = new Server(3000, options);\n',
+        "b/package.json": "{}",
+        "b/io.js": 'import { Server } from "socket.io";\nimport { options } from "./config.js";\nexport const io = new Server(3000, options);\n',
+        "c/package.json": "{}",
+        "c/io.js": 'import { Server } from "socket.io";\nexport const io = new Server(3000, { ...base, cors: {} });\n',
+        "d/requirements.txt": "python-socketio\n",
+        "d/app.py": "import socketio\nsio = socketio.AsyncServer(**settings.SOCKETIO)\n",
+        "e/requirements.txt": "python-socketio\n",
+        "e/app.py": "import socketio\nsio = socketio.AsyncServer(async_mode='asgi')\n",
+    })  # fmt: skip
+    flagged = sorted(Path(f.path).parent.name for f in scan([str(tmp_path)], jobs=1).findings)
+    # a: the options object is in view and has no adapter; e: nothing hides the missing manager
+    assert flagged == ["a", "e"]
