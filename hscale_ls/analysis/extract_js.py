@@ -318,7 +318,7 @@ class JsExtractor:
             obj = left.child_by_field_name("object")
             if obj is None or obj.type != "this":
                 continue
-            method = next((f for f in scan.enclosing_functions(assign, FUNCTION_TYPES)), None)
+            method = next((f for f in scan.enclosing_functions(assign)), None)
             if method is None or method.type != "method_definition":
                 continue
             if self.text(method.child_by_field_name("name")) != "constructor":
@@ -442,10 +442,7 @@ class JsExtractor:
         return records
 
     def _shadowed(self, identifier: Node, name: str) -> bool:
-        for fn in self.scan.enclosing_functions(identifier, FUNCTION_TYPES):
-            if name in self._local_names(fn):
-                return True
-        return False
+        return any(name in self._local_names(fn) for fn in self.scan.enclosing_functions(identifier))
 
     def _local_names(self, fn: Node) -> set[str]:
         """Parameters of a function and the variables declared directly in it (not in nested ones)."""
@@ -589,7 +586,7 @@ class JsExtractor:
         found = set()
         classes = {self.text(c.child_by_field_name("name")) for c in self.scan.nodes("class_decl")}
         for new in self.scan.nodes("new"):
-            if not self.scan.enclosing_functions(new, FUNCTION_TYPES):
+            if not self.scan.enclosing_functions(new):
                 ctor = self.text(new.child_by_field_name("constructor"))
                 if ctor and ctor[0].isupper():
                     found.add(ctor)
@@ -844,16 +841,6 @@ def _member_decorators(method: Node, text: TextOf) -> set[str]:
         found.add(_decorator_name(sibling, text))
         sibling = sibling.prev_named_sibling
     return found
-
-
-def _callee_name(fn: Node | None, text: TextOf) -> str | None:
-    if fn is None:
-        return None
-    if fn.type == "identifier":
-        return text(fn)
-    if fn.type == "member_expression":
-        return text(fn.child_by_field_name("property"))
-    return None
 
 
 def _is_handle(value: Node | None, text: TextOf) -> bool:

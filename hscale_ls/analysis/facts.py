@@ -8,7 +8,7 @@ project (an adapter configured in another file, a helper called from a handler e
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from .text import Span
@@ -109,7 +109,6 @@ class FileFacts:
     client_libraries: frozenset[str] = frozenset()  # "redis" / "database" / "memcached" imported here
     suppressions: tuple[Suppression, ...] = ()
     has_errors: bool = False
-    notes: tuple[str, ...] = field(default=())
 
 
 # --- naming heuristics shared by the language extractors -------------------------------------

@@ -25,7 +25,6 @@ from .reuse import PendingEdit, leaves_touching, markers, reusable, shifted
 from .text import LineIndex
 from .workspace import FileWalker, ProjectLocator, Skipped, excluded_reason
 
-ENCODINGS = {"utf-8", "utf-16", "utf-32"}
 KEEP_TREES = 16
 
 

@@ -87,7 +87,6 @@ class Finding:
     related: tuple[Related, ...] = ()
     framework: str = ""  # of the server the finding is about (or the project's first server)
     container_kind: str = ""
-    suppression_note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +313,7 @@ class _Evaluation:
                 note = " (a suppression comment needs a reason and was not applied)"
         return Finding(finding.rule, finding.state_type, finding.path, finding.span, finding.name,
                        finding.message + note, config.severity_of(finding.rule), finding.related,
-                       finding.framework, finding.container_kind, note)  # fmt: skip
+                       finding.framework, finding.container_kind)  # fmt: skip
 
     # --- audit -----------------------------------------------------------------------------------
 

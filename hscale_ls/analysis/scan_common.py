@@ -87,7 +87,7 @@ class FileScan:
             return ""
         return node.text.decode("utf-8", errors="replace")
 
-    def enclosing_functions(self, node: Node, function_types: frozenset[str] = frozenset()) -> list[Node]:
+    def enclosing_functions(self, node: Node) -> list[Node]:
         """Functions around a node, innermost first (from an interval index, not parent walks)."""
         index = self.innermost(node.start_byte, node.end_byte)
         found = []

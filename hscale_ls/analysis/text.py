@@ -59,10 +59,6 @@ class LineIndex:
         index._starts = starts[:first_after] + inserted + [s + delta for s in starts[tail:]]
         return index
 
-    @property
-    def line_count(self) -> int:
-        return len(self._starts)
-
     def line_start(self, line: int) -> int:
         return self._starts[min(max(line, 0), len(self._starts) - 1)]
 

@@ -16,7 +16,6 @@ class ClientCaps:
     related_information: bool = True
     code_description: bool = True
     markdown_hover: bool = True
-    code_lens_refresh: bool = False
     document_changes: bool = False  # WorkspaceEdit.documentChanges
     create_files: bool = False  # ... including CreateFile operations
     resolve_edits: bool = False  # codeAction/resolve may fill in `edit`
@@ -48,7 +47,6 @@ def reduce(caps: types.ClientCapabilities | None) -> ClientCaps:
         markdown_hover=bool(
             hover is None or not hover.content_format or types.MarkupKind.Markdown in hover.content_format
         ),
-        code_lens_refresh=bool(workspace and workspace.code_lens and workspace.code_lens.refresh_support),
         document_changes=bool(edit and edit.document_changes),
         create_files=bool(edit and edit.document_changes and "create" in (edit.resource_operations or [])),
         resolve_edits=bool(resolve and "edit" in resolve.properties),
