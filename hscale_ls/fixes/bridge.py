@@ -21,13 +21,12 @@ from hscale_ls.fixes.manifests import (
 from hscale_ls.fixes.model import Edit, Fix
 from hscale_ls.fixes.node import (
     NODE_REDIS_VERSION,
-    _import,
-    _is_esm,
+    create_client_import,
     log_errors,
     package_and_resp,
     redis_client,
 )
-from hscale_ls.fixes.python import spacer, stdlib_imports
+from hscale_ls.fixes.python import redis_imports, spacer, stdlib_imports
 from hscale_ls.fixes.style import ParsedSource, detect, unique_name
 
 TITLE = "Broadcast through a Redis pub/sub bridge (`{function}` publishes; each instance delivers locally)"
@@ -160,10 +159,7 @@ def _node_inline(ctx: FixContext, parsed: ParsedSource, loop: Node) -> list[Fix]
     edits = [Edit(finding.path, start, end, style.lines(publish))]
     after = parsed.line_end(top.end_byte)
     edits.append(Edit(finding.path, after, after, block))
-    if "createClient" not in parsed.text():
-        esm = _is_esm(parsed)
-        at = parsed.after_imports(limit=top.start_byte) if not esm else parsed.after_imports()
-        edits.append(Edit(finding.path, at, at, style.lines(_import(style, esm, "createClient", "redis"))))
+    edits += create_client_import(parsed, style, top.start_byte)
     if package:
         edits.extend(add_node_dependencies(package, {"redis": NODE_REDIS_VERSION}, ctx.read))
     return [Fix(TITLE.format(function=f"route handler's loop over {name}"), False, tuple(edits))]
@@ -205,11 +201,7 @@ def _node(ctx: FixContext, parsed: ParsedSource, function: Node) -> list[Fix]:
     channel = q(f"hscale:broadcast:{name}")
     package, resp2 = package_and_resp(ctx, finding.path)
     args = ", ".join(params)
-    edits: list[Edit] = []
-    if "createClient" not in parsed.text():
-        esm = _is_esm(parsed)
-        at = parsed.after_imports(limit=function.start_byte) if not esm else parsed.after_imports()
-        edits.append(Edit(finding.path, at, at, style.lines(_import(style, esm, "createClient", "redis"))))
+    edits = create_client_import(parsed, style, function.start_byte)
     # the signature gains the flag; the body starts with the guard
     params_node = function.child_by_field_name("parameters")
     assert params_node is not None
@@ -273,11 +265,8 @@ def _python(ctx: FixContext, parsed: ParsedSource, function: Node) -> list[Fix]:
     channel = q(f"hscale:broadcast:{name}")
     url = f"os.environ.get({q('REDIS_URL')}, {q('redis://127.0.0.1:6379/0')})"
     edits: list[Edit] = []
-    source = parsed.source
     edits += stdlib_imports(parsed, style, ["asyncio", "json", "os"])
-    if not re.search(rb"(?m)^import redis\.asyncio\s*$", source):
-        end = parsed.after_imports()
-        edits.append(Edit(finding.path, end, end, style.lines("import redis.asyncio")))
+    edits += redis_imports(parsed, style, asynchronous=True, synchronous=False)
     params_node = function.child_by_field_name("parameters")
     assert params_node is not None
     close = params_node.end_byte - 1

@@ -19,13 +19,12 @@ from hscale_ls.fixes.manifests import (
 from hscale_ls.fixes.model import Edit, Fix
 from hscale_ls.fixes.node import (
     NODE_REDIS_VERSION,
-    _import,
-    _is_esm,
+    create_client_import,
     log_errors,
     package_and_resp,
     redis_client,
 )
-from hscale_ls.fixes.python import spacer, stdlib_imports
+from hscale_ls.fixes.python import redis_imports, spacer, stdlib_imports
 from hscale_ls.fixes.style import ParsedSource, Style, detect, unique_name
 
 TITLE = "Keep `{name}` in a Redis Stream shared by every instance (written on send, followed by all)"
@@ -137,16 +136,7 @@ def _node(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
         f"{i}{i}.catch((err) => console.error({q('history:')}, err.message)){e}",
         "}",
     ]
-    edits: list[Edit] = []
-    if "createClient" not in parsed.text():
-        at = (
-            parsed.after_imports(limit=declaration.start_byte)
-            if not _is_esm(parsed)
-            else parsed.after_imports()
-        )
-        edits.append(
-            Edit(finding.path, at, at, style.lines(_import(style, _is_esm(parsed), "createClient", "redis")))
-        )
+    edits = create_client_import(parsed, style, declaration.start_byte)
     after_declaration = parsed.line_end(declaration.end_byte)
     edits.append(Edit(finding.path, after_declaration, after_declaration, style.lines(*block)))
     for statement, value in appends:
@@ -253,12 +243,4 @@ def _in_async_function(node: Node) -> bool:
 
 def _python_imports(parsed: ParsedSource, style: Style, is_async: bool) -> list[Edit]:
     edits = stdlib_imports(parsed, style, ["json", "logging", "os", "threading", "time", "uuid"])
-    redis_lines = []
-    if not re.search(rb"(?m)^import redis\s*$", parsed.source):
-        redis_lines.append("import redis")
-    if is_async and not re.search(rb"(?m)^import redis\.asyncio\s*$", parsed.source):
-        redis_lines.append("import redis.asyncio")
-    if redis_lines:
-        end = parsed.after_imports()
-        edits.append(Edit(parsed.path, end, end, style.lines(*redis_lines)))
-    return edits
+    return edits + redis_imports(parsed, style, asynchronous=is_async)

@@ -71,6 +71,16 @@ def _import(style: Style, esm: bool, names: str, module: str) -> str:
     return f"const {{ {names} }} = require({style.q(module)}){style.end}"
 
 
+def create_client_import(parsed: ParsedSource, style: Style, before: int) -> list[Edit]:
+    """`createClient` from "redis" when the file does not name it yet: after the imports (CommonJS: the
+    `require` lines above `before`, so the code using it comes after)."""
+    if "createClient" in parsed.text():
+        return []
+    esm = _is_esm(parsed)
+    at = parsed.after_imports() if esm else parsed.after_imports(limit=before)
+    return [Edit(parsed.path, at, at, style.lines(_import(style, esm, "createClient", "redis")))]
+
+
 def socket_io_adapter(ctx: FixContext) -> list[Fix]:
     finding = ctx.finding
     source = ctx.read(finding.path)

@@ -19,8 +19,8 @@ from hscale_ls.fixes.manifests import (
     python_requirement_file,
 )
 from hscale_ls.fixes.model import Edit, Fix
-from hscale_ls.fixes.node import NODE_REDIS_VERSION, _import, _is_esm, package_and_resp, redis_client
-from hscale_ls.fixes.python import spacer, stdlib_imports
+from hscale_ls.fixes.node import NODE_REDIS_VERSION, create_client_import, package_and_resp, redis_client
+from hscale_ls.fixes.python import redis_imports, spacer, stdlib_imports
 from hscale_ls.fixes.style import ParsedSource, detect, unique_name
 
 TITLE = "Also keep `{name}` in a Redis sorted set with heartbeat scores (members expire)"
@@ -117,11 +117,7 @@ def _node(
         f"{i}{i}.catch((err) => console.error({q('presence:')}, err.message)){e}",
         "}",
     ]
-    edits: list[Edit] = []
-    if "createClient" not in parsed.text():
-        esm = _is_esm(parsed)
-        at = parsed.after_imports(limit=declaration.start_byte) if not esm else parsed.after_imports()
-        edits.append(Edit(finding.path, at, at, style.lines(_import(style, esm, "createClient", "redis"))))
+    edits = create_client_import(parsed, style, declaration.start_byte)
     at = parsed.line_end(declaration.end_byte)
     edits.append(Edit(finding.path, at, at, style.lines(*block)))
     for statement, member, online in sites:
@@ -181,16 +177,8 @@ def _python(
             f"{i}{i}await {async_store}.zrem({key}, str(member))",
         ]
     edits: list[Edit] = []
-    source = parsed.source
     edits += stdlib_imports(parsed, style, ["os", "time"])
-    redis_lines = []
-    if not re.search(rb"(?m)^import redis\s*$", source):
-        redis_lines.append("import redis")
-    if any_async and not re.search(rb"(?m)^import redis\.asyncio\s*$", source):
-        redis_lines.append("import redis.asyncio")
-    if redis_lines:
-        end = parsed.after_imports()
-        edits.append(Edit(finding.path, end, end, style.lines(*redis_lines)))
+    edits += redis_imports(parsed, style, asynchronous=any_async)
     at = parsed.line_end(declaration.end_byte)
     edits.append(Edit(finding.path, at, at, style.lines(*block) + spacer(parsed, at, style)))
     for statement, member, online in sites:

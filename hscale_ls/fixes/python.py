@@ -28,6 +28,20 @@ def _url(style: Style) -> str:
     return f"os.environ.get({style.q('REDIS_URL')}, {style.q(REDIS_URL)})"
 
 
+def redis_imports(
+    parsed: ParsedSource, style: Style, asynchronous: bool, synchronous: bool = True
+) -> list[Edit]:
+    """`import redis` / `import redis.asyncio` lines the file lacks, after its imports."""
+    wanted = (["redis"] if synchronous else []) + (["redis.asyncio"] if asynchronous else [])
+    missing = [
+        m for m in wanted if not re.search(rb"(?m)^import " + re.escape(m.encode()) + rb"\s*$", parsed.source)
+    ]
+    if not missing:
+        return []
+    end = parsed.after_imports()
+    return [Edit(parsed.path, end, end, style.lines(*(f"import {m}" for m in missing)))]
+
+
 def stdlib_imports(parsed: ParsedSource, style: Style, modules: list[str]) -> list[Edit]:
     """Missing `import x` lines for standard-library modules, each placed in order among the file's
     plain `import` lines (where isort puts them), or after the docstring when the file has none."""
