@@ -47,6 +47,17 @@ CONTAINER_CALLS = {
 }  # fmt: skip
 CACHE_CALLS = frozenset({"TTLCache", "LRUCache", "LFUCache", "TLRUCache", "Cache", "ExpiringDict"})
 LITERAL_KINDS = {"dictionary": "dict", "list": "list", "set": "set", "integer": "counter"}
+# calls that run the function they are given (in a worker thread or the event loop's executor)
+OFFLOADING_CALLS = frozenset(
+    {
+        "to_thread",
+        "sync_to_async",
+        "database_sync_to_async",
+        "run_in_executor",
+        "run_in_threadpool",
+        "run_sync",
+    }
+)
 ADDING_METHODS = {"append": 0, "add": 0, "appendleft": 0, "insert": 1, "extend": 0, "update": 0,
                   "setdefault": 1}  # fmt: skip
 REMOVING_METHODS = frozenset({"pop", "popitem", "remove", "discard", "clear", "popleft"})
@@ -444,17 +455,21 @@ class PyExtractor:
         handler_calls: set[str] = set()
         calls: dict[str, set[str]] = {}
         scope_calls = self.scope_calls
-        for call, _, _, callee in self.sites:
-            if not callee.isidentifier():
+        for call, _, _, name in self.sites:
+            if not name.isidentifier():
                 continue
+            callees = [name]
+            if name in OFFLOADING_CALLS:  # `asyncio.to_thread(save, m)` calls `save`
+                callees += [self.text(a) for a in _positional(call) if a.type == "identifier"]
             names, scope, in_handler = self._context(call)
-            scope_calls.setdefault(scope, set()).add(callee)
-            if callee in BUILTIN_CALLEES:
-                continue
-            if in_handler:
-                handler_calls.add(callee)
-            if names:
-                calls.setdefault(names[0], set()).add(callee)
+            for callee in callees:
+                scope_calls.setdefault(scope, set()).add(callee)
+                if callee in BUILTIN_CALLEES:
+                    continue
+                if in_handler:
+                    handler_calls.add(callee)
+                if names:
+                    calls.setdefault(names[0], set()).add(callee)
         return handler_calls, calls
 
     def _module_instances(self) -> set[str]:

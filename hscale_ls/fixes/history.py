@@ -42,7 +42,7 @@ def _statement_of(parsed: ParsedSource, start: int, end: int) -> Node | None:
     return node
 
 
-def _appended_values(parsed: ParsedSource, ctx: FixContext, method: str) -> list[tuple[Node, str]] | None:
+def appended_values(parsed: ParsedSource, ctx: FixContext, method: str) -> list[tuple[Node, str]] | None:
     """(statement, appended identifier) for every write to the container, or None when a write is not
     a plain append of a name (a value written twice must have no side effects)."""
     container = ctx.container()
@@ -81,7 +81,7 @@ def history_stream(ctx: FixContext) -> list[Fix]:
 
 def _node(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
     finding = ctx.finding
-    appends = _appended_values(parsed, ctx, "push")
+    appends = appended_values(parsed, ctx, "push")
     declaration = parsed.node_at(finding.span.start_byte, finding.span.end_byte)
     if not appends or declaration is None:
         return []
@@ -150,7 +150,7 @@ def _node(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
 
 def _python(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
     finding = ctx.finding
-    appends = _appended_values(parsed, ctx, "append")
+    appends = appended_values(parsed, ctx, "append")
     declaration = parsed.node_at(finding.span.start_byte, finding.span.end_byte)
     if not appends or declaration is None or finding.container_kind not in {"list", "deque"}:
         return []

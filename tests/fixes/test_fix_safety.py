@@ -123,7 +123,9 @@ def _code_around(text: str, suffix: str) -> str:
 
 
 VARIATIONS = {"crlf": _crlf, "tabs": _tabs, "single-quotes": _single_quotes, "code-around": None}
-MEMORY_EXAMPLES = sorted(p for p in EXAMPLES.iterdir() if p.name.endswith("-memory"))
+MEMORY_EXAMPLES = sorted(
+    p for p in EXAMPLES.iterdir() if p.name.endswith("-memory") or p.name == "python-socketio-sqlalchemy"
+)
 
 
 @pytest.mark.parametrize("variation", sorted(VARIATIONS))

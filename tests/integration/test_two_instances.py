@@ -6,6 +6,7 @@ it does, and after the history fix messages sent before a restart are replayed a
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import subprocess
 import sys
 from collections import defaultdict
@@ -31,24 +32,11 @@ class App:
     node: bool = False
 
 
+UVICORN = [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", "{port}",
+           "--log-level", "warning"]  # fmt: skip
 APPS = {
     "socketio-js": App("socketio-cjs-memory", ["node", "server.js"], lambda user: "room1", node=True),
-    "python-socketio": App(
-        "python-socketio-memory",
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "{port}",
-            "--log-level",
-            "warning",
-        ],
-        lambda user: "room1",
-    ),
+    "python-socketio": App("python-socketio-memory", UVICORN, lambda user: "room1"),
     "flask-socketio": App(
         "flask-socketio-memory", [sys.executable, "app.py"], lambda user: {"name": user, "room": "room1"}
     ),
@@ -219,6 +207,31 @@ async def test_fixed_app_fans_out_and_keeps_history_across_instances(
     replayed = await history_after_restart(app, instances)
     assert "before restart 1" in replayed and "before restart 2" in replayed
     assert "sent through B" in await history_across_instances(app, instances)
+
+
+async def test_history_fix_through_the_projects_own_database(tmp_path: Path, clean_redis: str) -> None:
+    """A project with a SQLAlchemy `Message` model: the history fix saves through that model and
+    refills on join, so history survives a restart and crosses instances through the database."""
+    app = App("python-socketio-sqlalchemy", UVICORN, lambda user: "room1")
+    app_dir = copy_app(EXAMPLES / app.example, tmp_path / "app")
+    database = tmp_path / "chat.db"
+    env = {"REDIS_URL": clean_redis, "DATABASE_URL": f"sqlite:///{database}"}
+    instances = Instances(app.command, app_dir, env)
+
+    assert await history_after_restart(app, instances) == [], "control failed: history survived a restart"
+    assert "sent through B" not in await history_across_instances(app, instances), (
+        "control failed: shared history"
+    )
+
+    fixed = run_fix(app_dir, "--unsafe-fixes")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "in the database through `Message`" in fixed.stderr
+    replayed = await history_after_restart(app, instances)
+    assert "before restart 1" in replayed and "before restart 2" in replayed, "\n".join(instances.logs[-2:])
+    assert "sent through B" in await history_across_instances(app, instances)
+    with sqlite3.connect(database) as connection:
+        stored = [text for (text,) in connection.execute("SELECT text FROM messages ORDER BY id")]
+    assert stored[-3:] == ["before restart 1", "before restart 2", "sent through B"]
 
 
 async def test_fix_applied_through_the_language_server(tmp_path: Path, clean_redis: str) -> None:

@@ -1,0 +1,3 @@
+"""No HTTP pages: the chat is WebSocket only (see asgi.py)."""
+
+urlpatterns = []

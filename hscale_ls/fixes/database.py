@@ -1,0 +1,458 @@
+"""History through the project's own database layer, when it already has a model for messages: every
+append also saves the message through that model, and each function that reads the container first
+fills it from the newest rows, so a join replays what any instance stored, also after a restart.
+
+Offered only when the model fits the messages: every key of the appended dict is a column of the
+model and every column the database requires is among those keys. A generated insert that the
+schema rejects would lose messages, so anything less certain gets no fix (the Redis Stream one stays).
+Unsafe: it changes what the container holds and when handlers wait.
+
+Python: Django models (`Message.objects.create`, wrapped in `database_sync_to_async` in async code)
+and SQLAlchemy declarative models with a `sessionmaker` (`session.add` + `commit`, in a worker
+thread from async code). JavaScript / TypeScript: Mongoose models (`Model.create`,
+`find().sort().limit()`) and Prisma (`prisma.message.create`, `findMany`)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from hscale_ls.fixes.context import FixContext
+from hscale_ls.fixes.history import appended_values
+from hscale_ls.fixes.model import Edit, Fix
+from hscale_ls.fixes.python import spacer, stdlib_imports
+from hscale_ls.fixes.style import ParsedSource, Style, detect, unique_name
+
+TITLE = "Keep `{name}` in the database through `{model}` (saved on send, read back on join)"
+NOTE = (
+    "Each message is also saved through the project's `{model}` model; every function that reads "
+    "`{name}` first refills it with the newest {limit} rows, so all instances replay the same history "
+    "and a restart loses nothing. Messages the other instances send in between are seen at the next read."
+)
+LIMIT = 1000
+_MODEL_CLASS = re.compile(rb"class\s+\w*message\w*\s*[(:]", re.IGNORECASE)
+_DJANGO_RELATIONS = ("ForeignKey", "OneToOneField", "ManyToManyField", "GenericForeignKey")
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    orm: str  # "django" or "sqlalchemy"
+    name: str
+    path: str
+    columns: tuple[str, ...]  # what a message key may be stored in
+    required: frozenset[str]  # columns an insert must set
+    key: str  # primary key: newest rows first
+    session: str = ""  # SQLAlchemy: the sessionmaker in the model's module
+
+
+# --- models -------------------------------------------------------------------------------------
+
+
+def python_models(ctx: FixContext) -> Iterator[Model]:
+    for path in ctx.paths():
+        if not path.endswith(".py"):
+            continue
+        source = ctx.read(path)
+        if source is None or not _MODEL_CLASS.search(source):
+            continue
+        parsed = ParsedSource.of(path, source)
+        django = b"django.db" in source
+        sqlalchemy = b"sqlalchemy" in source
+        session = _sessionmaker(parsed) if sqlalchemy else ""
+        for cls in _top_level(parsed, "class_definition"):
+            name = _text(parsed, cls.child_by_field_name("name"))
+            if "message" not in name.lower():
+                continue
+            bases = _text(parsed, cls.child_by_field_name("superclasses"))
+            body = cls.child_by_field_name("body")
+            if body is None:
+                continue
+            if django and "Model" in bases:
+                model = _django_model(parsed, name, body)
+            elif sqlalchemy and session and "__tablename__" in _text(parsed, body):
+                model = _sqlalchemy_model(parsed, name, body, session)
+            else:
+                model = None
+            if model is not None:
+                yield model
+
+
+def _top_level(parsed: ParsedSource, kind: str) -> Iterator[Node]:
+    for child in parsed.tree.root_node.named_children:
+        if child.type == "decorated_definition":
+            child = child.named_children[-1]
+        if child.type == kind:
+            yield child
+
+
+def _text(parsed: ParsedSource, node: Node | None) -> str:
+    return "" if node is None else parsed.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def _fields(parsed: ParsedSource, body: Node) -> Iterator[tuple[str, str, str, str]]:
+    """(name, annotation, callee, arguments) of `name[: T] = callee(arguments)` in a class body."""
+    for statement in body.named_children:
+        if statement.type != "expression_statement" or not statement.named_children:
+            continue
+        assignment = statement.named_children[0]
+        if assignment.type != "assignment":
+            continue
+        left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
+        if left is None or left.type != "identifier" or right is None or right.type != "call":
+            continue
+        callee = _text(parsed, right.child_by_field_name("function")).rsplit(".", 1)[-1]
+        arguments = _text(parsed, right.child_by_field_name("arguments"))
+        yield _text(parsed, left), _text(parsed, assignment.child_by_field_name("type")), callee, arguments
+
+
+def _django_model(parsed: ParsedSource, name: str, body: Node) -> Model | None:
+    columns, required, key = [], set(), "id"
+    for field, _, callee, arguments in _fields(parsed, body):
+        if not callee.endswith("Field") and callee not in _DJANGO_RELATIONS:
+            continue
+        optional = any(flag in arguments for flag in ("null=True", "default=", "auto_now"))
+        if "primary_key=True" in arguments:
+            key, optional = field, True
+        if callee in _DJANGO_RELATIONS or callee.endswith("AutoField"):
+            if not optional and "primary_key=True" not in arguments:
+                return None  # a required relation cannot come from a message dict
+            continue
+        columns.append(field)
+        if not optional:
+            required.add(field)
+    return Model("django", name, parsed.path, tuple(columns), frozenset(required) - {key}, key)
+
+
+def _sqlalchemy_model(parsed: ParsedSource, name: str, body: Node, session: str) -> Model | None:
+    columns, required, key = [], set(), ""
+    for field, annotation, callee, arguments in _fields(parsed, body):
+        if callee not in {"Column", "mapped_column"}:
+            continue
+        if "primary_key=True" in arguments:
+            key = key or field
+            continue
+        columns.append(field)
+        defaulted = any(flag in arguments for flag in ("default=", "server_default=", "nullable=True"))
+        if callee == "Column":
+            is_required = "nullable=False" in arguments
+        else:  # mapped_column: NOT NULL unless the annotation is optional
+            is_required = "nullable=False" in arguments or not (
+                "Optional" in annotation or "None" in annotation or not annotation
+            )
+        if is_required and not defaulted:
+            required.add(field)
+    if not key:
+        return None
+    return Model("sqlalchemy", name, parsed.path, tuple(columns), frozenset(required), key, session)
+
+
+def _sessionmaker(parsed: ParsedSource) -> str:
+    """`SessionLocal` in `SessionLocal = sessionmaker(...)` at module level (synchronous only)."""
+    for statement in _top_level(parsed, "expression_statement"):
+        assignment = statement.named_children[0] if statement.named_children else None
+        if assignment is None or assignment.type != "assignment":
+            continue
+        right = assignment.child_by_field_name("right")
+        left = assignment.child_by_field_name("left")
+        if (
+            right is not None
+            and right.type == "call"
+            and left is not None
+            and left.type == "identifier"
+            and _text(parsed, right.child_by_field_name("function")).rsplit(".", 1)[-1] == "sessionmaker"
+        ):
+            return _text(parsed, left)
+    return ""
+
+
+# --- what is appended ---------------------------------------------------------------------------
+
+
+def _enclosing_function(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None and parent.type != "function_definition":
+        parent = parent.parent
+    return parent
+
+
+def _dict_keys(parsed: ParsedSource, statement: Node, value: str) -> tuple[str, ...] | None:
+    """Keys of the dict literal last assigned to `value` before `statement`, in its function."""
+    function = _enclosing_function(statement)
+    if function is None:
+        return None
+    keys: tuple[str, ...] | None = None
+    stack = [function.child_by_field_name("body")]
+    while stack:
+        node = stack.pop()
+        if node is None or node.start_byte >= statement.start_byte:
+            continue
+        if node.type == "function_definition" and node is not function:
+            continue
+        if node.type == "assignment" and _text(parsed, node.child_by_field_name("left")) == value:
+            right = node.child_by_field_name("right")
+            keys = _literal_keys(parsed, right) if right is not None else None
+            if keys is None:
+                return None  # reassigned to something else: its shape is unknown
+        stack.extend(reversed(node.named_children))
+    return keys
+
+
+def _literal_keys(parsed: ParsedSource, node: Node) -> tuple[str, ...] | None:
+    if node.type != "dictionary":
+        return None
+    keys = []
+    for pair in node.named_children:
+        key = pair.child_by_field_name("key") if pair.type == "pair" else None
+        if key is None or key.type != "string":
+            return None  # `**other` or a computed key
+        text = _text(parsed, key)
+        match = re.fullmatch(r"""(['"])(\w+)\1""", text)
+        if match is None:
+            return None
+        keys.append(match.group(2))
+    return tuple(keys) or None
+
+
+def _model_for(models: list[Model], keys: tuple[str, ...], finding_path: str) -> Model | None:
+    fitting = [m for m in models if set(keys) <= set(m.columns) and m.required <= set(keys)]
+    # the model next to the code first, then the shortest path
+    fitting.sort(key=lambda m: (os.path.dirname(m.path) != os.path.dirname(finding_path), len(m.path)))
+    return fitting[0] if fitting else None
+
+
+# --- reads --------------------------------------------------------------------------------------
+
+
+def _reads(parsed: ParsedSource, name: str, owner: str | None, skip: list[tuple[int, int]]) -> list[Node]:
+    """The first statement reading the container in each function, outside the given spans."""
+    firsts: dict[int, Node] = {}
+    stack = [parsed.tree.root_node]
+    while stack:
+        node = stack.pop()
+        stack.extend(reversed(node.named_children))
+        if owner is None:
+            if node.type != "identifier" or _text(parsed, node) != name:
+                continue
+            parent = node.parent
+            if parent is not None and parent.type in {"attribute", "keyword_argument"} and node.prev_sibling:
+                continue  # `x.name` or `f(name=...)` is not the container
+        else:
+            if node.type != "attribute":
+                continue
+            target, attribute = node.child_by_field_name("object"), node.child_by_field_name("attribute")
+            if _text(parsed, attribute) != name or _text(parsed, target) not in {"self", "cls", owner}:
+                continue
+        if any(start <= node.start_byte < end for start, end in skip):
+            continue
+        function = _enclosing_function(node)
+        if function is None:
+            continue
+        statement = parsed.statement(node)
+        if function.id not in firsts or statement.start_byte < firsts[function.id].start_byte:
+            firsts[function.id] = statement
+    return sorted(firsts.values(), key=lambda n: n.start_byte)
+
+
+def _is_async(function: Node | None) -> bool:
+    return function is not None and function.children[0].type == "async"
+
+
+# --- the fix ------------------------------------------------------------------------------------
+
+
+def history_database(ctx: FixContext) -> list[Fix]:
+    finding = ctx.finding
+    if finding.container_kind not in {"list", "deque"} or not finding.path.endswith(".py"):
+        return []
+    source, container = ctx.read(finding.path), ctx.container()
+    if source is None or container is None or container.scope == "instance":
+        return []
+    parsed = ParsedSource.of(finding.path, source)
+    appends = appended_values(parsed, ctx, "append")
+    declaration = parsed.node_at(finding.span.start_byte, finding.span.end_byte)
+    if not appends or declaration is None:
+        return []
+    keys: list[str] = []
+    for statement, value in appends:
+        found = _dict_keys(parsed, statement, value)
+        if found is None:
+            return []
+        keys += [k for k in found if k not in keys]
+    model = _model_for(list(python_models(ctx)), tuple(keys), finding.path)
+    if model is None:
+        return []
+    owner = container.owner if container.scope == "class" else None
+    declared = parsed.statement(declaration)
+    if owner is not None:
+        cls = declared.parent.parent if declared.parent is not None else None
+        if cls is None or cls.type != "class_definition" or cls.parent is None or cls.parent.type != "module":
+            return []
+        anchor = cls
+    elif declared.parent is not None and declared.parent.type == "module":
+        anchor = declared
+    else:
+        return []
+    skip = [(s.start_byte, s.end_byte) for s, _ in appends] + [(declared.start_byte, declared.end_byte)]
+    reads = _reads(parsed, finding.name, owner, skip)
+    functions = [_enclosing_function(s) for s, _ in appends] + [_enclosing_function(r) for r in reads]
+    if (
+        model.orm == "django"
+        and not all(_is_async(f) for f in functions)
+        and any(_is_async(f) for f in functions)
+    ):
+        return []  # the ORM refuses to run synchronously inside the consumer's event loop
+    return [_python_fix(ctx, parsed, model, tuple(keys), anchor, owner, appends, reads)]
+
+
+def _python_fix(
+    ctx: FixContext,
+    parsed: ParsedSource,
+    model: Model,
+    keys: tuple[str, ...],
+    anchor: Node,
+    owner: str | None,
+    appends: list[tuple[Node, str]],
+    reads: list[Node],
+) -> Fix:
+    finding = ctx.finding
+    style = detect(parsed.source, python=True)
+    q, i = style.q, style.indent
+    name = finding.name
+    save = unique_name(parsed.source, f"save_{name.lstrip('_')}")
+    load = unique_name(parsed.source, f"load_{name.lstrip('_')}")
+    limit = _maxlen(parsed, anchor, name) or LIMIT
+    values = ", ".join(f"{key}=item[{q(key)}]" for key in keys)
+    row = ", ".join(f"{q(key)}: row.{key}" for key in keys)
+    block = [
+        f"# Message history is also kept in the database ({model.name}): saved on send and read back",
+        "# on join, so every instance replays the same history and a restart loses nothing.",
+    ]
+    if model.orm == "django":
+        block += [
+            f"def {save}(item):",
+            f"{i}{model.name}.objects.create({values})",
+            "",
+            "",
+            f"def {load}(limit={limit}):",
+            f"{i}rows = list({model.name}.objects.order_by({q('-' + model.key)})[:limit])",
+            f"{i}return [{{{row}}} for row in reversed(rows)]",
+        ]
+    else:
+        block += [
+            f"def {save}(item):",
+            f"{i}with {model.session}() as session:",
+            f"{i}{i}session.add({model.name}({values}))",
+            f"{i}{i}session.commit()",
+            "",
+            "",
+            f"def {load}(limit={limit}):",
+            f"{i}with {model.session}() as session:",
+            f"{i}{i}statement = select({model.name}).order_by({model.name}.{model.key}.desc()).limit(limit)",
+            f"{i}{i}rows = session.scalars(statement).all()",
+            f"{i}return [{{{row}}} for row in reversed(rows)]",
+        ]
+    edits = _imports(ctx, parsed, style, model, appends, reads)
+    if owner is None:  # after the container's declaration
+        at = parsed.line_end(anchor.end_byte)
+        text = style.lines("", "", *block) + spacer(parsed, at, style)
+    else:  # module level, before the class that declares it
+        at = parsed.line_start(anchor.start_byte)
+        text = style.lines(*block, "", "")
+    edits.append(Edit(finding.path, at, at, text))
+    is_list = finding.container_kind == "list"
+    target = f"self.{name}" if owner is not None else name
+    for statement, value in appends:
+        call = _offload(model, _enclosing_function(statement), save, value)
+        at = parsed.line_end(statement.end_byte)
+        edits.append(Edit(finding.path, at, at, style.lines(parsed.indentation(statement.start_byte) + call)))
+    for statement in reads:
+        indent = parsed.indentation(statement.start_byte)
+        call = _offload(model, _enclosing_function(statement), load, "")
+        if is_list:
+            lines = [f"{indent}{target}[:] = {call}"]
+        else:
+            recent = unique_name(parsed.source, "stored")
+            lines = [
+                f"{indent}{recent} = {call}",
+                f"{indent}{target}.clear()",
+                f"{indent}{target}.extend({recent})",
+            ]
+        at = parsed.line_start(statement.start_byte)
+        edits.append(Edit(finding.path, at, at, style.lines(*lines)))
+    title = TITLE.format(name=name, model=model.name)
+    return Fix(title, False, tuple(edits), note=NOTE.format(model=model.name, name=name, limit=limit))
+
+
+def _offload(model: Model, function: Node | None, helper: str, argument: str) -> str:
+    """A call of the helper as the enclosing function can make it: directly, or off the event loop."""
+    if not _is_async(function):
+        return f"{helper}({argument})"
+    if model.orm == "django":
+        return f"await database_sync_to_async({helper})({argument})"
+    return f"await asyncio.to_thread({helper}{', ' + argument if argument else ''})"
+
+
+def _maxlen(parsed: ParsedSource, anchor: Node, name: str) -> int | None:
+    match = re.search(
+        rf"\b{re.escape(name)}\s*(?::[^=\n]*)?=\s*(?:collections\.)?deque\([^)]*maxlen\s*=\s*(\d+)",
+        _text(parsed, anchor),
+    )
+    return int(match.group(1)) if match else None
+
+
+def _imports(
+    ctx: FixContext,
+    parsed: ParsedSource,
+    style: Style,
+    model: Model,
+    appends: list[tuple[Node, str]],
+    reads: list[Node],
+) -> list[Edit]:
+    functions = [_enclosing_function(s) for s, _ in appends] + [_enclosing_function(r) for r in reads]
+    asynchronous = any(_is_async(f) for f in functions)
+    edits = stdlib_imports(parsed, style, ["asyncio"]) if asynchronous and model.orm != "django" else []
+    lines = []
+    if asynchronous and model.orm == "django" and not _binds(parsed, "database_sync_to_async"):
+        lines.append("from channels.db import database_sync_to_async")
+    if model.orm == "sqlalchemy" and not _binds(parsed, "select"):
+        lines.append("from sqlalchemy import select")
+    wanted = [model.name] + ([model.session] if model.session else [])
+    missing = [n for n in wanted if not _binds(parsed, n)]
+    if missing and model.path != ctx.finding.path:
+        lines.append(f"from {_module(ctx, model.path)} import {', '.join(missing)}")
+    if lines:
+        at = parsed.after_imports()
+        edits.append(Edit(parsed.path, at, at, style.lines(*lines)))
+    return edits
+
+
+def _binds(parsed: ParsedSource, name: str) -> bool:
+    """The module binds `name` at top level (definition, assignment or import)."""
+    pattern = (
+        rb"(?m)^(?:from\s+\S+\s+import\s+(?:\(?[^\n]*?\b|[^\n]*,\s*)"
+        + re.escape(name.encode())
+        + rb"\b|(?:class|def)\s+"
+        + re.escape(name.encode())
+        + rb"\b|"
+        + re.escape(name.encode())
+        + rb"\s*=)"
+    )
+    return re.search(pattern, parsed.source) is not None
+
+
+def _module(ctx: FixContext, model_path: str) -> str:
+    """How the finding's file imports the model's module: relative inside a package, else by name."""
+    here = os.path.dirname(ctx.finding.path)
+    there, stem = os.path.split(os.path.splitext(model_path)[0])
+    in_package = ctx.read(os.path.join(here, "__init__.py")) is not None
+    if there == here:
+        return f".{stem}" if in_package else stem
+    relative = os.path.relpath(there, here)
+    if not in_package or relative.startswith(".."):
+        parts = os.path.relpath(os.path.splitext(model_path)[0], ctx.root).split(os.sep)
+        return ".".join(parts)
+    return "." + ".".join(relative.split(os.sep)) + "." + stem

@@ -1,0 +1,181 @@
+"""The history fix through the project's own database: offered first when a message model fits the
+appended messages (Django, SQLAlchemy), in the shape each call site needs, and never when an insert
+could fail (a required column the messages lack, a key the model has no column for)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from hscale_ls.analysis.live import LiveWorkspace
+from hscale_ls.fixes import fixes_for
+from hscale_ls.fixes.session import FixSession
+from tests.conftest import EXAMPLES
+
+CONSUMER = """from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    messages = []
+
+    async def connect(self):
+        self.room = self.scope["url_route"]["kwargs"]["room"]
+        await self.accept()
+        await self.send_json({"history": self.messages[-50:]})
+
+    async def receive_json(self, content):
+        message = {"room": self.room, "text": content["text"]}
+        self.messages.append(message)
+        await self.send_json(message)
+"""
+DJANGO_MODEL = """from django.db import models
+
+
+class ChatMessage(models.Model):
+    room = models.CharField(max_length=100)
+    text = models.TextField()
+    created = models.DateTimeField(auto_now_add=True)
+{extra}"""
+FLASK_APP = """from flask import Flask
+from flask_socketio import SocketIO, emit
+
+from models import Message, SessionLocal
+
+app = Flask(__name__)
+socketio = SocketIO(app)
+messages = []
+
+
+@socketio.on("join")
+def join(data):
+    emit("history", messages[-50:])
+
+
+@socketio.on("message")
+def message(data):
+    entry = {{"room": data["room"], "text": data["text"]{more}}}
+    messages.append(entry)
+    emit("message", entry, to=data["room"])
+"""
+SQLALCHEMY_MODELS = """from sqlalchemy import Column, Integer, String, create_engine
+from sqlalchemy.orm import declarative_base, sessionmaker
+
+engine = create_engine("sqlite:///chat.db")
+SessionLocal = sessionmaker(bind=engine)
+Base = declarative_base()
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    id = Column(Integer, primary_key=True)
+    room = Column(String(100), nullable=False)
+    text = Column(String(2000))
+"""
+
+
+def write(folder: Path, files: dict[str, str]) -> None:
+    for path, text in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(text)
+
+
+def session_for(folder: Path) -> FixSession:
+    live = LiveWorkspace()
+    live.index_folder(str(folder))
+    return FixSession(live)
+
+
+def history_titles(folder: Path) -> list[str]:
+    """The fixes offered for the folder's one history finding."""
+    session = session_for(folder)
+    findings = [
+        finding
+        for root in session.live.projects()
+        for finding in session.live.result(root).findings
+        if finding.rule == "history-in-memory"
+    ]
+    assert len(findings) == 1, findings
+    return [f.title for f in fixes_for(session.context(findings[0])) if f.kind == "fix"]
+
+
+def fix(folder: Path) -> dict[str, str]:
+    session = session_for(folder)
+    session.run(unsafe=True)
+    session.write()
+    assert session_for(folder).run(unsafe=True) == 0, "a second run changes nothing"
+    return {Path(p).relative_to(folder).as_posix(): c.decode() for p, c in session.changed().items()}
+
+
+def test_django_consumer_saves_through_the_model_off_the_event_loop(tmp_path: Path) -> None:
+    write(tmp_path, {"chat/__init__.py": "", "chat/models.py": DJANGO_MODEL.format(extra=""),
+                     "chat/consumers.py": CONSUMER})  # fmt: skip
+    assert history_titles(tmp_path)[0].startswith("Keep `messages` in the database through `ChatMessage`")
+    code = fix(tmp_path)["chat/consumers.py"]
+    assert "from channels.db import database_sync_to_async\nfrom .models import ChatMessage\n" in code
+    assert '    ChatMessage.objects.create(room=item["room"], text=item["text"])\n' in code
+    assert 'ChatMessage.objects.order_by("-id")[:limit]' in code
+    # read back before the history is sent, saved right after the append
+    assert (
+        "        self.messages[:] = await database_sync_to_async(load_messages)()\n"
+        '        await self.send_json({"history": self.messages[-50:]})\n'
+    ) in code
+    assert (
+        "        self.messages.append(message)\n        await database_sync_to_async(save_messages)(message)\n"
+    ) in code
+    compile(code, "consumers.py", "exec")
+
+
+def test_sqlalchemy_in_sync_handlers_with_the_session_factory(tmp_path: Path) -> None:
+    write(tmp_path, {"models.py": SQLALCHEMY_MODELS, "app.py": FLASK_APP.format(more="")})
+    code = fix(tmp_path)["app.py"]
+    assert "from sqlalchemy import select\n" in code and "from models import Message, SessionLocal\n" in code
+    assert code.count("from models import") == 1  # already imported: not added again
+    assert (
+        '        session.add(Message(room=item["room"], text=item["text"]))\n        session.commit()\n'
+        in code
+    )
+    assert '    messages[:] = load_messages()\n    emit("history", messages[-50:])\n' in code
+    assert "    messages.append(entry)\n    save_messages(entry)\n" in code
+    assert "asyncio" not in code
+    compile(code, "app.py", "exec")
+
+
+def test_not_offered_when_an_insert_could_fail(tmp_path: Path) -> None:
+    # a key the model has no column for
+    write(tmp_path / "extra-key", {"models.py": SQLALCHEMY_MODELS,
+                                   "app.py": FLASK_APP.format(more=', "mood": data["mood"]')})  # fmt: skip
+    # a required relation the messages do not carry
+    relation = "    user = models.ForeignKey('auth.User', on_delete=models.CASCADE)\n"
+    write(tmp_path / "relation", {"chat/__init__.py": "", "chat/consumers.py": CONSUMER,
+                                  "chat/models.py": DJANGO_MODEL.format(extra=relation)})  # fmt: skip
+    # a required column the messages do not set
+    required = SQLALCHEMY_MODELS + "    sender = Column(String(100), nullable=False)\n"
+    write(tmp_path / "required", {"models.py": required, "app.py": FLASK_APP.format(more="")})
+    for case in ("extra-key", "relation", "required"):
+        titles = history_titles(tmp_path / case)
+        assert not any("in the database" in t for t in titles), (case, titles)
+        assert any("Redis Stream" in t for t in titles) or case == "relation", (case, titles)
+
+
+def test_nullable_relation_and_optional_columns_do_not_block_it(tmp_path: Path) -> None:
+    relation = "    user = models.ForeignKey('auth.User', null=True, on_delete=models.SET_NULL)\n"
+    write(tmp_path, {"chat/__init__.py": "", "chat/consumers.py": CONSUMER,
+                     "chat/models.py": DJANGO_MODEL.format(extra=relation)})  # fmt: skip
+    assert any("through `ChatMessage`" in t for t in history_titles(tmp_path))
+
+
+def test_the_example_with_a_message_model_prefers_it(tmp_path: Path) -> None:
+    work = tmp_path / "app"
+    shutil.copytree(EXAMPLES / "python-socketio-sqlalchemy", work)
+    titles = history_titles(work)
+    assert titles[0] == (
+        "Keep `recent_messages` in the database through `Message` (saved on send, read back on join)"
+    )
+    assert any("Redis Stream" in t for t in titles[1:])
+    code = fix(work)["app.py"]
+    assert "def load_recent_messages(limit=200):" in code  # the deque's maxlen
+    assert (
+        "    stored = await asyncio.to_thread(load_recent_messages)\n"
+        "    recent_messages.clear()\n    recent_messages.extend(stored)\n"
+    ) in code
+    assert "    await asyncio.to_thread(save_recent_messages, entry)\n" in code
