@@ -11,7 +11,7 @@ import os
 import re
 
 from hscale_ls.analysis.project import Finding
-from hscale_ls.fixes import bridge, database, history, node, presence, python
+from hscale_ls.fixes import bridge, database, database_node, history, node, presence, python
 from hscale_ls.fixes.context import FixContext
 from hscale_ls.fixes.model import Edit, Fix, apply
 
@@ -40,6 +40,7 @@ def fixes_for(ctx: FixContext) -> list[Fix]:
     if finding.rule == "history-in-memory":
         # the project's own database when it has a model the messages fit, else a Redis Stream
         found.extend(database.history_database(ctx))
+        found.extend(database_node.history_database_node(ctx))
         found.extend(history.history_stream(ctx))
     if finding.rule == "subscriptions-in-memory" and finding.container_kind:
         found.extend(bridge.pubsub_bridge(ctx))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from hscale_ls.analysis.facts import StateContainer
 from hscale_ls.fixes.context import FixContext
 from hscale_ls.fixes.history import appended_values
 from hscale_ls.fixes.model import Edit, Fix
@@ -46,7 +47,7 @@ class Model:
     columns: tuple[str, ...]  # what a message key may be stored in
     required: frozenset[str]  # columns an insert must set
     key: str  # primary key: newest rows first
-    session: str = ""  # SQLAlchemy: the sessionmaker in the model's module
+    session: str = ""  # SQLAlchemy: the sessionmaker in the model's module; Prisma: `prisma.message`
 
 
 # --- models -------------------------------------------------------------------------------------
@@ -190,7 +191,7 @@ def _dict_keys(parsed: ParsedSource, statement: Node, value: str) -> tuple[str, 
         node = stack.pop()
         if node is None or node.start_byte >= statement.start_byte:
             continue
-        if node.type == "function_definition" and node is not function:
+        if node.type == "function_definition" and node != function:
             continue
         if node.type == "assignment" and _text(parsed, node.child_by_field_name("left")) == value:
             right = node.child_by_field_name("right")
@@ -217,8 +218,13 @@ def _literal_keys(parsed: ParsedSource, node: Node) -> tuple[str, ...] | None:
     return tuple(keys) or None
 
 
+def fits(model: Model, keys: tuple[str, ...]) -> bool:
+    """Every key has a column and every required column gets a key: the insert cannot be refused."""
+    return set(keys) <= set(model.columns) and model.required <= set(keys)
+
+
 def _model_for(models: list[Model], keys: tuple[str, ...], finding_path: str) -> Model | None:
-    fitting = [m for m in models if set(keys) <= set(m.columns) and m.required <= set(keys)]
+    fitting = [m for m in models if fits(m, keys)]
     # the model next to the code first, then the shortest path
     fitting.sort(key=lambda m: (os.path.dirname(m.path) != os.path.dirname(finding_path), len(m.path)))
     return fitting[0] if fitting else None
@@ -264,14 +270,31 @@ def _is_async(function: Node | None) -> bool:
 # --- the fix ------------------------------------------------------------------------------------
 
 
-def history_database(ctx: FixContext) -> list[Fix]:
+def prepare(ctx: FixContext) -> tuple[ParsedSource, StateContainer, list[tuple[int, int]]] | None:
+    """The finding's parsed file, its container, and the statements that change the container: reads
+    there (`if (a.length > 100) a.shift()`) only trim it and need no refill."""
     finding = ctx.finding
-    if finding.container_kind not in {"list", "deque"} or not finding.path.endswith(".py"):
-        return []
+    if finding.container_kind not in {"list", "deque", "array"}:
+        return None
     source, container = ctx.read(finding.path), ctx.container()
     if source is None or container is None or container.scope == "instance":
-        return []
+        return None
     parsed = ParsedSource.of(finding.path, source)
+    skip = []
+    for mutation in container.mutations:
+        node = parsed.node_at(mutation.span.start_byte, mutation.span.end_byte)
+        if node is not None:
+            statement = parsed.statement(node)
+            skip.append((statement.start_byte, statement.end_byte))
+    return parsed, container, skip
+
+
+def history_database(ctx: FixContext) -> list[Fix]:
+    prepared = prepare(ctx)
+    if prepared is None or prepared[0].language != "python":
+        return []
+    parsed, container, skip = prepared
+    finding = ctx.finding
     appends = appended_values(parsed, ctx, "append")
     declaration = parsed.node_at(finding.span.start_byte, finding.span.end_byte)
     if not appends or declaration is None:
@@ -296,7 +319,7 @@ def history_database(ctx: FixContext) -> list[Fix]:
         anchor = declared
     else:
         return []
-    skip = [(s.start_byte, s.end_byte) for s, _ in appends] + [(declared.start_byte, declared.end_byte)]
+    skip.append((declared.start_byte, declared.end_byte))
     reads = _reads(parsed, finding.name, owner, skip)
     functions = [_enclosing_function(s) for s, _ in appends] + [_enclosing_function(r) for r in reads]
     if (

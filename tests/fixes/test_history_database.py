@@ -1,10 +1,11 @@
 """The history fix through the project's own database: offered first when a message model fits the
-appended messages (Django, SQLAlchemy), in the shape each call site needs, and never when an insert
+appended messages (Django, SQLAlchemy, Mongoose, Prisma), in the shape each call site needs, and never when an insert
 could fail (a required column the messages lack, a key the model has no column for)."""
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 from hscale_ls.analysis.live import LiveWorkspace
@@ -179,3 +180,110 @@ def test_the_example_with_a_message_model_prefers_it(tmp_path: Path) -> None:
         "    recent_messages.clear()\n    recent_messages.extend(stored)\n"
     ) in code
     assert "    await asyncio.to_thread(save_recent_messages, entry)\n" in code
+
+
+MONGOOSE_MODEL = """const mongoose = require("mongoose");
+
+const messageSchema = new mongoose.Schema({
+  room: { type: String, required: true },
+  text: String,
+  from: String,
+  at: Number,
+});
+
+module.exports = mongoose.model("Message", messageSchema);
+"""
+PRISMA_SCHEMA = """model User {
+  id       Int           @id @default(autoincrement())
+  messages ChatMessage[]
+}
+
+model ChatMessage {
+  id        Int      @id @default(autoincrement())
+  room      String
+  text      String
+  author    User?    @relation(fields: [authorId], references: [id])
+  authorId  Int?
+  createdAt DateTime @default(now())
+{extra}}
+"""
+PRISMA_SERVER = """import { PrismaClient } from "@prisma/client";
+import { Server } from "socket.io";
+
+const prisma = new PrismaClient();
+const io = new Server(3000);
+const messages: { room: string; text: string }[] = [];
+
+io.on("connection", (socket) => {
+  socket.on("join", async (room: string) => {
+    await socket.join(room);
+    socket.emit("history", messages.filter((m) => m.room === room));
+  });
+  socket.on("say", (room: string, text: string) => {
+    const line = { room, text };
+    messages.push(line);
+    io.to(room).emit("say", line);
+  });
+});
+"""
+
+
+def mongoose_project(folder: Path, model: str = MONGOOSE_MODEL) -> None:
+    server = (EXAMPLES / "socketio-cjs-memory" / "server.js").read_text()
+    server = server.replace(
+        'const { Server } = require("socket.io");\n',
+        'const { Server } = require("socket.io");\nconst Message = require("./models/message");\n',
+    )
+    write(folder, {"models/message.js": model, "server.js": server, "package.json": "{}"})
+
+
+def test_mongoose_model_required_from_another_module(tmp_path: Path) -> None:
+    mongoose_project(tmp_path)
+    assert history_titles(tmp_path)[0].startswith("Keep `messages` in the database through `Message`")
+    code = fix(tmp_path)["server.js"]
+    assert "Message.create({ room: item.room, text: item.text, from: item.from, at: item.at })" in code
+    assert "await Message.find().sort({ _id: -1 }).limit(limit).lean();" in code
+    # the join listener becomes async to wait for the rows; the trimming statement gets no refill
+    assert (
+        '  socket.on("join", async (room) => {\n    socket.join(room);\n'
+        "    messages.splice(0, messages.length, ...(await loadMessages()));\n"
+    ) in code
+    assert "    messages.push(message);\n    saveMessages(message);\n    if (messages.length > 1000)" in code
+    assert code.count("loadMessages()") == 1
+    node = shutil.which("node")
+    if node:  # the syntax check the runtime itself does
+        subprocess.run([node, "--check", str(tmp_path / "server.js")], check=True)
+
+
+def test_prisma_model_from_the_schema_in_typescript(tmp_path: Path) -> None:
+    write(tmp_path, {"prisma/schema.prisma": PRISMA_SCHEMA.replace("{extra}", ""), "src/server.ts": PRISMA_SERVER,
+                     "package.json": "{}"})  # fmt: skip
+    code = fix(tmp_path)["src/server.ts"]
+    assert "prisma.chatMessage.create({ data: { room: item.room, text: item.text } })" in code
+    assert 'prisma.chatMessage.findMany({ orderBy: { id: "desc" }, take: limit })' in code
+    assert "function saveMessages(item: any) {" in code
+    assert '  socket.on("say", (room: string' in code  # only the reading listener changes
+
+
+def test_node_variants_not_offered_when_an_insert_could_fail_or_a_read_cannot_wait(tmp_path: Path) -> None:
+    required = MONGOOSE_MODEL.replace(
+        "  at: Number,", "  at: Number,\n  sender: { type: String, required: true },"
+    )
+    mongoose_project(tmp_path / "mongoose-required", required)
+    extra = "  channel   String\n"
+    write(tmp_path / "prisma-required", {"prisma/schema.prisma": PRISMA_SCHEMA.replace("{extra}", extra),
+                                         "src/server.ts": PRISMA_SERVER, "package.json": "{}"})  # fmt: skip
+    # the history is read in a named function whose callers may use what it returns
+    named = (
+        PRISMA_SERVER.replace(
+            'socket.emit("history", messages.filter((m) => m.room === room));',
+            'socket.emit("history", recent(room));',
+        )
+        + "function recent(room: string) {\n  return messages.filter((m) => m.room === room);\n}\n"
+    )
+    write(tmp_path / "named-reader", {"prisma/schema.prisma": PRISMA_SCHEMA.replace("{extra}", ""),
+                                      "src/server.ts": named, "package.json": "{}"})  # fmt: skip
+    for case in ("mongoose-required", "prisma-required", "named-reader"):
+        titles = history_titles(tmp_path / case)
+        assert not any("in the database" in t for t in titles), (case, titles)
+        assert any("Redis Stream" in t for t in titles), (case, titles)
