@@ -116,3 +116,27 @@ async def test_fix_all_applies_every_safe_fix_of_the_document(editor_factory, tm
     )
     assert app.startswith("import os\nimport socketio\n")
     assert changed[editor.uri("requirements.txt")] == "python-socketio\nredis>=5.0\n"
+
+
+async def test_history_offers_the_projects_database_before_a_redis_stream(
+    editor_factory, tmp_path: Path
+) -> None:
+    example = Path(__file__).parents[2] / "examples" / "python-socketio-sqlalchemy"
+    write(tmp_path, {p.name: p.read_text() for p in example.iterdir() if p.is_file()})
+    editor: Editor = await editor_factory("neovim")
+    await editor.start(init_options={"debounceMs": 0})
+    editor.open("app.py")
+    (history,) = await editor.diagnostics("app.py", until=lambda d: len(d) == 1)
+    actions = await actions_for(editor, "app.py", history)
+    titles = [a.title for a in actions]
+    assert titles[0] == (
+        "Keep `recent_messages` in the database through `Message` (saved on send, read back on join)"
+        " (unsafe: rewrites code)"
+    )
+    assert titles[1].startswith("Keep `recent_messages` in a Redis Stream")
+    action = actions[0] if actions[0].edit else await editor.client.code_action_resolve_async(actions[0])
+    text = (tmp_path / "app.py").read_text()
+    fixed = apply_workspace_edit(action.edit, editor.encoding, lambda uri: text)[editor.uri("app.py")]
+    assert "    await asyncio.to_thread(save_recent_messages, entry)\n" in fixed
+    editor.change("app.py", types.TextDocumentContentChangeWholeDocument(text=fixed))
+    await editor.diagnostics("app.py", until=lambda d: d == [])
