@@ -60,6 +60,7 @@ class FileScan:
     given_index: InitVar[LineIndex | None] = None  # open documents already have one
     index: LineIndex = field(init=False)
     captures: dict[str, list[Node]] = field(init=False)
+    _sorted: set[str] = field(init=False)
     _functions: dict[int, FunctionInfo] = field(default_factory=dict)
     _function_nodes: list[Node] = field(default_factory=list)
     _function_parents: list[int] = field(default_factory=list)
@@ -69,14 +70,19 @@ class FileScan:
 
     def __post_init__(self, given_index: LineIndex | None) -> None:
         self.index = given_index if given_index is not None else LineIndex(self.source)
-        # captures() does not promise an order: sort, so facts are the same on every run
-        self.captures = {
-            name: sorted(nodes, key=_position)
-            for name, nodes in QueryCursor(fact_query(self.language)).captures(self.tree.root_node).items()
-        }
+        self.captures = QueryCursor(fact_query(self.language)).captures(self.tree.root_node)
+        self._sorted = set()
 
     def nodes(self, capture: str) -> list[Node]:
-        return self.captures.get(capture, [])
+        """One capture's nodes in document order. captures() does not promise an order, so each list
+        is sorted (once, when first asked for), and facts are the same on every run."""
+        nodes = self.captures.get(capture)
+        if nodes is None:
+            return []
+        if capture not in self._sorted:
+            nodes.sort(key=_position)
+            self._sorted.add(capture)
+        return nodes
 
     def span(self, node: Node) -> Span:
         return self.index.span(node.start_byte, node.end_byte)

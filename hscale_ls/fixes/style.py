@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tree_sitter import Node, Tree
 
@@ -29,6 +30,7 @@ class Style:
         return "".join(line + self.newline for line in lines)
 
 
+@lru_cache(maxsize=16)
 def detect(source: bytes, python: bool) -> Style:
     text = source.decode("utf-8", errors="replace")
     newline = "\r\n" if "\r\n" in text else "\n"
@@ -68,8 +70,8 @@ class ParsedSource:
 
     @classmethod
     def of(cls, path: str, source: bytes) -> ParsedSource:
-        language = language_for_path(path) or "javascript"
-        return cls(path, language, source, parse(source, language))
+        """Parsed once per content: every fix for every finding of a file starts here."""
+        return _parsed(cls, path, source)
 
     def node_at(self, start_byte: int, end_byte: int) -> Node | None:
         return self.tree.root_node.named_descendant_for_byte_range(start_byte, end_byte)
@@ -124,6 +126,12 @@ class ParsedSource:
         return self.source.decode("utf-8", errors="replace")
 
 
+@lru_cache(maxsize=16)
+def _parsed(cls: type[ParsedSource], path: str, source: bytes) -> ParsedSource:
+    language = language_for_path(path) or "javascript"
+    return cls(path, language, source, parse(source, language))
+
+
 def _is_prologue(node: Node) -> bool:
     if node.type == "expression_statement" and node.named_children:
         first = node.named_children[0]
@@ -155,9 +163,24 @@ def _count_errors(node: Node) -> int:
 
 def unique_name(source: bytes, preferred: str) -> str:
     """`preferred`, or `preferred2`, ... whichever the file does not use yet."""
-    text = source.decode("utf-8", errors="replace")
     name, counter = preferred, 2
-    while re.search(rf"\b{re.escape(name)}\b", text):
+    while _used(source, name.encode()):
         name = f"{preferred}{counter}"
         counter += 1
     return name
+
+
+def _used(source: bytes, name: bytes) -> bool:
+    """`name` occurs as a whole word (plain search: a pattern per name would be compiled per finding).
+    Only ASCII letters, digits and `_` continue a word, so a doubtful case counts as used."""
+    start = source.find(name)
+    while start != -1:
+        end = start + len(name)
+        if not (start and _word(source[start - 1])) and not (end < len(source) and _word(source[end])):
+            return True
+        start = source.find(name, start + 1)
+    return False
+
+
+def _word(byte: int) -> bool:
+    return byte == 95 or 48 <= byte <= 57 or 65 <= byte <= 90 or 97 <= byte <= 122

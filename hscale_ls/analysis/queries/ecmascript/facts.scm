@@ -2,40 +2,40 @@
 ; The queries only find candidates; facts.py and extract_js.py decide what they mean.
 
 (variable_declarator
-  name: (identifier) @decl.name
-  value: (_) @decl.value) @decl
+  name: (identifier)
+  value: (_)) @decl
 
 (assignment_expression
-  left: (_) @assign.left
-  right: (_) @assign.right) @assign
+  left: (_)
+  right: (_)) @assign
 
 (augmented_assignment_expression
-  left: (_) @aug.left) @aug
+  left: (_)) @aug
 
 (update_expression
-  argument: (_) @update.arg) @update
+  argument: (_)) @update
 
 (unary_expression
   operator: "delete"
-  argument: (_) @delete.arg) @delete
+  argument: (_)) @delete
 
 (call_expression
-  function: (_) @call.fn
-  arguments: (arguments) @call.args) @call
+  function: (_)
+  arguments: (arguments)) @call
 
 (new_expression
-  constructor: (_) @new.ctor) @new
+  constructor: (_)) @new
 
 (import_statement
   source: (string) @import.source) @import
 
 (for_in_statement
-  right: (_) @loop.iter
-  body: (_) @loop.body) @loop
+  right: (_)
+  body: (_)) @loop
 
 (decorator) @decorator
 
-(class_declaration name: (_) @class_decl.name) @class_decl
+(class_declaration name: (_)) @class_decl
 
 [
   (function_declaration)

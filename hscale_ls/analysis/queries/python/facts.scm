@@ -2,24 +2,24 @@
 ; The queries only find candidates; extract_py.py decides what they mean.
 
 (assignment
-  left: (_) @assign.left
-  right: (_) @assign.right) @assign
+  left: (_)
+  right: (_)) @assign
 
 (augmented_assignment
-  left: (_) @aug.left) @aug
+  left: (_)) @aug
 
 (delete_statement) @delete
 
 (call
-  function: (_) @call.fn
-  arguments: (_) @call.args) @call
+  function: (_)
+  arguments: (_)) @call
 
 (import_statement) @import
 (import_from_statement) @import
 
 (for_statement
-  right: (_) @loop.iter
-  body: (_) @loop.body) @loop
+  right: (_)
+  body: (_)) @loop
 
 (global_statement) @global
 
