@@ -71,7 +71,7 @@ class ParsedSource:
     @classmethod
     def of(cls, path: str, source: bytes) -> ParsedSource:
         """Parsed once per content: every fix for every finding of a file starts here."""
-        return _parsed(cls, path, source)
+        return _parsed(path, source)
 
     def node_at(self, start_byte: int, end_byte: int) -> Node | None:
         return self.tree.root_node.named_descendant_for_byte_range(start_byte, end_byte)
@@ -127,9 +127,9 @@ class ParsedSource:
 
 
 @lru_cache(maxsize=16)
-def _parsed(cls: type[ParsedSource], path: str, source: bytes) -> ParsedSource:
+def _parsed(path: str, source: bytes) -> ParsedSource:
     language = language_for_path(path) or "javascript"
-    return cls(path, language, source, parse(source, language))
+    return ParsedSource(path, language, source, parse(source, language))
 
 
 def _is_prologue(node: Node) -> bool:
