@@ -12,7 +12,6 @@ from dataclasses import replace
 from tree_sitter import Node
 
 from .facts import (
-    BUILTIN_CALLEES,
     HANDLE_NAMES,
     SEND_METHODS,
     BackendUse,
@@ -35,6 +34,7 @@ from .scan_common import (
     assemble_containers,
     backend,
     client_libraries,
+    record_call,
 )
 from .text import Span
 
@@ -557,9 +557,9 @@ class JsExtractor:
     def _calls(self) -> tuple[set[str], dict[str, set[str]]]:
         handler_calls: set[str] = set()
         calls: dict[str, set[str]] = {}
-        scope_calls = self.scope_calls
+        graph = (self.scope_calls, handler_calls, calls)
         for call, _fn, callee, member in self.sites:
-            names, scope, in_handler = self._context(call)
+            context = self._context(call)
             if (
                 member
                 and (callee in REGISTRATION_METHODS or callee in ROUTE_METHODS)
@@ -571,15 +571,8 @@ class JsExtractor:
                         self.handler_names.add(self.text(arg))
                     elif arg.type == "member_expression":
                         self.handler_names.add(self.text(arg.child_by_field_name("property")))
-            if not callee:
-                continue
-            scope_calls.setdefault(scope, set()).add(callee)
-            if callee in BUILTIN_CALLEES:
-                continue
-            if in_handler:
-                handler_calls.add(callee)
-            if names:
-                calls.setdefault(names[0], set()).add(callee)
+            if callee:
+                record_call(graph, callee, context)
         return handler_calls, calls
 
     def _module_instances(self) -> set[str]:

@@ -12,7 +12,6 @@ from dataclasses import replace
 from tree_sitter import Node
 
 from .facts import (
-    BUILTIN_CALLEES,
     HANDLE_NAMES,
     SEND_METHODS,
     BackendUse,
@@ -35,6 +34,7 @@ from .scan_common import (
     assemble_containers,
     backend,
     client_libraries,
+    record_call,
 )
 from .text import Span
 
@@ -454,22 +454,16 @@ class PyExtractor:
     def _calls(self) -> tuple[set[str], dict[str, set[str]]]:
         handler_calls: set[str] = set()
         calls: dict[str, set[str]] = {}
-        scope_calls = self.scope_calls
+        graph = (self.scope_calls, handler_calls, calls)
         for call, _, _, name in self.sites:
             if not name.isidentifier():
                 continue
             callees = [name]
             if name in OFFLOADING_CALLS:  # `asyncio.to_thread(save, m)` calls `save`
                 callees += [self.text(a) for a in _positional(call) if a.type == "identifier"]
-            names, scope, in_handler = self._context(call)
+            context = self._context(call)
             for callee in callees:
-                scope_calls.setdefault(scope, set()).add(callee)
-                if callee in BUILTIN_CALLEES:
-                    continue
-                if in_handler:
-                    handler_calls.add(callee)
-                if names:
-                    calls.setdefault(names[0], set()).add(callee)
+                record_call(graph, callee, context)
         return handler_calls, calls
 
     def _module_instances(self) -> set[str]:

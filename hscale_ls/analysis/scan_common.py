@@ -15,6 +15,7 @@ from operator import attrgetter
 from tree_sitter import Node, QueryCursor, Tree
 
 from .facts import (
+    BUILTIN_CALLEES,
     BackendUse,
     Mutation,
     StateContainer,
@@ -301,3 +302,20 @@ def client_libraries(modules: Iterable[str]) -> frozenset[str]:
         if module.startswith(("drizzle-orm", "@prisma", "django.db", "sqlalchemy")):
             kinds.add("database")
     return frozenset(kinds)
+
+
+def record_call(
+    graph: tuple[dict[int, set[str]], set[str], dict[str, set[str]]],
+    callee: str,
+    context: tuple[tuple[str, ...], int, bool],
+) -> None:
+    """Add one call to (calls per scope, names called from handlers, calls per named function)."""
+    scope_calls, handler_calls, calls = graph
+    names, scope, in_handler = context
+    scope_calls.setdefault(scope, set()).add(callee)
+    if callee in BUILTIN_CALLEES:
+        return
+    if in_handler:
+        handler_calls.add(callee)
+    if names:
+        calls.setdefault(names[0], set()).add(callee)

@@ -13,7 +13,7 @@ from tree_sitter import Node
 
 from hscale_ls.fixes.context import FixContext
 from hscale_ls.fixes.database import LIMIT, NOTE, TITLE, Model, fits, prepare
-from hscale_ls.fixes.history import appended_values
+from hscale_ls.fixes.history import module_level_appends
 from hscale_ls.fixes.model import Edit, Fix
 from hscale_ls.fixes.style import ParsedSource, detect, unique_name
 
@@ -266,13 +266,10 @@ def history_database_node(ctx: FixContext) -> list[Fix]:
         return []
     parsed, _, skip = prepared
     finding = ctx.finding
-    appends = appended_values(parsed, ctx, "push")
-    declaration = parsed.node_at(finding.span.start_byte, finding.span.end_byte)
-    if not appends or declaration is None:
+    site = module_level_appends(parsed, ctx, "push")
+    if site is None:
         return []
-    declared = parsed.statement(declaration)
-    if declared.parent is None or declared.parent.type != "program":
-        return []
+    appends, declared = site
     keys: list[str] = []
     for statement, value in appends:
         found = _object_keys(parsed, statement, value)

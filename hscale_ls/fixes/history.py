@@ -66,6 +66,21 @@ def appended_values(parsed: ParsedSource, ctx: FixContext, method: str) -> list[
     return found or None
 
 
+def module_level_appends(
+    parsed: ParsedSource, ctx: FixContext, method: str
+) -> tuple[list[tuple[Node, str]], Node] | None:
+    """The plain appends to the finding's container and its declaration statement, when that statement
+    is at module level (class attributes and instance fields are not rewritten here)."""
+    appends = appended_values(parsed, ctx, method)
+    declaration = parsed.node_at(ctx.finding.span.start_byte, ctx.finding.span.end_byte)
+    if not appends or declaration is None:
+        return None
+    statement = parsed.statement(declaration)
+    if statement.parent is None or statement.parent.type not in {"program", "module"}:
+        return None
+    return appends, statement
+
+
 def history_stream(ctx: FixContext) -> list[Fix]:
     finding = ctx.finding
     if finding.container_kind not in {"array", "list", "deque"}:
@@ -81,13 +96,10 @@ def history_stream(ctx: FixContext) -> list[Fix]:
 
 def _node(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
     finding = ctx.finding
-    appends = appended_values(parsed, ctx, "push")
-    declaration = parsed.node_at(finding.span.start_byte, finding.span.end_byte)
-    if not appends or declaration is None:
+    found = module_level_appends(parsed, ctx, "push")
+    if found is None:
         return []
-    declaration = parsed.statement(declaration)
-    if declaration.parent is None or declaration.parent.type != "program":
-        return []
+    appends, declaration = found
     style = detect(parsed.source, python=False)
     package, resp2 = package_and_resp(ctx, finding.path)
     name = finding.name
@@ -150,13 +162,10 @@ def _node(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
 
 def _python(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
     finding = ctx.finding
-    appends = appended_values(parsed, ctx, "append")
-    declaration = parsed.node_at(finding.span.start_byte, finding.span.end_byte)
-    if not appends or declaration is None or finding.container_kind not in {"list", "deque"}:
+    found = module_level_appends(parsed, ctx, "append")
+    if found is None or finding.container_kind not in {"list", "deque"}:
         return []
-    statement = parsed.statement(declaration)
-    if statement.parent is None or statement.parent.type != "module":
-        return []  # class attributes and instance fields: not rewritten
+    appends, statement = found
     if re.search(rb"(?m)^import redis\.asyncio as redis|^from redis import asyncio as redis", parsed.source):
         return []
     style = detect(parsed.source, python=True)
