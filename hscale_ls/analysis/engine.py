@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from .cache import FactsCache, content_digest
 from .config import ConfigResolver
-from .extract import file_facts
 from .facts import FileFacts
 from .languages import language_for_path
 from .project import Audit, Finding, evaluate
@@ -50,6 +48,8 @@ def read_facts(path: str) -> FileFacts | Skipped:
         return Skipped(path, f"cannot be read ({error.strerror})")
     if b"\0" in source[:8192]:
         return Skipped(path, "binary content")
+    from .extract import file_facts  # parsers load only when a file needs extracting (not on a warm scan)
+
     try:
         return file_facts(path, source, language)
     except Exception as error:  # a parser or extractor bug must not stop the scan
@@ -60,6 +60,8 @@ def _extract_all(paths: list[str], jobs: int, progress: Progress | None) -> list
     results: list[FileFacts | Skipped] = []
     total = len(paths)
     if jobs > 1 and total >= PARALLEL_THRESHOLD:
+        from concurrent.futures import ProcessPoolExecutor
+
         chunk = max(8, total // (jobs * 8))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             for done, item in enumerate(pool.map(read_facts, paths, chunksize=chunk), 1):
