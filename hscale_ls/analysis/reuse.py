@@ -87,6 +87,8 @@ def shifted(
         moved = offset + pending.delta
         if old.line + pending.line_delta == end_line:  # on the edited line: the columns change too
             return index.point(moved)
+        if not pending.line_delta:  # typing within a line: later lines keep their points
+            return old
         return Point(old.line + pending.line_delta, old.byte, old.char, old.utf16)
 
     def span(old: Span) -> Span:
@@ -105,17 +107,26 @@ def shifted(
             and m.scope < pending.old_end
         ):
             return m
-        return replace(m, span=span(m.span), scope=scope(m.scope))
+        # constructors, not dataclasses.replace: this runs for every fact after the edit, per keystroke
+        return Mutation(span(m.span), m.operation, m.functions, scope(m.scope), m.in_handler, m.holds_handle)
 
     def container(c: StateContainer) -> StateContainer:
-        return replace(c, span=span(c.span), mutations=tuple(mutation(m) for m in c.mutations),
-                       broadcasts=tuple(span(b) for b in c.broadcasts))  # fmt: skip
+        if (
+            c.span.end_byte < pending.old_end
+            and all(m.span.end_byte < pending.old_end and m.scope < pending.old_end for m in c.mutations)
+            and all(b.end_byte < pending.old_end for b in c.broadcasts)
+        ):
+            return c
+        return StateContainer(c.name, c.owner, c.scope, c.kind, span(c.span), c.role, c.singleton,
+                              tuple(mutation(m) for m in c.mutations), tuple(span(b) for b in c.broadcasts))  # fmt: skip
 
     def server(s: ServerSite) -> ServerSite:
-        return replace(s, span=span(s.span), broadcasts=tuple(span(b) for b in s.broadcasts))
+        return ServerSite(s.framework, span(s.span), s.variable, s.library_fanout, s.shared, s.storage,
+                          s.options, tuple(span(b) for b in s.broadcasts))  # fmt: skip
 
     def backend(b: BackendUse) -> BackendUse:
-        return replace(b, span=span(b.span), scope=scope(b.scope))
+        return BackendUse(span(b.span), b.storage, b.role, b.state_type, b.detail, scope(b.scope), b.requires,
+                          b.function)  # fmt: skip
 
     facts = pending.old_facts
     kept = tuple(
