@@ -21,7 +21,7 @@ from .extract import facts_from_tree
 from .facts import FileFacts
 from .languages import LanguageId, new_parser
 from .project import ProjectResult, evaluate
-from .reuse import PendingEdit, leaves_touching, markers, reusable, shifted
+from .reuse import PendingEdit, leaves_touching, marker_near, reusable, shifted
 from .text import LineIndex
 from .workspace import FileWalker, ProjectLocator, Skipped, excluded_reason
 
@@ -65,7 +65,7 @@ class LiveDocument:
             self.pending = PendingEdit(
                 start_byte, end_byte, start_byte + len(new),
                 leaves_touching(self.tree.root_node, self.source, start_byte, end_byte),
-                self.facts, markers(self.source),
+                self.facts, marker_near(self.source, start_byte, end_byte),
                 new.count(b"\n") - self.source.count(b"\n", start_byte, end_byte),
             )  # fmt: skip
         else:

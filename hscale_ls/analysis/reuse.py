@@ -18,6 +18,7 @@ from .scan_common import suppressions_in
 from .text import LineIndex, Point, Span
 
 _SOURCE_MARKERS = (b"text/event-stream", b"new WebSocket(", b"new EventSource(", b"document.", b"use client")
+_LONGEST_MARKER = max(len(marker) for marker in _SOURCE_MARKERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ class PendingEdit:
     new_end: int
     old_leaves: tuple[tuple[str, bytes], ...]
     old_facts: FileFacts
-    old_markers: tuple[int, ...]
+    old_marker_near: bool  # a source marker overlapped the edited text before the edit
     line_delta: int = 0  # newlines added minus newlines removed
 
     @property
@@ -54,8 +55,11 @@ def leaves_touching(root: Node, source: bytes, start: int, end: int) -> tuple[tu
     return tuple(found)
 
 
-def markers(source: bytes) -> tuple[int, ...]:
-    return tuple(source.find(marker) for marker in _SOURCE_MARKERS)
+def marker_near(source: bytes, start: int, end: int) -> bool:
+    """A source marker (text the extractors look for anywhere in a file) overlaps [start, end]. When
+    none does before or after an edit, the markers elsewhere only moved: no need to search the file."""
+    window = source[max(0, start - _LONGEST_MARKER) : end + _LONGEST_MARKER]
+    return any(marker in window for marker in _SOURCE_MARKERS)
 
 
 def only_comments(leaves: tuple[tuple[str, bytes], ...]) -> bool:
@@ -71,8 +75,7 @@ def reusable(pending: PendingEdit, old_tree: Tree, new_tree: Tree, new_source: b
     for changed in old_tree.changed_ranges(new_tree):
         if changed.start_byte < pending.start or changed.end_byte > pending.new_end:
             return False  # the parse changed somewhere else too
-    old_markers = tuple(-1 if m == -1 else pending.moved(m) for m in pending.old_markers)
-    return old_markers == markers(new_source)
+    return not pending.old_marker_near and not marker_near(new_source, pending.start, pending.new_end)
 
 
 def shifted(
