@@ -83,41 +83,38 @@ def shifted(
 ) -> FileFacts:
     """The old facts with every position moved past the edit; suppressions in the edited text re-read."""
     end_line = index.point(pending.new_end).line
+    old_end, delta, line_delta = pending.old_end, pending.delta, pending.line_delta
 
     def point(old: Point, offset: int) -> Point:
-        if offset < pending.old_end:
+        if offset < old_end:
             return old
-        moved = offset + pending.delta
-        if old.line + pending.line_delta == end_line:  # on the edited line: the columns change too
-            return index.point(moved)
-        if not pending.line_delta:  # typing within a line: later lines keep their points
+        if old.line + line_delta == end_line:  # on the edited line: the columns change too
+            return index.point(offset + delta)
+        if not line_delta:  # typing within a line: later lines keep their points
             return old
-        return Point(old.line + pending.line_delta, old.byte, old.char, old.utf16)
+        return Point(old.line + line_delta, old.byte, old.char, old.utf16)
 
     def span(old: Span) -> Span:
-        if old.end_byte < pending.old_end and old.start_byte < pending.old_end:
+        start, end = old.start_byte, old.end_byte
+        if end < old_end and start < old_end:
             return old
-        return Span(point(old.start, old.start_byte), point(old.end, old.end_byte),
-                    pending.moved(old.start_byte), pending.moved(old.end_byte))  # fmt: skip
+        return Span(point(old.start, start), point(old.end, end),
+                    start + delta if start >= old_end else start, end + delta)  # fmt: skip
 
     def scope(value: int) -> int:
-        return pending.moved(value) if value >= 0 else value
+        return value + delta if value >= old_end else value
 
     def mutation(m: Mutation) -> Mutation:
-        if (
-            m.span.start_byte < pending.old_end
-            and m.span.end_byte < pending.old_end
-            and m.scope < pending.old_end
-        ):
+        if m.span.end_byte < old_end and m.scope < old_end:
             return m
         # constructors, not dataclasses.replace: this runs for every fact after the edit, per keystroke
         return Mutation(span(m.span), m.operation, m.functions, scope(m.scope), m.in_handler, m.holds_handle)
 
     def container(c: StateContainer) -> StateContainer:
         if (
-            c.span.end_byte < pending.old_end
-            and all(m.span.end_byte < pending.old_end and m.scope < pending.old_end for m in c.mutations)
-            and all(b.end_byte < pending.old_end for b in c.broadcasts)
+            c.span.end_byte < old_end
+            and all(m.span.end_byte < old_end and m.scope < old_end for m in c.mutations)
+            and all(b.end_byte < old_end for b in c.broadcasts)
         ):
             return c
         return StateContainer(c.name, c.owner, c.scope, c.kind, span(c.span), c.role, c.singleton,
