@@ -244,7 +244,10 @@ def _reads(parsed: ParsedSource, name: str, owner: str | None, skip: list[tuple[
             if node.type != "identifier" or _text(parsed, node) != name:
                 continue
             parent = node.parent
-            if parent is not None and parent.type in {"attribute", "keyword_argument"} and node.prev_sibling:
+            if parent is not None and (
+                (parent.type == "attribute" and parent.child_by_field_name("attribute") == node)
+                or (parent.type == "keyword_argument" and parent.child_by_field_name("name") == node)
+            ):
                 continue  # `x.name` or `f(name=...)` is not the container
         else:
             if node.type != "attribute":
@@ -258,6 +261,9 @@ def _reads(parsed: ParsedSource, name: str, owner: str | None, skip: list[tuple[
         if function is None:
             continue
         statement = parsed.statement(node)
+        body = function.child_by_field_name("body")
+        if body is None or statement.start_byte < body.start_byte:
+            continue  # a parameter or a default value: not a read when the function runs
         if function.id not in firsts or statement.start_byte < firsts[function.id].start_byte:
             firsts[function.id] = statement
     return sorted(firsts.values(), key=lambda n: n.start_byte)

@@ -287,3 +287,16 @@ def test_node_variants_not_offered_when_an_insert_could_fail_or_a_read_cannot_wa
         titles = history_titles(tmp_path / case)
         assert not any("in the database" in t for t in titles), (case, titles)
         assert any("Redis Stream" in t for t in titles), (case, titles)
+
+
+def test_reads_are_the_containers_own_not_same_named_keywords_or_parameters(tmp_path: Path) -> None:
+    app = FLASK_APP.format(more="") + (
+        "\n\ndef render(messages=None, *, limit=10):\n    return dict(messages=limit)\n"
+        "\n\n@socketio.on(\"count\")\ndef count(data):\n    emit(\"count\", dict(total=len(messages)))\n"
+    )
+    write(tmp_path, {"models.py": SQLALCHEMY_MODELS, "app.py": app})
+    code = fix(tmp_path)["app.py"]
+    assert "def render(messages=None, *, limit=10):\n    return dict(messages=limit)\n" in code
+    assert '    messages[:] = load_messages()\n    emit("count", dict(total=len(messages)))\n' in code
+    assert code.count("messages[:] = load_messages()") == 2  # join and count
+    compile(code, "app.py", "exec")
