@@ -7,6 +7,7 @@ errors are logged and leave that document without diagnostics; the server keeps 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import uuid
@@ -184,6 +185,11 @@ class HscaleServer(LanguageServer):
                 token, types.WorkDoneProgressEnd(message=f"{done_total[1]} files indexed")
             )
         log.info("indexed %d files in %d folder(s)", len(self.live.disk), len(folders))
+        # The indexed facts live as long as the session: keep the cyclic collector from walking them on
+        # every full collection (a pause of 10 ms and more in the middle of a keystroke's analysis).
+        # They hold no reference cycles, so replaced facts are still freed by reference counting.
+        gc.collect()
+        gc.freeze()
         self.ready.set()
         for message in self.live.config_errors:
             self.warn_once(message)
