@@ -292,7 +292,7 @@ def test_node_variants_not_offered_when_an_insert_could_fail_or_a_read_cannot_wa
 def test_reads_are_the_containers_own_not_same_named_keywords_or_parameters(tmp_path: Path) -> None:
     app = FLASK_APP.format(more="") + (
         "\n\ndef render(messages=None, *, limit=10):\n    return dict(messages=limit)\n"
-        "\n\n@socketio.on(\"count\")\ndef count(data):\n    emit(\"count\", dict(total=len(messages)))\n"
+        '\n\n@socketio.on("count")\ndef count(data):\n    emit("count", dict(total=len(messages)))\n'
     )
     write(tmp_path, {"models.py": SQLALCHEMY_MODELS, "app.py": app})
     code = fix(tmp_path)["app.py"]
