@@ -114,13 +114,19 @@ def _binding_in(parsed: ParsedSource, model: Model, call: Node, where: ParsedSou
         return declared
     stem = os.path.splitext(os.path.basename(where.path))[0]
     pattern = (
-        rb"(?m)^\s*(?:import\s+(\w+)\s+from|import\s*\{[^}]*\b(\w+)\s*\}\s*from|const\s+(\w+)\s*=\s*require\()"
+        rb"(?m)^\s*(?:import\s+(\w+)\s+from|import\s*\{([^}]*)\}\s*from|const\s+(\w+)\s*=\s*require\("
+        rb"|const\s*\{([^}]*)\}\s*=\s*require\()"
         rb"\s*\(?\s*['\"]\.{1,2}/(?:[\w.-]+/)*" + re.escape(stem.encode()) + rb"(?:\.[cm]?[jt]s)?['\"]"
     )
     for match in re.finditer(pattern, parsed.source):
-        name = next(g for g in match.groups() if g).decode()
-        if match.group(2) is None or name in {declared, model.name}:
-            return name
+        whole = match.group(1) or match.group(3)
+        if whole:  # the module's default export or `module.exports`
+            return whole.decode()
+        # named: `{ Message }` or `{ Message: Msg }` / `{ Message as Msg }` for the export of that name
+        for entry in (match.group(2) or match.group(4) or b"").decode().split(","):
+            parts = re.split(r"\s*(?::|\bas\b)\s*", entry.strip())
+            if parts[0] in {declared, model.name}:
+                return parts[-1]
     return ""
 
 

@@ -300,3 +300,31 @@ def test_reads_are_the_containers_own_not_same_named_keywords_or_parameters(tmp_
     assert '    messages[:] = load_messages()\n    emit("count", dict(total=len(messages)))\n' in code
     assert code.count("messages[:] = load_messages()") == 2  # join and count
     compile(code, "app.py", "exec")
+
+
+def test_mongoose_model_imported_by_name_under_another_name(tmp_path: Path) -> None:
+    model = MONGOOSE_MODEL.replace(
+        'module.exports = mongoose.model("Message", messageSchema);',
+        'export const Message = mongoose.model("Message", messageSchema);\nexport const Other = 1;',
+    ).replace('const mongoose = require("mongoose");', 'import mongoose from "mongoose";')
+    server = (
+        'import { Server } from "socket.io";\nimport { Other, Message as ChatMessage } from "./models/message.js";\n\n'
+        "const io = new Server(3000);\nconst messages = [];\n\n"
+        'io.on("connection", (socket) => {\n'
+        '  socket.on("join", () => socket.emit("history", messages));\n'
+        '  socket.on("say", (room, text) => {\n    const line = { room, text };\n    messages.push(line);\n  });\n'
+        "});\n"
+    )
+    write(tmp_path, {"models/message.js": model, "server.js": server, "package.json": '{"type": "module"}'})
+    titles = history_titles(tmp_path)
+    # the join listener is an expression-bodied arrow: no statement to refill before, so no database fix
+    assert not any("in the database" in t for t in titles)
+    server = server.replace(
+        'socket.on("join", () => socket.emit("history", messages));',
+        'socket.on("join", () => {\n    socket.emit("history", messages);\n  });',
+    )
+    write(tmp_path, {"server.js": server})
+    assert history_titles(tmp_path)[0].startswith("Keep `messages` in the database through `Message`")
+    code = fix(tmp_path)["server.js"]
+    assert "ChatMessage.create({ room: item.room, text: item.text })" in code
+    assert 'socket.on("join", async () => {' in code
