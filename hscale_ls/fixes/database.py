@@ -269,6 +269,11 @@ def _reads(parsed: ParsedSource, name: str, owner: str | None, skip: list[tuple[
     return sorted(firsts.values(), key=lambda n: n.start_byte)
 
 
+def _functions(appends: list[tuple[Node, str]], reads: list[Node]) -> list[Node | None]:
+    """The functions the fix adds a call to: around each append and each first read."""
+    return [_enclosing_function(s) for s, _ in appends] + [_enclosing_function(r) for r in reads]
+
+
 def _is_async(function: Node | None) -> bool:
     return function is not None and function.children[0].type == "async"
 
@@ -327,7 +332,7 @@ def history_database(ctx: FixContext) -> list[Fix]:
         return []
     skip.append((declared.start_byte, declared.end_byte))
     reads = _reads(parsed, finding.name, owner, skip)
-    functions = [_enclosing_function(s) for s, _ in appends] + [_enclosing_function(r) for r in reads]
+    functions = _functions(appends, reads)
     if (
         model.orm == "django"
         and not all(_is_async(f) for f in functions)
@@ -441,8 +446,7 @@ def _imports(
     appends: list[tuple[Node, str]],
     reads: list[Node],
 ) -> list[Edit]:
-    functions = [_enclosing_function(s) for s, _ in appends] + [_enclosing_function(r) for r in reads]
-    asynchronous = any(_is_async(f) for f in functions)
+    asynchronous = any(_is_async(f) for f in _functions(appends, reads))
     edits = stdlib_imports(parsed, style, ["asyncio"]) if asynchronous and model.orm != "django" else []
     lines = []
     if asynchronous and model.orm == "django" and not _binds(parsed, "database_sync_to_async"):
