@@ -359,6 +359,14 @@ def _python_fix(
     save = unique_name(parsed.source, f"save_{name.lstrip('_')}")
     load = unique_name(parsed.source, f"load_{name.lstrip('_')}")
     limit = _maxlen(parsed, anchor, name) or LIMIT
+    asynchronous = any(_is_async(f) for f in _functions(appends, reads))
+    # SQLAlchemy work from async handlers goes to one thread of its own: two messages sent at once are
+    # stored in the order they were sent, and a read waits for the saves queued before it.
+    writer = (
+        unique_name(parsed.source, f"{name.lstrip('_')}_writer")
+        if asynchronous and model.orm == "sqlalchemy"
+        else None
+    )
     values = ", ".join(f"{key}=item[{q(key)}]" for key in keys)
     row = ", ".join(f"{q(key)}: row.{key}" for key in keys)
     block = [
@@ -376,6 +384,12 @@ def _python_fix(
             f"{i}return [{{{row}}} for row in reversed(rows)]",
         ]
     else:
+        if writer is not None:
+            block += [
+                f"{writer} = concurrent.futures.ThreadPoolExecutor(max_workers=1)  # saves stay in send order",
+                "",
+                "",
+            ]
         block += [
             f"def {save}(item):",
             f"{i}with {model.session}() as session:",
@@ -389,7 +403,7 @@ def _python_fix(
             f"{i}{i}rows = session.scalars(statement).all()",
             f"{i}return [{{{row}}} for row in reversed(rows)]",
         ]
-    edits = _imports(ctx, parsed, style, model, appends, reads)
+    edits = _imports(ctx, parsed, style, model, asynchronous)
     if owner is None:  # after the container's declaration
         at = parsed.line_end(anchor.end_byte)
         text = style.lines("", "", *block) + spacer(parsed, at, style)
@@ -400,12 +414,12 @@ def _python_fix(
     is_list = finding.container_kind == "list"
     target = f"self.{name}" if owner is not None else name
     for statement, value in appends:
-        call = _offload(model, _enclosing_function(statement), save, value)
+        call = _offload(model, _enclosing_function(statement), writer, save, value)
         at = parsed.line_end(statement.end_byte)
         edits.append(Edit(finding.path, at, at, style.lines(parsed.indentation(statement.start_byte) + call)))
     for statement in reads:
         indent = parsed.indentation(statement.start_byte)
-        call = _offload(model, _enclosing_function(statement), load, "")
+        call = _offload(model, _enclosing_function(statement), writer, load, "")
         if is_list:
             lines = [f"{indent}{target}[:] = {call}"]
         else:
@@ -421,13 +435,15 @@ def _python_fix(
     return Fix(title, False, tuple(edits), note=NOTE.format(model=model.name, name=name, limit=limit))
 
 
-def _offload(model: Model, function: Node | None, helper: str, argument: str) -> str:
-    """A call of the helper as the enclosing function can make it: directly, or off the event loop."""
+def _offload(model: Model, function: Node | None, writer: str | None, helper: str, argument: str) -> str:
+    """A call of the helper as the enclosing function can make it: directly, or off the event loop
+    (Channels runs `database_sync_to_async` work on one thread already; SQLAlchemy gets `writer`)."""
     if not _is_async(function):
         return f"{helper}({argument})"
     if model.orm == "django":
         return f"await database_sync_to_async({helper})({argument})"
-    return f"await asyncio.to_thread({helper}{', ' + argument if argument else ''})"
+    arguments = ", ".join(a for a in (writer or "None", helper, argument) if a)
+    return f"await asyncio.get_running_loop().run_in_executor({arguments})"
 
 
 def _maxlen(parsed: ParsedSource, anchor: Node, name: str) -> int | None:
@@ -443,11 +459,10 @@ def _imports(
     parsed: ParsedSource,
     style: Style,
     model: Model,
-    appends: list[tuple[Node, str]],
-    reads: list[Node],
+    asynchronous: bool,
 ) -> list[Edit]:
-    asynchronous = any(_is_async(f) for f in _functions(appends, reads))
-    edits = stdlib_imports(parsed, style, ["asyncio"]) if asynchronous and model.orm != "django" else []
+    modules = ["asyncio", "concurrent.futures"]
+    edits = stdlib_imports(parsed, style, modules) if asynchronous and model.orm != "django" else []
     lines = []
     if asynchronous and model.orm == "django" and not _binds(parsed, "database_sync_to_async"):
         lines.append("from channels.db import database_sync_to_async")

@@ -176,10 +176,18 @@ def test_the_example_with_a_message_model_prefers_it(tmp_path: Path) -> None:
     code = fix(work)["app.py"]
     assert "def load_recent_messages(limit=200):" in code  # the deque's maxlen
     assert (
-        "    stored = await asyncio.to_thread(load_recent_messages)\n"
+        "    stored = await asyncio.get_running_loop().run_in_executor(recent_messages_writer, load_recent_messages)\n"
         "    recent_messages.clear()\n    recent_messages.extend(stored)\n"
     ) in code
-    assert "    await asyncio.to_thread(save_recent_messages, entry)\n" in code
+    # one thread for the database: saves land in send order and a read waits for them
+    assert (
+        "\nrecent_messages_writer = concurrent.futures.ThreadPoolExecutor(max_workers=1)  # saves stay in send order\n"
+        in code
+    )
+    assert "\nimport concurrent.futures\n" in code
+    assert (
+        "    await asyncio.get_running_loop().run_in_executor(recent_messages_writer, save_recent_messages, entry)\n"
+    ) in code
 
 
 MONGOOSE_MODEL = """const mongoose = require("mongoose");

@@ -137,6 +137,6 @@ async def test_history_offers_the_projects_database_before_a_redis_stream(
     action = actions[0] if actions[0].edit else await editor.client.code_action_resolve_async(actions[0])
     text = (tmp_path / "app.py").read_text()
     fixed = apply_workspace_edit(action.edit, editor.encoding, lambda uri: text)[editor.uri("app.py")]
-    assert "    await asyncio.to_thread(save_recent_messages, entry)\n" in fixed
+    assert "run_in_executor(recent_messages_writer, save_recent_messages, entry)\n" in fixed
     editor.change("app.py", types.TextDocumentContentChangeWholeDocument(text=fixed))
     await editor.diagnostics("app.py", until=lambda d: d == [])
