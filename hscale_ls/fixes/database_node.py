@@ -1,7 +1,8 @@
 """The database history fix for JavaScript and TypeScript: Mongoose models and Prisma. Same contract as
 the Python one (`database.py`): offered only when the appended object literal fits the model, saved
-on every append, read back before every read; a read in a callback that is not async yet makes it
-async (a listener's return value is ignored), anything else gets no fix."""
+on every append (one after another, so rows keep the order messages were sent in), read back before
+every read; a read in a callback that is not async yet makes it async (a listener's return value is
+ignored), anything else gets no fix."""
 
 from __future__ import annotations
 
@@ -321,7 +322,7 @@ def _fix(
     capital = name[:1].upper() + name[1:]
     save = unique_name(parsed.source, "save" + capital)
     load = unique_name(parsed.source, "load" + capital)
-    pending = unique_name(parsed.source, name + "Saving")
+    saved = unique_name(parsed.source, name + "Saved")
     item = "item: any" if typescript else "item"
     row = "(row: any)" if typescript else "(row)"
     fields = ", ".join(f"{key}: item.{key}" for key in keys)
@@ -332,20 +333,18 @@ def _fix(
     else:
         create = f"{model.session}.create({{ data: {{ {fields} }} }})"
         query = f"{model.session}.findMany({{ orderBy: {{ {model.key}: {q('desc')} }}, take: limit }})"
-    set_type = "<Promise<unknown>>" if typescript else ""
     block = [
         "",
         f"// Message history is also kept in the database ({model.name}): saved on send and read back on",
         "// join, so every instance replays the same history and a restart loses nothing.",
-        f"const {pending} = new Set{set_type}(){e}",
+        f"let {saved}{': Promise<unknown>' if typescript else ''} = Promise.resolve(){e} // saves run in send order",
         f"function {save}({item}) {{",
-        f"{i}const saving{': Promise<unknown>' if typescript else ''} = {create}",
-        f"{i}{i}.catch((err{': any' if typescript else ''}) => console.error({q('history:')}, err.message))",
-        f"{i}{i}.finally(() => {pending}.delete(saving)){e}",
-        f"{i}{pending}.add(saving){e}",
+        f"{i}{saved} = {saved}",
+        f"{i}{i}.then(() => {create})",
+        f"{i}{i}.catch((err{': any' if typescript else ''}) => console.error({q('history:')}, err.message)){e}",
         "}",
         f"async function {load}(limit = {LIMIT}) {{",
-        f"{i}await Promise.all({pending}){e} // this instance's own saves are in first",
+        f"{i}await {saved}{e} // this instance's own saves are in first",
         f"{i}const rows = await {query}{e}",
         f"{i}return rows.reverse().map({row} => ({{ {back} }})){e}",
         "}",

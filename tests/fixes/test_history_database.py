@@ -270,6 +270,11 @@ def test_prisma_model_from_the_schema_in_typescript(tmp_path: Path) -> None:
     assert "prisma.chatMessage.create({ data: { room: item.room, text: item.text } })" in code
     assert 'prisma.chatMessage.findMany({ orderBy: { id: "desc" }, take: limit })' in code
     assert "function saveMessages(item: any) {" in code
+    # saves are chained: rows keep the send order, and a read waits for this instance's saves
+    assert (
+        "  messagesSaved = messagesSaved\n    .then(() => prisma.chatMessage.create({ data: {" in code
+        and "  await messagesSaved; // this instance's own saves are in first\n" in code
+    )
     assert '  socket.on("say", (room: string' in code  # only the reading listener changes
 
 
