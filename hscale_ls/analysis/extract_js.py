@@ -6,10 +6,12 @@ Pure: bytes and a tree in, `FileFacts` out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from operator import itemgetter
+from typing import Any
 
-from tree_sitter import Node
+from tree_sitter import Node, Tree
 
 from .facts import (
     HANDLE_NAMES,
@@ -17,8 +19,11 @@ from .facts import (
     BackendUse,
     FileFacts,
     FileRole,
+    Mutation,
     ServerSite,
+    Suppression,
     classify_key_text,
+    parse_suppression,
 )
 from .scan_common import (
     DATABASE_WRITE_METHODS,
@@ -26,17 +31,16 @@ from .scan_common import (
     REDIS_HISTORY_COMMANDS,
     REDIS_STATE_COMMANDS,
     ContainerKey,
-    Declaration,
+    DeclaredContainer,
     FileScan,
     FunctionInfo,
-    MutationRecord,
     _mutating_scopes,
-    assemble_containers,
     backend,
     client_libraries,
+    join_containers,
     record_call,
 )
-from .text import Span
+from .text import LineIndex, Point, Span
 
 FUNCTION_TYPES = frozenset(
     {
@@ -77,6 +81,134 @@ SOCKET_IO_ADAPTERS: dict[str, str | None] = {
 }
 
 TextOf = Callable[[Node | None], str]
+_first = itemgetter(0)
+
+
+@dataclass(slots=True)
+class JsContribution:
+    """What a run of top-level statements tells the rest of the file: imports, classes, decorators, and
+    the containers and instances declared there. The facts of one statement depend on the others only
+    through these, so a statement whose text and environment did not change keeps its facts."""
+
+    import_bindings: list[tuple[str, str]] = field(default_factory=list)  # (local name, module)
+    import_specs: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # module, local -> exported
+    import_modules: list[str] = field(default_factory=list)
+    require_bindings: list[tuple[str, str]] = field(default_factory=list)
+    require_patterns: list[tuple[str, list[tuple[str, str]]]] = field(
+        default_factory=list
+    )  # module, (local, key)
+    require_modules: list[str] = field(default_factory=list)
+    decorators: list[tuple[str, str]] = field(default_factory=list)  # (class, decorator)
+    # (pass, key, name, owner, scope, kind, span of the name); the pass keeps the file's order
+    declarations: list[tuple[int, ContainerKey, str, str | None, str, str, Span]] = field(
+        default_factory=list
+    )
+    classes: list[str] = field(default_factory=list)
+    news: list[tuple[str, str | None]] = field(
+        default_factory=list
+    )  # module-level `new C()`: C, its variable
+    objects: list[tuple[str, bytes, int, int]] = field(
+        default_factory=list
+    )  # `const name = {...}`: text, where
+
+
+@dataclass(slots=True)
+class JsEnv:
+    """The file-wide knowledge statement facts are read with, folded from every contribution."""
+
+    imports: dict[str, str]
+    modules: list[str]
+    imported_as: dict[str, str]  # local name -> the name its module exports it as
+    class_decorators: dict[str, set[str]]
+    declarations: list[DeclaredContainer]
+    declared: frozenset[ContainerKey]
+    instances: dict[str, str]
+    module_instances: frozenset[str]
+    objects: dict[str, tuple[bytes, int, int]]
+    signature: tuple[Any, ...]  # everything above that statement facts read (objects are tracked apart)
+
+    @classmethod
+    def fold(cls, contributions: Iterable[JsContribution]) -> JsEnv:
+        parts = list(contributions)
+        import_bindings = [b for c in parts for b in c.import_bindings]
+        require_bindings = [b for c in parts for b in c.require_bindings]
+        imports = dict(import_bindings + require_bindings)
+        modules = [m for c in parts for m in c.import_modules] + [m for c in parts for m in c.require_modules]
+        specs = [s for c in parts for s in c.import_specs]
+        patterns = [r for c in parts for r in c.require_patterns]
+        imported_as = {
+            local: _exported_name(local, module, specs, patterns) for local, module in imports.items()
+        }
+        class_decorators: dict[str, set[str]] = {}
+        for cls_name, decorator in (d for c in parts for d in c.decorators):
+            class_decorators.setdefault(cls_name, set()).add(decorator)
+        declarations: list[DeclaredContainer] = []
+        for _, key, name, owner, scope, kind, span in sorted(
+            (d for c in parts for d in c.declarations), key=_first
+        ):
+            singleton = owner is not None and bool(
+                class_decorators.get(owner, set()) & {"WebSocketGateway", "Injectable", "Controller"}
+            )
+            declarations.append((key, name, owner, scope, kind, singleton, span))
+        classes = {name for c in parts for name in c.classes}
+        news = [n for c in parts for n in c.news]
+        instances = {holder: ctor for ctor, holder in news if holder is not None and ctor in classes}
+        objects: dict[str, tuple[bytes, int, int]] = {}
+        for name, text, start, end in (o for c in parts for o in c.objects):
+            objects.setdefault(name, (text, start, end))
+        declared = frozenset(d[0] for d in declarations)
+        signature = (
+            tuple(imports.items()), tuple(modules), tuple(sorted(imported_as.items())),
+            tuple(sorted((k, tuple(sorted(v))) for k, v in class_decorators.items())),
+            declared, tuple(sorted(instances.items())),
+        )  # fmt: skip
+        return cls(imports, modules, imported_as, class_decorators, declarations, declared, instances,
+                   frozenset(ctor for ctor, _ in news), objects, signature)  # fmt: skip
+
+
+def _exported_name(
+    local: str,
+    module: str,
+    specs: list[tuple[str, dict[str, str]]],
+    patterns: list[tuple[str, list[tuple[str, str]]]],
+) -> str:
+    """The name `module` exports what this file calls `local`; default and namespace imports are
+    "default" (what matters for `new Server`). The first import statement of the module decides."""
+    for spec_module, names in specs:
+        if spec_module == module:
+            return names.get(local, "default")
+    for require_module, pairs in patterns:  # `const { Server } = require("m")`
+        if require_module == module:
+            for bound, key in pairs:
+                if bound == local:
+                    return key
+    return "default"
+
+
+@dataclass(slots=True)
+class JsPart:
+    """The facts of a run of top-level statements (one, in an open document; the whole file in a scan),
+    read with an environment. Lists carry the extraction pass they came from, so parts put side by side
+    give the file's facts in the same order as one extraction of the whole file."""
+
+    start: int
+    line: int
+    contribution: JsContribution
+    signature: tuple[Any, ...]
+    object_reads: dict[str, bytes | None] = field(default_factory=dict)  # module objects read, as they were
+    servers: list[tuple[int, ServerSite]] = field(default_factory=list)
+    mutations: list[tuple[int, ContainerKey, Mutation]] = field(default_factory=list)
+    # (pass, `x` of an `x.clients` loop, container iterated, whether the body sends, loop)
+    loops: list[tuple[int, str | None, ContainerKey | None, bool, Span]] = field(default_factory=list)
+    handler_names: set[str] = field(default_factory=set)
+    scope_calls: dict[int, set[str]] = field(default_factory=dict)
+    handler_calls: set[str] = field(default_factory=set)
+    calls: dict[str, set[str]] = field(default_factory=dict)
+    backends: list[BackendUse] = field(default_factory=list)
+    membership: list[Span] = field(default_factory=list)
+    comments: list[tuple[int, int, frozenset[str], str]] = field(
+        default_factory=list
+    )  # at, line, rules, reason
 
 
 class JsExtractor:
@@ -85,15 +217,19 @@ class JsExtractor:
         self.text = scan.text
         self.imports: dict[str, str] = {}  # local name -> module
         self.modules: list[str] = []
+        self.imported_as: dict[str, str] = {}
         self.class_decorators: dict[str, set[str]] = {}
         self.handler_names: set[str] = set()
         self.sites: list[tuple[Node, Node, str, bool]] = []
         self._locals: dict[int, set[str]] = {}  # function node id -> names bound in it
         self._declared_in: dict[int, set[str]] | None = None
         self.instances: dict[str, str] = {}  # module variable -> class declared here it holds one of
+        self.objects: dict[str, tuple[bytes, int, int]] = {}
+        self.object_reads: dict[str, bytes | None] = {}
         self.scope_calls: dict[int, set[str]] = {}
+        self._index_calls()
 
-    # --- entry point ---------------------------------------------------------------------------
+    # --- entry points ----------------------------------------------------------------------------
 
     def _index_calls(self) -> None:
         """One pass over every call: (call, function node, callee or method name, is a member call)."""
@@ -112,52 +248,57 @@ class JsExtractor:
         self.sites = sites
 
     def run(self) -> FileFacts:
+        """The whole file as one part."""
+        contribution = self.contribution()
+        env = JsEnv.fold([contribution])
         scan = self.scan
-        self._index_calls()
-        self._read_imports()
-        self._read_classes()
-        servers = self._servers()
-        module_instances = self._module_instances()
-        declarations = self._declarations()
-        by_name = {d.key: d for d in declarations}
-        mutations = self._mutations(by_name)
-        broadcasts, server_loops = self._broadcasts(by_name, {s.variable for s in servers if s.variable})
-        servers = [
-            ServerSite(s.framework, s.span, s.variable, s.library_fanout, s.shared, s.storage, s.options,
-                       tuple(scan.span(n) for n in server_loops.get(s.variable or "", [])))
-            for s in servers
-        ]  # fmt: skip
-        containers = assemble_containers(scan, declarations, mutations, broadcasts, self._context)
-        handler_calls, calls = self._calls()
-        role = self._role(servers, handler_calls)
-        return FileFacts(
-            path=scan.path,
-            language=scan.language,
-            role=role,
-            servers=tuple(servers),
-            containers=containers,
-            backends=self._named(self._backends()),
-            membership_calls=tuple(self._membership_calls()),
-            handler_calls=frozenset(handler_calls | self.handler_names),
-            calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
-            scope_calls=_mutating_scopes(self.scope_calls, containers),
-            module_instances=frozenset(module_instances),
-            imports=tuple(self.modules),
-            client_libraries=client_libraries(self.modules),
-            suppressions=scan.suppressions(python=False),
-            has_errors=scan.tree.root_node.has_error,
-        )
+        part = self.part(env, contribution, scan.tree.root_node.start_byte, 0)
+        return assemble(scan.path, scan.language, scan.source, scan.tree, scan.index, env, [part])
+
+    def contribution(self) -> JsContribution:
+        found = JsContribution()
+        self._read_imports(found)
+        self._read_classes(found)
+        self._declarations(found)
+        self._module_news(found)
+        return found
+
+    def part(self, env: JsEnv, contribution: JsContribution, start: int, line: int) -> JsPart:
+        self.imports, self.modules, self.imported_as = env.imports, env.modules, env.imported_as
+        self.class_decorators, self.instances, self.objects = env.class_decorators, env.instances, env.objects
+        part = JsPart(start, line, contribution, env.signature)
+        part.servers = self._servers()
+        part.mutations = self._mutations(env.declared)
+        part.loops = self._broadcasts(env.declared)
+        part.handler_calls, part.calls = self._calls()
+        # only the calls of functions that write a container matter (for write-through), and such a
+        # function is in the same part as its writes
+        written = {m.scope for _, _, m in part.mutations}
+        part.scope_calls = {k: v for k, v in self.scope_calls.items() if k in written}
+        part.handler_names = self.handler_names
+        part.backends = self._named(self._backends())
+        part.membership = self._membership_calls()
+        part.comments = self._comments()
+        part.object_reads = self.object_reads
+        return part
 
     # --- imports and classes -----------------------------------------------------------------
 
-    def _read_imports(self) -> None:
+    def _read_imports(self, found: JsContribution) -> None:
         for source_node in self.scan.nodes("import.source"):
             module = _string_value(self.text(source_node))
-            self.modules.append(module)
-            clause = next((c for c in source_node.parent.named_children if c.type == "import_clause"), None)  # type: ignore[union-attr]
+            found.import_modules.append(module)
+            statement = source_node.parent
+            assert statement is not None
+            clause = next((c for c in statement.named_children if c.type == "import_clause"), None)
             if clause is not None:
-                for name in _bound_names(clause):
-                    self.imports[name] = module
+                found.import_bindings += [(name, module) for name in _bound_names(clause)]
+            names: dict[str, str] = {}
+            for spec in _descendants(statement, "import_specifier"):
+                alias = spec.child_by_field_name("alias")
+                names.setdefault(self.text(alias or spec.child_by_field_name("name")),
+                                 self.text(spec.child_by_field_name("name")))  # fmt: skip
+            found.import_specs.append((module, names))
         for call, fn, name, member in self.sites:
             if member or not (name == "require" or fn.type == "import"):
                 continue
@@ -166,14 +307,23 @@ class JsExtractor:
             if first is None or first.type != "string":
                 continue
             module = _string_value(self.text(first))
-            self.modules.append(module)
+            found.require_modules.append(module)
             parent = call.parent
             if parent is not None and parent.type == "variable_declarator":
                 pattern = parent.child_by_field_name("name")
-                for name in _bound_names(pattern) if pattern is not None else []:
-                    self.imports[name] = module
+                for bound in _bound_names(pattern) if pattern is not None else []:
+                    found.require_bindings.append((bound, module))
+                if name == "require" and pattern is not None and pattern.type == "object_pattern":
+                    pairs = []
+                    for child in pattern.named_children:
+                        if child.type == "shorthand_property_identifier_pattern":
+                            pairs.append((self.text(child), self.text(child)))
+                        elif child.type == "pair_pattern":
+                            pairs.append((self.text(child.child_by_field_name("value")),
+                                          self.text(child.child_by_field_name("key"))))  # fmt: skip
+                    found.require_patterns.append((module, pairs))
 
-    def _read_classes(self) -> None:
+    def _read_classes(self, found: JsContribution) -> None:
         for decorator in self.scan.nodes("decorator"):
             owner = decorator.parent
             if owner is not None and owner.type == "export_statement":
@@ -181,23 +331,26 @@ class JsExtractor:
             if owner is None or owner.type not in {"class_declaration", "class"}:
                 continue
             name = self.text(owner.child_by_field_name("name"))
-            self.class_decorators.setdefault(name, set()).add(_decorator_name(decorator, self.text))
+            found.decorators.append((name, _decorator_name(decorator, self.text)))
+        found.classes = [self.text(c.child_by_field_name("name")) for c in self.scan.nodes("class_decl")]
 
     # --- servers --------------------------------------------------------------------------------
 
-    def _servers(self) -> list[ServerSite]:
+    def _servers(self) -> list[tuple[int, ServerSite]]:
+        """Server constructions (pass 0), server factory calls (1) and NestJS gateways (2). A file with
+        none that serves `text/event-stream` is an SSE server: that is decided for the whole file."""
         scan = self.scan
-        sites: list[ServerSite] = []
+        sites: list[tuple[int, ServerSite]] = []
         for new in scan.nodes("new"):
             ctor = new.child_by_field_name("constructor")
             if ctor is None:
                 continue
             module, name = self._resolve(ctor)
             if module == "socket.io" and name in {"Server", "default", "*"}:
-                sites.append(self._socket_io_site(new, ctor))
+                sites.append((0, self._socket_io_site(new, ctor)))
             elif module == "ws" and name in {"Server", "WebSocketServer"}:
                 sites.append(
-                    ServerSite("ws", scan.span(ctor), _assigned_name(new, self.text), False, False, None)
+                    (0, ServerSite("ws", scan.span(ctor), _assigned_name(new, self.text), False, False, None))
                 )
         for call, fn, name, member in self.sites:
             if fn.type == "identifier" and name not in self.imports:
@@ -207,14 +360,14 @@ class JsExtractor:
                 if obj is None or (obj.type == "identifier" and self.text(obj) not in self.imports):
                     continue
             if fn.type == "call_expression" and self._is_require_of(fn, "socket.io"):
-                sites.append(self._socket_io_site(call, fn))
+                sites.append((1, self._socket_io_site(call, fn)))
                 continue
             module, name = self._resolve(fn)
             if module == "socket.io" and name in {"default", "*"}:
-                sites.append(self._socket_io_site(call, fn))
+                sites.append((1, self._socket_io_site(call, fn)))
             elif module == "uWebSockets.js" and name in {"App", "SSLApp"}:
                 sites.append(
-                    ServerSite("uws", scan.span(fn), _assigned_name(call, self.text), False, False, None)
+                    (1, ServerSite("uws", scan.span(fn), _assigned_name(call, self.text), False, False, None))
                 )
         for decorator in scan.nodes("decorator"):
             if _decorator_name(decorator, self.text) == "WebSocketGateway":
@@ -225,12 +378,7 @@ class JsExtractor:
                 if owner is not None and owner.type == "export_statement":
                     owner = owner.child_by_field_name("declaration")
                 cls = self.text(owner.child_by_field_name("name")) if owner is not None else None
-                sites.append(ServerSite("nestjs", scan.span(ident), cls or None, True, False, None))
-        event_stream = scan.source.find(b"text/event-stream")
-        if event_stream != -1 and not sites:
-            node = scan.tree.root_node.named_descendant_for_byte_range(event_stream, event_stream + 17)
-            if node is not None:
-                sites.append(ServerSite("sse", scan.span(node), None, False, False, None))
+                sites.append((2, ServerSite("nestjs", scan.span(ident), cls or None, True, False, None)))
         return sites
 
     def _socket_io_site(self, construction: Node, ctor: Node) -> ServerSite:
@@ -268,13 +416,16 @@ class JsExtractor:
         )  # fmt: skip
 
     def _module_object(self, name: str) -> Node | None:
-        """The object literal a module-level `const name = { ... }` holds, if any."""
-        for decl in self.scan.nodes("decl"):
-            value = decl.child_by_field_name("value")
-            is_object = value is not None and value.type == "object" and _at_module_level(decl)
-            if is_object and self.text(decl.child_by_field_name("name")) == name:
-                return value
-        return None
+        """The object literal a module-level `const name = { ... }` holds, if any (perhaps in another
+        statement: what was read is kept, so the statement is read again when that object changes)."""
+        found = self.objects.get(name)
+        self.object_reads[name] = found[0] if found is not None else None
+        if found is None:
+            return None
+        node = self.scan.tree.root_node.descendant_for_byte_range(found[1], found[2])
+        while node is not None and node.type != "object" and node.parent is not None:
+            node = node.parent
+        return node
 
     def _adapter_storage(self, value: Node | None) -> str | None:
         """Backend of an adapter expression; None for single-host adapters (cluster, pm2)."""
@@ -289,17 +440,23 @@ class JsExtractor:
 
     # --- containers -----------------------------------------------------------------------------
 
-    def _declarations(self) -> list[Declaration]:
+    def _declarations(self, found: JsContribution) -> None:
+        """Containers declared here: module variables (pass 0), class fields (1), constructor
+        assignments (2); and the module-level object literals a server's options may name."""
         scan = self.scan
-        found: list[Declaration] = []
+        declared = found.declarations
         for decl in scan.nodes("decl"):
             if not _at_module_level(decl):
                 continue
-            kind = self._container_kind(decl.child_by_field_name("value"))
+            value = decl.child_by_field_name("value")
             name_node = decl.child_by_field_name("name")
+            if value is not None and value.type == "object" and name_node is not None:
+                found.objects.append((self.text(name_node), scan.source[value.start_byte : value.end_byte],
+                                      value.start_byte, value.end_byte))  # fmt: skip
+            kind = self._container_kind(value)
             if kind and name_node is not None:
-                found.append(Declaration(("var", self.text(name_node)), self.text(name_node), None, "module",
-                                         kind, name_node))  # fmt: skip
+                name = self.text(name_node)
+                declared.append((0, ("var", name), name, None, "module", kind, scan.span(name_node)))
         for field_node in scan.nodes("field"):
             kind = self._container_kind(field_node.child_by_field_name("value"))
             name_node = field_node.child_by_field_name("property") or field_node.child_by_field_name("name")
@@ -308,9 +465,9 @@ class JsExtractor:
                 continue
             is_static = any(c.type == "static" for c in field_node.children)
             owner = self.text(cls.child_by_field_name("name"))
-            found.append(Declaration(("self", owner, self.text(name_node)), self.text(name_node), owner,
-                                     "class" if is_static else "instance", kind, name_node,
-                                     self._singleton_class(owner)))  # fmt: skip
+            name = self.text(name_node)
+            declared.append((1, ("self", owner, name), name, owner, "class" if is_static else "instance", kind,
+                             scan.span(name_node)))  # fmt: skip
         for assign in scan.nodes("assign"):
             left = assign.child_by_field_name("left")
             if left is None or left.type != "member_expression":
@@ -328,13 +485,8 @@ class JsExtractor:
             prop = left.child_by_field_name("property")
             if kind and cls is not None and prop is not None:
                 owner = self.text(cls.child_by_field_name("name"))
-                found.append(Declaration(("self", owner, self.text(prop)), self.text(prop), owner, "instance",
-                                         kind, prop, self._singleton_class(owner)))  # fmt: skip
-        return found
-
-    def _singleton_class(self, name: str) -> bool:
-        decorators = self.class_decorators.get(name, set())
-        return bool(decorators & {"WebSocketGateway", "Injectable", "Controller"})
+                name = self.text(prop)
+                declared.append((2, ("self", owner, name), name, owner, "instance", kind, scan.span(prop)))
 
     def _container_kind(self, value: Node | None) -> str | None:
         value = _unwrap(value)
@@ -398,9 +550,12 @@ class JsExtractor:
                 return None, None
         return None, None
 
-    def _mutations(self, declared: dict[ContainerKey, Declaration]) -> list[MutationRecord]:
+    def _mutations(self, declared: frozenset[ContainerKey]) -> list[tuple[int, ContainerKey, Mutation]]:
+        """Writes from functions to declared containers: method calls (pass 0), assignments (1),
+        `+=` (2), `++` (3), `delete` (4). Module-level initialisation does not change state at run time."""
         scan = self.scan
-        records: list[MutationRecord] = []
+        records: list[tuple[int, ContainerKey, Mutation]] = []
+        step = 0
 
         def add(
             target: Node | None, node: Node, operation: str, value: Node | None, whole: bool = False
@@ -414,7 +569,13 @@ class JsExtractor:
                 return
             if _is_empty_container(value):
                 operation = "init"
-            records.append(MutationRecord(key, node, operation, _is_handle(value, self.text)))
+            names, scope, in_handler = self._context(node)
+            if scope < 0:
+                return
+            mutation = Mutation(
+                scan.span(node), operation, names, scope, in_handler, _is_handle(value, self.text)
+            )
+            records.append((step, key, mutation))
 
         for call, fn, method, member in self.sites:
             if member and (method in ADDING_METHODS or method in REMOVING_METHODS):
@@ -423,6 +584,7 @@ class JsExtractor:
                 position = ADDING_METHODS.get(method, -1)
                 value = values[position] if 0 <= position < len(values) else None
                 add(fn.child_by_field_name("object"), call, method, value)
+        step = 1
         for assign in scan.nodes("assign"):
             left = assign.child_by_field_name("left")
             if left is None:
@@ -432,10 +594,13 @@ class JsExtractor:
                 add(left.child_by_field_name("object"), assign, "[key] =", right)
             elif left.type == "identifier":
                 add(left, assign, "reassign", right, whole=True)
+        step = 2
         for node in scan.nodes("aug"):
             add(node.child_by_field_name("left"), node, "+=", None)
+        step = 3
         for node in scan.nodes("update"):
             add(node.child_by_field_name("argument"), node, "++", None)
+        step = 4
         for node in scan.nodes("delete"):
             arg = node.child_by_field_name("argument")
             add(arg.child_by_field_name("object") if arg is not None else None, node, "delete", None)
@@ -463,28 +628,26 @@ class JsExtractor:
         return cached
 
     def _broadcasts(
-        self, declared: dict[ContainerKey, Declaration], servers: set[str]
-    ) -> tuple[dict[ContainerKey, list[Node]], dict[str, list[Node]]]:
-        """Loops that send to every element: `for (c of clients) c.send()`, `wss.clients.forEach(...)`."""
-        loops: dict[ContainerKey, list[Node]] = {}
-        server_loops: dict[str, list[Node]] = {}
+        self, declared: frozenset[ContainerKey]
+    ) -> list[tuple[int, str | None, ContainerKey | None, bool, Span]]:
+        """Loops that send to every element: `for (c of clients) c.send()` (pass 0), `.forEach(...)` and
+        the like (pass 1). A loop over `x.clients` is the server's own registry when `x` is a server of
+        this file, which is known once every statement is read; both readings are kept until then."""
+        found: list[tuple[int, str | None, ContainerKey | None, bool, Span]] = []
+        step = 0
 
         def note(iterable: Node | None, site: Node, body: Node | None) -> None:
             # what is iterated is checked first: scanning the body for sends is the costly part
             if iterable is None or body is None:
                 return
             iterable = _unwrap(iterable)
+            server = None
             if (
                 iterable is not None
                 and iterable.type == "member_expression"
                 and self.text(iterable.child_by_field_name("property")) == "clients"
-                and self.text(iterable.child_by_field_name("object")) in servers
             ):
-                if _sends(body, self.text):
-                    server_loops.setdefault(self.text(iterable.child_by_field_name("object")), []).append(
-                        site
-                    )
-                return
+                server = self.text(iterable.child_by_field_name("object"))
             if iterable is not None and iterable.type == "call_expression":
                 fn = iterable.child_by_field_name("function")
                 if self.text(fn) in {"Object.values", "Object.keys", "Object.entries", "Array.from"}:
@@ -497,17 +660,20 @@ class JsExtractor:
                 ):
                     iterable = fn.child_by_field_name("object")
             key, _ = self._root(iterable)
-            if key is not None and key in declared and _sends(body, self.text):
-                loops.setdefault(key, []).append(site)
+            if key is not None and key not in declared:
+                key = None
+            if server is not None or key is not None:
+                found.append((step, server, key, _sends(body, self.text), self.scan.span(site)))
 
         for loop in self.scan.nodes("loop"):
             note(loop.child_by_field_name("right"), loop, loop.child_by_field_name("body"))
+        step = 1
         for call, fn, method, member in self.sites:
             if member and method in LOOP_METHODS:
                 args = call.child_by_field_name("arguments")
                 callback = args.named_children[0] if args is not None and args.named_children else None
                 note(fn.child_by_field_name("object"), call, callback)
-        return loops, server_loops
+        return found
 
     # --- functions, handlers and calls ----------------------------------------------------------
 
@@ -575,33 +741,15 @@ class JsExtractor:
                 record_call(graph, callee, context)
         return handler_calls, calls
 
-    def _module_instances(self) -> set[str]:
-        found = set()
-        classes = {self.text(c.child_by_field_name("name")) for c in self.scan.nodes("class_decl")}
+    def _module_news(self, found: JsContribution) -> None:
+        """Classes instantiated outside functions, and the variables holding such instances."""
         for new in self.scan.nodes("new"):
             if not self.scan.enclosing_functions(new):
                 ctor = self.text(new.child_by_field_name("constructor"))
                 if ctor and ctor[0].isupper():
-                    found.add(ctor)
                     holder = new.parent
-                    if holder is not None and holder.type == "variable_declarator" and ctor in classes:
-                        self.instances[self.text(holder.child_by_field_name("name"))] = ctor
-        return found
-
-    def _role(self, servers: list[ServerSite], handler_calls: set[str]) -> FileRole:
-        if servers:
-            return "server"
-        modules = set(self.modules)
-        if modules & CLIENT_MODULES or any(m.startswith(("react/", "next/navigation")) for m in modules):
-            return "client"
-        head = self.scan.source[:200].lstrip()
-        if head.startswith((b'"use client"', b"'use client'")):
-            return "client"
-        source = self.scan.source
-        browser = b"new WebSocket(" in source or b"new EventSource(" in source or b"document." in source
-        if browser and not modules & {"ws", "socket.io", "express", "http", "node:http", "fastify"}:
-            return "client"
-        return "neutral"
+                    held = holder is not None and holder.type == "variable_declarator"
+                    found.news.append((ctor, self.text(holder.child_by_field_name("name")) if held else None))  # type: ignore[union-attr]
 
     # --- shared backends -------------------------------------------------------------------------
 
@@ -651,9 +799,21 @@ class JsExtractor:
                 found.append(backend(scan, call, "database", "write", state, first[:60], scope, "database"))
         return found
 
-    def _named(self, uses: list[BackendUse]) -> tuple[BackendUse, ...]:
+    def _named(self, uses: list[BackendUse]) -> list[BackendUse]:
         """Each use with the named function around it, so a handler calling that helper counts."""
-        return tuple(replace(u, function=self.scan.scope_names.get(u.scope, "")) for u in uses)
+        return [replace(u, function=self.scan.scope_names.get(u.scope, "")) for u in uses]
+
+    def _comments(self) -> list[tuple[int, int, frozenset[str], str]]:
+        """Suppression comments; whether one is alone on its line is decided with the whole file."""
+        found = []
+        for comment in self.scan.nodes("comment"):
+            text = self.scan.source[comment.start_byte : comment.end_byte]
+            if b"hscale" not in text:
+                continue
+            parsed = parse_suppression(text.decode("utf-8", errors="replace"), False)
+            if parsed is not None:
+                found.append((comment.start_byte, comment.start_point[0], parsed[0], parsed[1]))
+        return found
 
     def _membership_calls(self) -> list[Span]:
         found = []
@@ -679,7 +839,7 @@ class JsExtractor:
             module = self.imports.get(name)
             if module is None:
                 return None, None
-            return module, self._imported_as(name, module)
+            return module, self.imported_as.get(name, "default")
         if node.type == "member_expression":
             obj = node.child_by_field_name("object")
             if obj is not None and obj.type == "identifier" and self.text(obj) in self.imports:
@@ -689,37 +849,6 @@ class JsExtractor:
                 module = _string_value(self.text(args.named_children[0])) if args is not None else None
                 return module, self.text(node.child_by_field_name("property"))
         return None, None
-
-    def _imported_as(self, local: str, module: str) -> str:
-        # the exported name is what matters for `new Server`; default/namespace imports act as "default"
-        for source_node in self.scan.nodes("import.source"):
-            if _string_value(self.text(source_node)) != module:
-                continue
-            for spec in _descendants(source_node.parent, "import_specifier"):  # type: ignore[arg-type]
-                alias = spec.child_by_field_name("alias")
-                if self.text(alias or spec.child_by_field_name("name")) == local:
-                    return self.text(spec.child_by_field_name("name"))
-            return "default"
-        # `const { Server } = require("m")`: the pattern is not an identifier, so look from the call
-        for call, _fn, name, member in self.sites:
-            if member or name != "require" or not self._is_require_of(call, module):
-                continue
-            decl = call.parent
-            pattern = (
-                decl.child_by_field_name("name")
-                if decl is not None and decl.type == "variable_declarator"
-                else None
-            )
-            if pattern is not None and pattern.type == "object_pattern":
-                for child in pattern.named_children:
-                    if child.type == "shorthand_property_identifier_pattern" and self.text(child) == local:
-                        return local
-                    if (
-                        child.type == "pair_pattern"
-                        and self.text(child.child_by_field_name("value")) == local
-                    ):
-                        return self.text(child.child_by_field_name("key"))
-        return "default"
 
     def _is_require_of(self, call: Node, module: str | None) -> bool:
         fn = call.child_by_field_name("function")
@@ -877,5 +1006,128 @@ def _has_expiry(options: str) -> bool:
     return "'EX'" in upper or '"EX"' in upper or "EX:" in upper or "PX" in upper or "EXPIRATION" in upper
 
 
+def _role(servers: list[ServerSite], modules: set[str], source: bytes) -> FileRole:
+    if servers:
+        return "server"
+    if modules & CLIENT_MODULES or any(m.startswith(("react/", "next/navigation")) for m in modules):
+        return "client"
+    head = source[:200].lstrip()
+    if head.startswith((b'"use client"', b"'use client'")):
+        return "client"
+    browser = b"new WebSocket(" in source or b"new EventSource(" in source or b"document." in source
+    if browser and not modules & {"ws", "socket.io", "express", "http", "node:http", "fastify"}:
+        return "client"
+    return "neutral"
+
+
+def assemble(
+    path: str, language: str, source: bytes, tree: Tree, index: LineIndex, env: JsEnv, parts: list[JsPart]
+) -> FileFacts:
+    """The file's facts from its parts, in document order: each list is ordered by extraction pass,
+    then by position, exactly as one extraction of the whole file orders it."""
+    servers = [site for _, site in sorted((s for p in parts for s in p.servers), key=_first)]
+    event_stream = source.find(b"text/event-stream")
+    if event_stream != -1 and not servers:
+        node = tree.root_node.named_descendant_for_byte_range(event_stream, event_stream + 17)
+        if node is not None:
+            servers.append(
+                ServerSite("sse", index.span(node.start_byte, node.end_byte), None, False, False, None)
+            )
+    variables = {s.variable for s in servers if s.variable}
+    loops: dict[ContainerKey, list[Span]] = {}
+    server_loops: dict[str, list[Span]] = {}
+    for _, server, key, sends, span in sorted((x for p in parts for x in p.loops), key=_first):
+        if server is not None and server in variables:
+            if sends:
+                server_loops.setdefault(server, []).append(span)
+        elif key is not None and sends:
+            loops.setdefault(key, []).append(span)
+    servers = [
+        ServerSite(s.framework, s.span, s.variable, s.library_fanout, s.shared, s.storage, s.options,
+                   tuple(server_loops.get(s.variable or "", ())))
+        for s in servers
+    ]  # fmt: skip
+    by_key: dict[ContainerKey, list[Mutation]] = {}
+    for _, key, mutation in sorted((m for p in parts for m in p.mutations), key=_first):
+        by_key.setdefault(key, []).append(mutation)
+    containers = join_containers(env.declarations, by_key, loops)
+    handler_calls: set[str] = set()
+    calls: dict[str, set[str]] = {}
+    scope_calls: dict[int, set[str]] = {}
+    for part in parts:
+        handler_calls |= part.handler_calls
+        handler_calls |= part.handler_names
+        for name, callees in part.calls.items():
+            calls.setdefault(name, set()).update(callees)
+        for scope, callees in part.scope_calls.items():
+            scope_calls.setdefault(scope, set()).update(callees)
+    suppressions = []
+    for part in parts:
+        for at, line, rules, reason in part.comments:
+            # a comment alone on its line applies to the next line; a trailing one to its own line
+            own_line = source[index.line_start(line) : at].strip() == b""
+            suppressions.append(Suppression(line + 1 if own_line else line, rules, reason, at))
+    return FileFacts(
+        path=path,
+        language=language,
+        role=_role(servers, set(env.modules), source),
+        servers=tuple(servers),
+        containers=containers,
+        backends=tuple(b for p in parts for b in p.backends),
+        membership_calls=tuple(s for p in parts for s in p.membership),
+        handler_calls=frozenset(handler_calls),
+        calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
+        scope_calls=_mutating_scopes(scope_calls, containers),
+        module_instances=env.module_instances,
+        imports=tuple(env.modules),
+        client_libraries=client_libraries(env.modules),
+        suppressions=tuple(suppressions),
+        has_errors=tree.root_node.has_error,
+    )
+
+
 def extract(scan: FileScan) -> FileFacts:
     return JsExtractor(scan).run()
+
+
+# --- parts of an open document -------------------------------------------------------------------
+
+
+def _span_moved(span: Span, delta: int, lines: int) -> Span:
+    start, end = span.start, span.end
+    return Span(Point(start.line + lines, start.byte, start.char, start.utf16),
+                Point(end.line + lines, end.byte, end.char, end.utf16),
+                span.start_byte + delta, span.end_byte + delta)  # fmt: skip
+
+
+def moved(part: JsPart, start: int, line: int) -> JsPart:
+    """The part of a statement whose text and first column are unchanged, now at `start` / `line`."""
+    d, n = start - part.start, line - part.line
+    c = part.contribution
+    if not (part.servers or part.mutations or part.loops or part.backends or part.membership or part.comments
+            or c.declarations or c.objects):  # fmt: skip
+        # most statements (helpers, plain code) hold no position that moves: share what they have
+        return JsPart(start, line, c, part.signature, part.object_reads, handler_names=part.handler_names,
+                      handler_calls=part.handler_calls, calls=part.calls)  # fmt: skip
+    contribution = JsContribution(
+        c.import_bindings, c.import_specs, c.import_modules, c.require_bindings, c.require_patterns,
+        c.require_modules, c.decorators,
+        [(step, key, name, owner, scope, kind, _span_moved(span, d, n))
+         for step, key, name, owner, scope, kind, span in c.declarations],
+        c.classes, c.news, [(name, text, a + d, b + d) for name, text, a, b in c.objects],
+    )  # fmt: skip
+    return JsPart(
+        start, line, contribution, part.signature, part.object_reads,
+        [(step, ServerSite(s.framework, _span_moved(s.span, d, n), s.variable, s.library_fanout, s.shared,
+                           s.storage, s.options)) for step, s in part.servers],
+        [(step, key, Mutation(_span_moved(m.span, d, n), m.operation, m.functions, m.scope + d, m.in_handler,
+                              m.holds_handle)) for step, key, m in part.mutations],
+        [(step, server, key, sends, _span_moved(span, d, n)) for step, server, key, sends, span in part.loops],
+        part.handler_names,
+        {(scope + d if scope >= 0 else scope): callees for scope, callees in part.scope_calls.items()},
+        part.handler_calls, part.calls,
+        [BackendUse(_span_moved(b.span, d, n), b.storage, b.role, b.state_type, b.detail,
+                    b.scope + d if b.scope >= 0 else b.scope, b.requires, b.function) for b in part.backends],
+        [_span_moved(span, d, n) for span in part.membership],
+        [(at + d, at_line + n, rules, reason) for at, at_line, rules, reason in part.comments],
+    )  # fmt: skip

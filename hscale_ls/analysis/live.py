@@ -19,9 +19,10 @@ from .config import Config, ConfigResolver, from_mapping
 from .engine import read_facts
 from .extract import facts_from_tree
 from .facts import FileFacts
-from .languages import LanguageId, new_parser
+from .languages import LanguageId, is_ecmascript, new_parser
 from .project import ProjectResult, evaluate
 from .reuse import PendingEdit, leaves_touching, marker_near, reusable, shifted
+from .statements import StatementFacts
 from .text import LineIndex
 from .workspace import FileWalker, ProjectLocator, Skipped, excluded_reason
 
@@ -42,6 +43,7 @@ class LiveDocument:
     incremental: bool = field(default_factory=lambda: os.environ.get("HSCALE_INCREMENTAL", "1") != "0")
     pending: PendingEdit | None = None  # one edit since the last facts, that may let them be reused
     reused: int = 0  # how many times facts were carried over an edit (for tests and benchmarks)
+    statements: StatementFacts = field(default_factory=StatementFacts)  # JS/TS: facts per statement
 
     def __post_init__(self) -> None:
         self.index = LineIndex(self.source)
@@ -101,6 +103,10 @@ class LiveDocument:
             if pending is not None and old is not None and reusable(pending, old, self.tree, self.source):
                 self.facts = shifted(pending, self.index, self.tree, self.source, self.language)
                 self.reused += 1
+            elif self.incremental and is_ecmascript(self.language):
+                self.facts = self.statements.facts(
+                    self.path, self.language, self.source, self.tree, self.index
+                )
             else:
                 self.facts = facts_from_tree(self.path, self.source, self.language, self.tree, self.index)
         return self.facts

@@ -59,6 +59,7 @@ class FileScan:
     source: bytes
     tree: Tree
     given_index: InitVar[LineIndex | None] = None  # open documents already have one
+    root: InitVar[Node | None] = None  # a subtree to scan (one top-level statement) instead of the file
     index: LineIndex = field(init=False)
     captures: dict[str, list[Node]] = field(init=False)
     _sorted: set[str] = field(init=False)
@@ -69,9 +70,11 @@ class FileScan:
     _contexts: dict[int, tuple[tuple[str, ...], int, bool]] = field(default_factory=dict)
     scope_names: dict[int, str] = field(default_factory=dict)  # function start byte -> innermost named one
 
-    def __post_init__(self, given_index: LineIndex | None) -> None:
+    def __post_init__(self, given_index: LineIndex | None, root: Node | None) -> None:
         self.index = given_index if given_index is not None else LineIndex(self.source)
-        self.captures = QueryCursor(fact_query(self.language)).captures(self.tree.root_node)
+        self.captures = QueryCursor(fact_query(self.language)).captures(
+            root if root is not None else self.tree.root_node
+        )
         self._sorted = set()
 
     def nodes(self, capture: str) -> list[Node]:
@@ -216,25 +219,45 @@ def assemble_containers(
         by_key.setdefault(record.key, []).append(
             Mutation(scan.span(record.node), record.operation, names, scope, in_handler, record.holds_handle)
         )
+    return join_containers(
+        [
+            (d.key, d.name, d.owner, d.scope, d.kind, d.singleton, scan.span(d.name_node))
+            for d in declarations
+        ],
+        by_key,
+        {key: [scan.span(n) for n in nodes] for key, nodes in broadcasts.items()},
+    )
+
+
+# (key, name, owner, scope, kind, singleton, span of the declared name)
+DeclaredContainer = tuple[ContainerKey, str, "str | None", str, str, bool, Span]
+
+
+def join_containers(
+    declarations: Iterable[DeclaredContainer],
+    by_key: dict[ContainerKey, list[Mutation]],
+    broadcasts: dict[ContainerKey, list[Span]],
+) -> tuple[StateContainer, ...]:
+    """Containers in declaration order, each with the writes (already made in functions) to it."""
     containers = []
-    for decl in declarations:
-        found = by_key.get(decl.key)
+    for key, name, owner, scope, kind, singleton, span in declarations:
+        found = by_key.get(key)
         if not found:
             continue
         adds = [m for m in found if m.operation not in NON_ADDING]
         handle_values = bool(adds) and all(m.holds_handle for m in adds)
-        role = classify_container(decl.name, decl.kind, handle_values)
+        role = classify_container(name, kind, handle_values)
         containers.append(
             StateContainer(
-                name=decl.name,
-                owner=decl.owner,
-                scope=decl.scope,  # type: ignore[arg-type]
-                kind=decl.kind,
-                span=scan.span(decl.name_node),
+                name=name,
+                owner=owner,
+                scope=scope,  # type: ignore[arg-type]
+                kind=kind,
+                span=span,
                 role=role,
-                singleton=decl.singleton,
+                singleton=singleton,
                 mutations=tuple(found),
-                broadcasts=tuple(scan.span(n) for n in broadcasts.get(decl.key, [])),
+                broadcasts=tuple(broadcasts.get(key, ())),
             )
         )
     return tuple(containers)

@@ -1,0 +1,90 @@
+"""Facts of an open JavaScript or TypeScript document, kept per top-level statement.
+
+A statement's facts depend on its own text and on what the rest of the file declares and imports (the
+environment, `JsEnv`). After an edit, a statement whose text, first column and environment are as
+before keeps its facts (moved to where it now starts); only the others are read again, and the file's
+facts are put together from the parts in the order one extraction of the whole file gives. Typing in
+one handler of a long file then costs the statement it is in, not the file.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from tree_sitter import Node, Tree
+
+from .extract_js import JsContribution, JsEnv, JsExtractor, JsPart, assemble, moved
+from .facts import FileFacts
+from .languages import LanguageId
+from .scan_common import FileScan
+from .text import LineIndex
+
+Key = tuple[bytes, int]  # a statement's text and the column it starts at
+
+
+class StatementFacts:
+    """The parts of one document's last analysis, in document order."""
+
+    __slots__ = ("parts", "read", "root")
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[Key | None, JsPart]] = []  # no key: not to be reused (it had errors)
+        self.read = 0  # statements read in the last analysis (for tests and benchmarks)
+        self.root = ""  # the root's type: `program`, or `ERROR` when nothing parses at the top
+
+    def facts(
+        self, path: str, language: LanguageId, source: bytes, tree: Tree, index: LineIndex
+    ) -> FileFacts:
+        pool: dict[Key, deque[JsPart]] = {}
+        if tree.root_node.type == self.root:  # under another root, a statement is not at module level
+            for key, part in self.parts:
+                if key is not None:
+                    pool.setdefault(key, deque()).append(part)
+        self.root = tree.root_node.type
+        entries: list[tuple[Key | None, Node, JsPart | None]] = []
+        for child in tree.root_node.children:
+            start = child.start_byte
+            point = child.start_point
+            # how a statement with syntax errors parses depends on what follows it: no reuse there
+            key = None if child.has_error else (source[start : child.end_byte], point.column)
+            waiting = pool.get(key) if key is not None else None
+            kept = waiting.popleft() if waiting else None
+            if kept is not None and (kept.start != start or kept.line != point.row):
+                kept = moved(kept, start, point.row)
+            entries.append((key, child, kept))
+
+        def scan(child: Node) -> JsExtractor:
+            return JsExtractor(FileScan(path, language, source, tree, index, child))
+
+        extractors: dict[int, tuple[JsExtractor, JsContribution]] = {}
+        contributions = []
+        for position, (_, child, kept) in enumerate(entries):
+            if kept is None:
+                extractor = scan(child)
+                extractors[position] = (extractor, extractor.contribution())
+                contributions.append(extractors[position][1])
+            else:
+                contributions.append(kept.contribution)
+        env = JsEnv.fold(contributions)
+        parts: list[tuple[Key | None, JsPart]] = []
+        for position, (key, child, kept) in enumerate(entries):
+            if kept is not None and _still_valid(kept, env):
+                parts.append((key, kept))
+                continue
+            if kept is not None:  # same text, but what it reads from the rest of the file changed
+                extractors[position] = (scan(child), kept.contribution)
+            extractor, contribution = extractors[position]
+            parts.append((key, extractor.part(env, contribution, child.start_byte, child.start_point.row)))
+        self.parts = parts
+        self.read = len(extractors)
+        return assemble(path, language, source, tree, index, env, [part for _, part in parts])
+
+
+def _still_valid(part: JsPart, env: JsEnv) -> bool:
+    if part.signature != env.signature:
+        return False
+    for name, text in part.object_reads.items():
+        found = env.objects.get(name)
+        if (found[0] if found is not None else None) != text:
+            return False
+    return True
