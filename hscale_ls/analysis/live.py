@@ -29,6 +29,10 @@ from .workspace import FileWalker, ProjectLocator, Skipped, excluded_reason
 KEEP_TREES = 16
 
 
+def _single_line(text: bytes) -> bool:
+    return b"\n" not in text and b"\r" not in text
+
+
 @dataclass(slots=True)
 class LiveDocument:
     """One open document: its bytes, its tree (edited in place, re-parsed lazily) and its facts."""
@@ -69,6 +73,7 @@ class LiveDocument:
                 leaves_touching(self.tree.root_node, self.source, start_byte, end_byte),
                 self.facts, marker_near(self.source, start_byte, end_byte),
                 new.count(b"\n") - self.source.count(b"\n", start_byte, end_byte),
+                _single_line(new) and _single_line(self.source[start_byte:end_byte]),
             )  # fmt: skip
         else:
             self.pending = None  # a second edit before analysis: take the full path

@@ -26,10 +26,11 @@ class PendingEdit:
     start: int
     old_end: int
     new_end: int
-    old_leaves: tuple[tuple[str, bytes], ...]
+    old_leaves: tuple[Leaf, ...]
     old_facts: FileFacts
     old_marker_near: bool  # a source marker overlapped the edited text before the edit
     line_delta: int = 0  # newlines added minus newlines removed
+    single_line: bool = False  # neither the removed nor the inserted text holds a line break
 
     @property
     def delta(self) -> int:
@@ -39,9 +40,12 @@ class PendingEdit:
         return offset + self.delta if offset >= self.old_end else offset
 
 
-def leaves_touching(root: Node, source: bytes, start: int, end: int) -> tuple[tuple[str, bytes], ...]:
-    """Leaf tokens (and comments, whole) that touch [start, end], boundaries included."""
-    found: list[tuple[str, bytes]] = []
+Leaf = tuple[str, bytes, int, int]  # type, text, start and end byte
+
+
+def leaves_touching(root: Node, source: bytes, start: int, end: int) -> tuple[Leaf, ...]:
+    """Leaf tokens (and comments, whole) that touch [start, end], boundaries included, in order."""
+    found: list[Leaf] = []
     stack = [root]
     while stack:
         node = stack.pop()
@@ -49,7 +53,9 @@ def leaves_touching(root: Node, source: bytes, start: int, end: int) -> tuple[tu
             continue
         if node.type == "comment" or node.child_count == 0:
             if node.end_byte > node.start_byte or node.is_missing:
-                found.append((node.type, source[node.start_byte : node.end_byte]))
+                found.append(
+                    (node.type, source[node.start_byte : node.end_byte], node.start_byte, node.end_byte)
+                )
             continue
         stack.extend(reversed(node.children))
     return tuple(found)
@@ -62,8 +68,8 @@ def marker_near(source: bytes, start: int, end: int) -> bool:
     return any(marker in window for marker in _SOURCE_MARKERS)
 
 
-def only_comments(leaves: tuple[tuple[str, bytes], ...]) -> bool:
-    return all(kind == "comment" for kind, _ in leaves)
+def only_comments(leaves: tuple[Leaf, ...]) -> bool:
+    return all(leaf[0] == "comment" for leaf in leaves)
 
 
 def reusable(pending: PendingEdit, old_tree: Tree, new_tree: Tree, new_source: bytes) -> bool:
@@ -72,10 +78,26 @@ def reusable(pending: PendingEdit, old_tree: Tree, new_tree: Tree, new_source: b
     new_leaves = leaves_touching(new_tree.root_node, new_source, pending.start, pending.new_end)
     if not only_comments(new_leaves):
         return False
+    if pending.old_marker_near or marker_near(new_source, pending.start, pending.new_end):
+        return False
+    if pending.single_line and _same_extent(pending, new_leaves):
+        # Text changed inside comments (or in blank space touching no token) whose ends are where they
+        # were: every token outside is the same, and so is every line break, which is all that
+        # automatic semicolons and indentation look at. The parse is the same outside the edit.
+        return True
     for changed in old_tree.changed_ranges(new_tree):
         if changed.start_byte < pending.start or changed.end_byte > pending.new_end:
             return False  # the parse changed somewhere else too
-    return not pending.old_marker_near and not marker_near(new_source, pending.start, pending.new_end)
+    return True
+
+
+def _same_extent(pending: PendingEdit, new_leaves: tuple[Leaf, ...]) -> bool:
+    old = pending.old_leaves
+    if len(old) != len(new_leaves):
+        return False
+    if not old:  # blank space: leading spaces are indentation in Python, so let the parser say
+        return False
+    return old[0][2] == new_leaves[0][2] and old[-1][3] + pending.delta == new_leaves[-1][3]
 
 
 def shifted(
@@ -84,6 +106,7 @@ def shifted(
     """The old facts with every position moved past the edit; suppressions in the edited text re-read."""
     end_line = index.point(pending.new_end).line
     old_end, delta, line_delta = pending.old_end, pending.delta, pending.line_delta
+    edited_line = end_line - line_delta  # the line the edit ends on, counted before the edit
 
     def point(old: Point, offset: int) -> Point:
         if offset < old_end:
@@ -105,20 +128,30 @@ def shifted(
         return value + delta if value >= old_end else value
 
     def mutation(m: Mutation) -> Mutation:
-        if m.span.end_byte < old_end and m.scope < old_end:
-            return m
         # constructors, not dataclasses.replace: this runs for every fact after the edit, per keystroke
-        return Mutation(span(m.span), m.operation, m.functions, scope(m.scope), m.in_handler, m.holds_handle)
+        old_span = m.span
+        start = old_span.start_byte
+        if start >= old_end and old_span.start.line != edited_line and not line_delta:
+            # the common case, typing within a line above: only the byte offsets move
+            moved = Span(old_span.start, old_span.end, start + delta, old_span.end_byte + delta)
+        else:
+            moved = span(old_span)
+        return Mutation(moved, m.operation, m.functions, scope(m.scope), m.in_handler, m.holds_handle)
+
+    def mutations(found: tuple[Mutation, ...]) -> tuple[Mutation, ...]:
+        # a mutation's function starts before it: a mutation that ends before the edit did not move
+        return tuple(m if m.span.end_byte < old_end else mutation(m) for m in found)
 
     def container(c: StateContainer) -> StateContainer:
+        found = mutations(c.mutations)
         if (
             c.span.end_byte < old_end
-            and all(m.span.end_byte < old_end and m.scope < old_end for m in c.mutations)
+            and all(a is b for a, b in zip(found, c.mutations, strict=True))
             and all(b.end_byte < old_end for b in c.broadcasts)
         ):
             return c
         return StateContainer(c.name, c.owner, c.scope, c.kind, span(c.span), c.role, c.singleton,
-                              tuple(mutation(m) for m in c.mutations), tuple(span(b) for b in c.broadcasts))  # fmt: skip
+                              found, tuple(span(b) for b in c.broadcasts))  # fmt: skip
 
     def server(s: ServerSite) -> ServerSite:
         return ServerSite(s.framework, span(s.span), s.variable, s.library_fanout, s.shared, s.storage,

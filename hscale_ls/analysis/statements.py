@@ -5,6 +5,9 @@ environment, `JsEnv`). After an edit, a statement whose text, first column and e
 before keeps its facts (moved to where it now starts); only the others are read again, and the file's
 facts are put together from the parts in the order one extraction of the whole file gives. Typing in
 one handler of a long file then costs the statement it is in, not the file.
+
+Not reused: a statement with syntax errors (how it parses depends on what follows it), and any part
+after the root node changed type (a file that does not parse at the top has no module level).
 """
 
 from __future__ import annotations
