@@ -108,7 +108,8 @@ class LiveDocument:
             if pending is not None and old is not None and reusable(pending, old, self.tree, self.source):
                 self.facts = shifted(pending, self.index, self.tree, self.source, self.language)
                 self.reused += 1
-            elif self.incremental and is_ecmascript(self.language):
+            elif self.incremental and old is not None and is_ecmascript(self.language):
+                # a document being edited: from its second analysis on, facts are kept per statement
                 self.facts = self.statements.facts(
                     self.path, self.language, self.source, self.tree, self.index
                 )
@@ -266,6 +267,7 @@ class LiveWorkspace:
             if document is not None:
                 document.tree = None
                 document.pending = None
+                document.statements = StatementFacts()
         del self._recent[KEEP_TREES:]
 
     def close(self, path: str) -> None:

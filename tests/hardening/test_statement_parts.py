@@ -76,10 +76,13 @@ def test_an_edit_in_one_handler_reads_only_that_statement() -> None:
     head += "const onlineUsers = new Map();\nconst messages = [];\n"
     text = head + "".join(handler.format(k=k) for k in range(40))
     document = LiveDocument("/w/server.js", "javascript", 1, text.encode())
-    first = document.ensure_facts()
-    assert document.statements.read == 44  # every statement, once
+    first = document.ensure_facts()  # opening reads the file at once; parts start with editing
+    assert document.statements.read == 0
     line = head.count("\n") + 4 * 20 + 1  # `onlineUsers.set(...)` in the 21st handler
     document.edit((line, 2), (line, 2), "if (socket) ", "utf-16")
+    document.ensure_facts()
+    assert document.statements.read == 44  # every statement, once
+    document.edit((line, 2), (line, 2), "x && ", "utf-16")
     facts = document.ensure_facts()
     assert document.statements.read == 1
     assert facts == file_facts("/w/server.js", document.source, "javascript")
