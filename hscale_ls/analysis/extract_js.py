@@ -21,9 +21,7 @@ from .facts import (
     FileRole,
     Mutation,
     ServerSite,
-    Suppression,
     classify_key_text,
-    parse_suppression,
 )
 from .scan_common import (
     DATABASE_WRITE_METHODS,
@@ -38,9 +36,12 @@ from .scan_common import (
     backend,
     client_libraries,
     join_containers,
+    moved_span,
+    placed_suppressions,
     record_call,
+    suppression_comments,
 )
-from .text import LineIndex, Point, Span
+from .text import LineIndex, Span
 
 FUNCTION_TYPES = frozenset(
     {
@@ -278,7 +279,7 @@ class JsExtractor:
         part.handler_names = self.handler_names
         part.backends = self._named(self._backends())
         part.membership = self._membership_calls()
-        part.comments = self._comments()
+        part.comments = suppression_comments(self.scan, python=False)
         part.object_reads = self.object_reads
         return part
 
@@ -803,18 +804,6 @@ class JsExtractor:
         """Each use with the named function around it, so a handler calling that helper counts."""
         return [replace(u, function=self.scan.scope_names.get(u.scope, "")) for u in uses]
 
-    def _comments(self) -> list[tuple[int, int, frozenset[str], str]]:
-        """Suppression comments; whether one is alone on its line is decided with the whole file."""
-        found = []
-        for comment in self.scan.nodes("comment"):
-            text = self.scan.source[comment.start_byte : comment.end_byte]
-            if b"hscale" not in text:
-                continue
-            parsed = parse_suppression(text.decode("utf-8", errors="replace"), False)
-            if parsed is not None:
-                found.append((comment.start_byte, comment.start_point[0], parsed[0], parsed[1]))
-        return found
-
     def _membership_calls(self) -> list[Span]:
         found = []
         for call, fn, method, member in self.sites:
@@ -1061,12 +1050,6 @@ def assemble(
             calls.setdefault(name, set()).update(callees)
         for scope, callees in part.scope_calls.items():
             scope_calls.setdefault(scope, set()).update(callees)
-    suppressions = []
-    for part in parts:
-        for at, line, rules, reason in part.comments:
-            # a comment alone on its line applies to the next line; a trailing one to its own line
-            own_line = source[index.line_start(line) : at].strip() == b""
-            suppressions.append(Suppression(line + 1 if own_line else line, rules, reason, at))
     return FileFacts(
         path=path,
         language=language,
@@ -1081,7 +1064,7 @@ def assemble(
         module_instances=env.module_instances,
         imports=tuple(env.modules),
         client_libraries=client_libraries(env.modules),
-        suppressions=tuple(suppressions),
+        suppressions=placed_suppressions((c for p in parts for c in p.comments), source, index),
         has_errors=tree.root_node.has_error,
     )
 
@@ -1091,13 +1074,6 @@ def extract(scan: FileScan) -> FileFacts:
 
 
 # --- parts of an open document -------------------------------------------------------------------
-
-
-def _span_moved(span: Span, delta: int, lines: int) -> Span:
-    start, end = span.start, span.end
-    return Span(Point(start.line + lines, start.byte, start.char, start.utf16),
-                Point(end.line + lines, end.byte, end.char, end.utf16),
-                span.start_byte + delta, span.end_byte + delta)  # fmt: skip
 
 
 def moved(part: JsPart, start: int, line: int) -> JsPart:
@@ -1112,22 +1088,22 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
     contribution = JsContribution(
         c.import_bindings, c.import_specs, c.import_modules, c.require_bindings, c.require_patterns,
         c.require_modules, c.decorators,
-        [(step, key, name, owner, scope, kind, _span_moved(span, d, n))
+        [(step, key, name, owner, scope, kind, moved_span(span, d, n))
          for step, key, name, owner, scope, kind, span in c.declarations],
         c.classes, c.news, [(name, text, a + d, b + d) for name, text, a, b in c.objects],
     )  # fmt: skip
     return JsPart(
         start, line, contribution, part.signature, part.object_reads,
-        [(step, ServerSite(s.framework, _span_moved(s.span, d, n), s.variable, s.library_fanout, s.shared,
+        [(step, ServerSite(s.framework, moved_span(s.span, d, n), s.variable, s.library_fanout, s.shared,
                            s.storage, s.options)) for step, s in part.servers],
-        [(step, key, Mutation(_span_moved(m.span, d, n), m.operation, m.functions, m.scope + d, m.in_handler,
+        [(step, key, Mutation(moved_span(m.span, d, n), m.operation, m.functions, m.scope + d, m.in_handler,
                               m.holds_handle)) for step, key, m in part.mutations],
-        [(step, server, key, sends, _span_moved(span, d, n)) for step, server, key, sends, span in part.loops],
+        [(step, server, key, sends, moved_span(span, d, n)) for step, server, key, sends, span in part.loops],
         part.handler_names,
         {(scope + d if scope >= 0 else scope): callees for scope, callees in part.scope_calls.items()},
         part.handler_calls, part.calls,
-        [BackendUse(_span_moved(b.span, d, n), b.storage, b.role, b.state_type, b.detail,
+        [BackendUse(moved_span(b.span, d, n), b.storage, b.role, b.state_type, b.detail,
                     b.scope + d if b.scope >= 0 else b.scope, b.requires, b.function) for b in part.backends],
-        [_span_moved(span, d, n) for span in part.membership],
+        [moved_span(span, d, n) for span in part.membership],
         [(at + d, at_line + n, rules, reason) for at, at_line, rules, reason in part.comments],
     )  # fmt: skip

@@ -7,9 +7,12 @@ Pure: bytes and a tree in, `FileFacts` out.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from operator import itemgetter
+from typing import Any
 
-from tree_sitter import Node
+from tree_sitter import Node, Tree
 
 from .facts import (
     HANDLE_NAMES,
@@ -17,6 +20,7 @@ from .facts import (
     BackendUse,
     FileFacts,
     FileRole,
+    Mutation,
     ServerSite,
     classify_key_text,
 )
@@ -26,17 +30,19 @@ from .scan_common import (
     REDIS_HISTORY_COMMANDS,
     REDIS_STATE_COMMANDS,
     ContainerKey,
-    Declaration,
+    DeclaredContainer,
     FileScan,
     FunctionInfo,
-    MutationRecord,
     _mutating_scopes,
-    assemble_containers,
     backend,
     client_libraries,
+    join_containers,
+    moved_span,
+    placed_suppressions,
     record_call,
+    suppression_comments,
 )
-from .text import Span
+from .text import LineIndex, Span
 
 FUNCTION_TYPES = frozenset({"function_definition", "lambda"})
 PY_DEFINITIONS = frozenset({"function_definition"})  # lambdas have no name and no scope of their own here
@@ -78,18 +84,101 @@ CLIENT_MODULES = frozenset({"socketio.client", "websocket", "websockets.client",
 QUEUE_MANAGERS = ("Kombu", "AioPika", "Kafka", "Zmq")
 
 
+_first = itemgetter(0)
+
+
+@dataclass(slots=True)
+class PyContribution:
+    """What a run of top-level statements tells the rest of the file (see `extract_js.JsContribution`):
+    imports, classes, functions served as handlers, declared containers, module-level instances."""
+
+    imports: list[tuple[str, str]] = field(default_factory=list)  # (local name, "module" or "module.Name")
+    modules: list[str] = field(default_factory=list)
+    classes: list[tuple[str, str, Span]] = field(default_factory=list)  # name, bases, span of the name
+    serves: list[tuple[str, list[str]]] = field(default_factory=list)  # `serve(handler, ...)`: callee, names
+    # (key, name, owner, scope, kind, span of the name, class whose single instance makes it a singleton)
+    declarations: list[tuple[ContainerKey, str, str | None, str, str, Span, str | None]] = field(
+        default_factory=list
+    )
+    news: list[tuple[str, str | None]] = field(default_factory=list)  # module-level `x = Cls()`: Cls, x
+
+
+@dataclass(slots=True)
+class PyEnv:
+    imports: dict[str, str]
+    modules: list[str]
+    classes: dict[str, tuple[str, Span]]  # name -> bases, span (the last definition, where the first was)
+    handler_names: frozenset[str]
+    declarations: list[DeclaredContainer]
+    declared: frozenset[ContainerKey]
+    instances: dict[str, str]
+    module_instances: frozenset[str]
+    signature: tuple[Any, ...]
+
+    @classmethod
+    def fold(cls, contributions: Iterable[PyContribution]) -> PyEnv:
+        parts = list(contributions)
+        imports = dict(i for c in parts for i in c.imports)
+        classes: dict[str, tuple[str, Span]] = {}
+        for name, bases, span in (k for c in parts for k in c.classes):
+            classes[name] = (bases, span)
+        handler_names = frozenset(
+            name
+            for c in parts
+            for callee, names in c.serves
+            if _is_serve(_qualified_with(imports, callee))
+            for name in names
+        )
+        news = [n for c in parts for n in c.news]
+        module_instances = frozenset(name for name, _ in news)
+        instances = {left: name for name, left in news if left is not None and name in classes}
+        declarations: list[DeclaredContainer] = [
+            (key, name, owner, scope, kind, singleton is not None and singleton in module_instances, span)
+            for c in parts
+            for key, name, owner, scope, kind, span, singleton in c.declarations
+        ]
+        declared = frozenset(d[0] for d in declarations)
+        signature = (tuple(imports.items()), tuple(sorted(classes)), tuple(sorted(handler_names)), declared,
+                     tuple(sorted(instances.items())))  # fmt: skip
+        return cls(imports, [m for c in parts for m in c.modules], classes, handler_names, declarations,
+                   declared, instances, module_instances, signature)  # fmt: skip
+
+
+@dataclass(slots=True)
+class PyPart:
+    """The facts of a run of top-level statements read with an environment (see `extract_js.JsPart`)."""
+
+    start: int
+    line: int
+    contribution: PyContribution
+    signature: tuple[Any, ...]
+    servers: list[tuple[int, ServerSite]] = field(default_factory=list)
+    layers: list[BackendUse] = field(default_factory=list)  # `init_app(message_queue=...)`
+    # settings and SSE strings, decided for the whole file: ("layer" | "redis-layer" | "sse", value, where)
+    strings: list[tuple[str, str, Span]] = field(default_factory=list)
+    mutations: list[tuple[int, ContainerKey, Mutation]] = field(default_factory=list)
+    loops: list[tuple[int, ContainerKey, Span]] = field(default_factory=list)
+    scope_calls: dict[int, set[str]] = field(default_factory=dict)
+    handler_calls: set[str] = field(default_factory=set)
+    calls: dict[str, set[str]] = field(default_factory=dict)
+    backends: list[BackendUse] = field(default_factory=list)
+    membership: list[Span] = field(default_factory=list)
+    comments: list[tuple[int, int, frozenset[str], str]] = field(default_factory=list)
+
+
 class PyExtractor:
     def __init__(self, scan: FileScan) -> None:
         self.scan = scan
         self.text = scan.text
         self.imports: dict[str, str] = {}  # local name -> "module" or "module.Name"
         self.modules: list[str] = []
-        self.classes: dict[str, Node] = {}
-        self.handler_names: set[str] = set()
+        self.classes: dict[str, tuple[str, Span]] = {}
+        self.handler_names: frozenset[str] = frozenset()
         self.sites: list[tuple[Node, Node, str, str]] = []
         self._scopes: dict[int, tuple[set[str], set[str], set[str]]] = {}
         self.instances: dict[str, str] = {}  # module variable -> class defined here it holds one of
         self.scope_calls: dict[int, set[str]] = {}
+        self._index_calls()
 
     def _index_calls(self) -> None:
         """One pass over every call: (call, function node, its text, the last dotted name)."""
@@ -103,53 +192,60 @@ class PyExtractor:
         self.sites = sites
 
     def run(self) -> FileFacts:
+        """The whole file as one part."""
         scan = self.scan
-        self._index_calls()
-        self._read_imports()
-        self._read_classes()
-        servers, layer_backends = self._servers()
-        declarations = self._declarations()
-        declared = {d.key: d for d in declarations}
-        mutations = self._mutations(declared)
-        broadcasts = self._broadcasts(declared)
-        containers = assemble_containers(scan, declarations, mutations, broadcasts, self._context)
-        handler_calls, calls = self._calls()
-        return FileFacts(
-            path=scan.path,
-            language=scan.language,
-            role=self._role(servers),
-            servers=tuple(servers),
-            containers=containers,
-            backends=self._named(layer_backends + self._backends()),
-            membership_calls=tuple(self._membership_calls()),
-            handler_calls=frozenset(handler_calls | self.handler_names),
-            calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
-            scope_calls=_mutating_scopes(self.scope_calls, containers),
-            module_instances=frozenset(self._module_instances()),
-            imports=tuple(self.modules),
-            client_libraries=client_libraries(self.modules),
-            suppressions=scan.suppressions(python=True),
-            has_errors=scan.tree.root_node.has_error,
-        )
+        contribution = self.contribution()
+        env = PyEnv.fold([contribution])
+        part = self.part(env, contribution, scan.tree.root_node.start_byte, 0)
+        return assemble(scan.path, scan.language, scan.source, scan.tree, scan.index, env, [part])
+
+    def contribution(self) -> PyContribution:
+        found = PyContribution()
+        self._read_imports(found)
+        self._read_classes(found)
+        for call, _, fn_text, last in self.sites:
+            if last in SERVER_CALLS:  # whether it serves is decided with the file's imports
+                found.serves.append(
+                    (fn_text, [self.text(a) for a in _positional(call) if a.type == "identifier"])
+                )
+        self._module_news(found)
+        self._declarations(found)
+        return found
+
+    def part(self, env: PyEnv, contribution: PyContribution, start: int, line: int) -> PyPart:
+        self.imports, self.modules, self.classes = env.imports, env.modules, env.classes
+        self.handler_names, self.instances = env.handler_names, env.instances
+        part = PyPart(start, line, contribution, env.signature)
+        part.servers, part.layers = self._servers()
+        part.strings = self._strings()
+        part.mutations = self._mutations(env.declared)
+        part.loops = self._broadcasts(env.declared)
+        part.handler_calls, part.calls = self._calls()
+        written = {m.scope for _, _, m in part.mutations}  # see JsExtractor.part
+        part.scope_calls = {k: v for k, v in self.scope_calls.items() if k in written}
+        part.backends = self._named(self._backends())
+        part.membership = self._membership_calls()
+        part.comments = suppression_comments(self.scan, python=True)
+        return part
 
     # --- imports and classes -----------------------------------------------------------------
 
-    def _read_imports(self) -> None:
+    def _read_imports(self, found: PyContribution) -> None:
         text = self.text
         for node in self.scan.nodes("import"):
             if node.type == "import_statement":
                 for child in node.named_children:
                     if child.type == "aliased_import":
                         module = text(child.child_by_field_name("name"))
-                        self.imports[text(child.child_by_field_name("alias"))] = module
+                        found.imports.append((text(child.child_by_field_name("alias")), module))
                     else:
                         module = text(child)
-                        self.imports[module.split(".")[0]] = module.split(".")[0]
-                    self.modules.append(module)
+                        found.imports.append((module.split(".")[0], module.split(".")[0]))
+                    found.modules.append(module)
             else:
                 module_node = node.child_by_field_name("module_name")
                 module = text(module_node)
-                self.modules.append(module)
+                found.modules.append(module)
                 for child in node.named_children:
                     if child is module_node or child.type == "comment":
                         continue
@@ -158,26 +254,27 @@ class PyExtractor:
                         local = text(child.child_by_field_name("alias"))
                     else:
                         name = local = text(child)
-                    self.imports[local] = f"{module}.{name}"
-                    self.modules.append(f"{module}.{name}")
+                    found.imports.append((local, f"{module}.{name}"))
+                    found.modules.append(f"{module}.{name}")
 
-    def _read_classes(self) -> None:
+    def _read_classes(self, found: PyContribution) -> None:
         for cls in self.scan.nodes("class"):
-            self.classes[self.text(cls.child_by_field_name("name"))] = cls
+            name_node = cls.child_by_field_name("name")
+            found.classes.append((self.text(name_node), self.text(cls.child_by_field_name("superclasses")),
+                                  self.scan.span(name_node)))  # type: ignore[arg-type]  # fmt: skip
 
     def _qualified(self, node: Node | None, name: str | None = None) -> str:
         """`socketio.AsyncServer` / `AsyncServer` -> "socketio.AsyncServer" using the imports."""
-        name = self.text(node) if name is None else name
-        head, _, rest = name.partition(".")
-        if head in self.imports:
-            return self.imports[head] + ("." + rest if rest else "")
-        return name
+        return _qualified_with(self.imports, self.text(node) if name is None else name)
 
     # --- servers ----------------------------------------------------------------------------------
 
-    def _servers(self) -> tuple[list[ServerSite], list[BackendUse]]:
+    def _servers(self) -> tuple[list[tuple[int, ServerSite]], list[BackendUse]]:
+        """Server constructions and serve calls (pass 0), FastAPI websocket routes (1), and the message
+        queues given to `init_app`. Channels consumers (2) and settings strings (3) are decided for the
+        whole file, in `assemble`."""
         scan = self.scan
-        sites: list[ServerSite] = []
+        sites: list[tuple[int, ServerSite]] = []
         layers: list[BackendUse] = []
         for call, fn, fn_text, last in self.sites:
             if last not in SERVER_CALLS:
@@ -190,53 +287,46 @@ class PyExtractor:
                 manager = kwargs.get("client_manager")
                 shared = splat or (manager is not None and self.text(manager) != "None")
                 storage = _manager_storage(self.text(manager)) if manager is not None and shared else None
-                sites.append(ServerSite("python-socketio", scan.span(fn), _assigned(call, self.text), True,
-                                        shared, storage,  # type: ignore[arg-type]
-                                        frozenset({"async"} if qualified.endswith("AsyncServer") else ())))  # fmt: skip
+                sites.append((0, ServerSite("python-socketio", scan.span(fn), _assigned(call, self.text), True,
+                                            shared, storage,  # type: ignore[arg-type]
+                                            frozenset({"async"} if qualified.endswith("AsyncServer") else ()))))  # fmt: skip
             elif qualified == "flask_socketio.SocketIO":
                 queue = kwargs.get("message_queue") or kwargs.get("client_manager")
                 shared = splat or (queue is not None and self.text(queue) != "None")
                 storage = _queue_storage(self.text(queue)) if queue is not None and shared else None
-                sites.append(ServerSite("flask-socketio", scan.span(fn), _assigned(call, self.text), True,
-                                        shared, storage))  # type: ignore[arg-type]  # fmt: skip
+                sites.append((0, ServerSite("flask-socketio", scan.span(fn), _assigned(call, self.text), True,
+                                            shared, storage)))  # type: ignore[arg-type]  # fmt: skip
             elif fn.type == "attribute" and self.text(fn.child_by_field_name("attribute")) == "init_app":
                 queue = kwargs.get("message_queue") or kwargs.get("client_manager")
                 if queue is not None and self.text(queue) != "None":
                     layers.append(backend(scan, call, _queue_storage(self.text(queue)), "adapter", "subscriptions",
                                           "Flask-SocketIO message_queue", -1))  # fmt: skip
-            elif qualified.split(".")[-1] in SERVE_FUNCTIONS and (
-                qualified.startswith(("websockets", "starlette")) or qualified in {"serve", "WebSocketRoute"}
-            ):
+            elif _is_serve(qualified):  # the functions it serves are handlers: see PyEnv.handler_names
                 framework = "websockets" if "websockets" in qualified or qualified == "serve" else "starlette"
-                sites.append(ServerSite(framework, scan.span(fn), None, False, False, None))
-                for arg in _positional(call):
-                    if arg.type == "identifier":
-                        self.handler_names.add(self.text(arg))
+                sites.append((0, ServerSite(framework, scan.span(fn), None, False, False, None)))
             elif qualified.split(".")[-1] in SSE_CALLS:
-                sites.append(ServerSite("sse", scan.span(fn), None, False, False, None))
+                sites.append((0, ServerSite("sse", scan.span(fn), None, False, False, None)))
         for decorator in scan.nodes("decorator"):
             decorator_text = self.text(decorator)
             if re.search(r"\.websocket(_route)?\(", decorator_text):
                 inner = decorator.named_children[0] if decorator.named_children else decorator
                 if inner.type == "call":
                     inner = inner.child_by_field_name("function") or inner
-                sites.append(ServerSite("fastapi", scan.span(inner), None, False, False, None))
-        for name, cls in self.classes.items():
-            bases = self.text(cls.child_by_field_name("superclasses"))
-            if "Consumer" in bases and "WebsocketConsumer" in bases.replace("JsonWebsocket", "Websocket"):
-                sites.append(ServerSite("channels", scan.span(cls.child_by_field_name("name")),  # type: ignore[arg-type]
-                                        name, False, False, None))  # fmt: skip
-        for string in scan.nodes("string"):
+                sites.append((1, ServerSite("fastapi", scan.span(inner), None, False, False, None)))
+        return sites, layers
+
+    def _strings(self) -> list[tuple[str, str, Span]]:
+        """Strings that configure a channel layer or stream events (decided for the file in `assemble`)."""
+        found = []
+        for string in self.scan.nodes("string"):
             value = self.text(string).strip("'\"")
             if value == "channels.layers.InMemoryChannelLayer" and self._in_setting(string, "CHANNEL_LAYERS"):
-                sites.append(
-                    ServerSite("channels-layer", scan.span(string), "CHANNEL_LAYERS", True, False, None)
-                )
+                found.append(("layer", value, self.scan.span(string)))
             elif value.startswith("channels_redis.") and self._in_setting(string, "CHANNEL_LAYERS"):
-                layers.append(backend(scan, string, "redis", "adapter", "subscriptions", value, -1))
-            elif value == "text/event-stream" and not sites:
-                sites.append(ServerSite("sse", scan.span(string), None, False, False, None))
-        return sites, layers
+                found.append(("redis-layer", value, self.scan.span(string)))
+            elif value == "text/event-stream":
+                found.append(("sse", value, self.scan.span(string)))
+        return found
 
     def _in_setting(self, node: Node, setting: str) -> bool:
         parent = node.parent
@@ -248,9 +338,9 @@ class PyExtractor:
 
     # --- containers -------------------------------------------------------------------------------
 
-    def _declarations(self) -> list[Declaration]:
-        found: list[Declaration] = []
-        module_instances = self._module_instances()
+    def _declarations(self, contribution: PyContribution) -> None:
+        found = contribution.declarations
+        span = self.scan.span
         for assign in self.scan.nodes("assign"):
             left = assign.child_by_field_name("left")
             kind = self._container_kind(assign.child_by_field_name("right"))
@@ -259,13 +349,12 @@ class PyExtractor:
             place = _statement_place(assign)
             if left.type == "identifier" and place == "module":
                 name = self.text(left)
-                found.append(Declaration(("var", name), name, None, "module", kind, left))
+                found.append((("var", name), name, None, "module", kind, span(left), None))
             elif left.type == "identifier" and place == "class":
                 cls = _enclosing(assign, "class_definition")
                 owner = self.text(cls.child_by_field_name("name")) if cls is not None else ""
-                found.append(
-                    Declaration(("self", owner, self.text(left)), self.text(left), owner, "class", kind, left)
-                )
+                name = self.text(left)
+                found.append((("self", owner, name), name, owner, "class", kind, span(left), None))
             elif left.type == "attribute" and self.text(left.child_by_field_name("object")) == "self":
                 method = _enclosing(assign, "function_definition")
                 if method is None or self.text(method.child_by_field_name("name")) != "__init__":
@@ -275,9 +364,8 @@ class PyExtractor:
                     continue
                 owner = self.text(cls.child_by_field_name("name"))
                 attr = left.child_by_field_name("attribute")
-                found.append(Declaration(("self", owner, self.text(attr)), self.text(attr), owner, "instance",
-                                         kind, attr, owner in module_instances))  # type: ignore[arg-type]  # fmt: skip
-        return found
+                name = self.text(attr)
+                found.append((("self", owner, name), name, owner, "instance", kind, span(attr), owner))  # type: ignore[arg-type]
 
     def _container_kind(self, value: Node | None) -> str | None:
         if value is None:
@@ -322,8 +410,11 @@ class PyExtractor:
                 return None, None
         return None, None
 
-    def _mutations(self, declared: dict[ContainerKey, Declaration]) -> list[MutationRecord]:
-        records: list[MutationRecord] = []
+    def _mutations(self, declared: frozenset[ContainerKey]) -> list[tuple[int, ContainerKey, Mutation]]:
+        """Writes from functions to declared containers: method calls (pass 0), assignments (1), `+=`
+        (2), `del` (3)."""
+        records: list[tuple[int, ContainerKey, Mutation]] = []
+        step = 0
 
         def add(
             target: Node | None, node: Node, operation: str, value: Node | None, rebinds: bool = False
@@ -343,7 +434,13 @@ class PyExtractor:
                 and self.text(value) in {"set()", "list()", "dict()"}
             ):
                 operation = "init"
-            records.append(MutationRecord(key, node, operation, _is_handle(value, self.text)))
+            names, scope, in_handler = self._context(node)
+            if scope < 0:
+                return  # module-level initialisation is not state changing at run time
+            mutation = Mutation(
+                self.scan.span(node), operation, names, scope, in_handler, _is_handle(value, self.text)
+            )
+            records.append((step, key, mutation))
 
         for call, fn, _, method in self.sites:
             if fn.type != "attribute":
@@ -353,6 +450,7 @@ class PyExtractor:
                 position = ADDING_METHODS.get(method, -1)
                 value = args[position] if 0 <= position < len(args) else None
                 add(fn.child_by_field_name("object"), call, method, value)
+        step = 1
         for assign in self.scan.nodes("assign"):
             left = assign.child_by_field_name("left")
             right = assign.child_by_field_name("right")
@@ -364,9 +462,11 @@ class PyExtractor:
                 add(left, assign, "reassign", right, rebinds=True)
             elif left.type == "attribute":
                 add(left, assign, "reassign", right)
+        step = 2
         for node in self.scan.nodes("aug"):
             left = node.child_by_field_name("left")
             add(left, node, "+=", None, rebinds=left is not None and left.type == "identifier")
+        step = 3
         for node in self.scan.nodes("delete"):
             for target in node.named_children:
                 targets = target.named_children if target.type == "expression_list" else [target]
@@ -407,8 +507,9 @@ class PyExtractor:
             cached = self._scopes[fn.id] = (declared_global, params, assigned)
         return cached
 
-    def _broadcasts(self, declared: dict[ContainerKey, Declaration]) -> dict[ContainerKey, list[Node]]:
-        loops: dict[ContainerKey, list[Node]] = {}
+    def _broadcasts(self, declared: frozenset[ContainerKey]) -> list[tuple[int, ContainerKey, Span]]:
+        """Loops that send to every element of a container (pass 0) and `broadcast(container)` (1)."""
+        loops: list[tuple[int, ContainerKey, Span]] = []
         for loop in self.scan.nodes("loop"):
             body = loop.child_by_field_name("body")
             iterable = loop.child_by_field_name("right")
@@ -421,14 +522,14 @@ class PyExtractor:
                     iterable = args[0] if args else None
             key, _ = self._root(iterable)
             if key is not None and key in declared and body is not None and _sends(body, self.text):
-                loops.setdefault(key, []).append(loop)
+                loops.append((0, key, self.scan.span(loop)))
         for call, _, _, fn_name in self.sites:
             if "broadcast" not in fn_name.lower():
                 continue
             for arg in _positional(call):
                 key, _ = self._root(arg)
                 if key is not None and key in declared:
-                    loops.setdefault(key, []).append(call)
+                    loops.append((1, key, self.scan.span(call)))
         return loops
 
     # --- functions, handlers and calls -----------------------------------------------------------
@@ -466,28 +567,16 @@ class PyExtractor:
                 record_call(graph, callee, context)
         return handler_calls, calls
 
-    def _module_instances(self) -> set[str]:
-        found = set()
+    def _module_news(self, found: PyContribution) -> None:
+        """Classes instantiated at module level (`x = Cls()`), and the variables holding them."""
         for assign in self.scan.nodes("assign"):
             right = assign.child_by_field_name("right")
             if right is not None and right.type == "call" and _statement_place(assign) == "module":
                 name = self.text(right.child_by_field_name("function")).split(".")[-1]
                 if name[:1].isupper():
-                    found.add(name)
                     left = assign.child_by_field_name("left")
-                    if left is not None and left.type == "identifier" and name in self.classes:
-                        self.instances[self.text(left)] = name
-        return found
-
-    def _role(self, servers: list[ServerSite]) -> FileRole:
-        if servers:
-            return "server"
-        if any(
-            m in CLIENT_MODULES or m.startswith(("socketio.Client", "socketio.AsyncClient"))
-            for m in self.modules
-        ):
-            return "client"
-        return "neutral"
+                    held = left is not None and left.type == "identifier"
+                    found.news.append((name, self.text(left) if held else None))
 
     # --- shared backends ----------------------------------------------------------------------------
 
@@ -542,9 +631,9 @@ class PyExtractor:
                                      scope, "database"))  # fmt: skip
         return found
 
-    def _named(self, uses: list[BackendUse]) -> tuple[BackendUse, ...]:
+    def _named(self, uses: list[BackendUse]) -> list[BackendUse]:
         """Each use with the named function around it, so a handler calling that helper counts."""
-        return tuple(replace(u, function=self.scan.scope_names.get(u.scope, "")) for u in uses)
+        return [replace(u, function=self.scan.scope_names.get(u.scope, "")) for u in uses]
 
     def _membership_calls(self) -> list[Span]:
         found = []
@@ -669,6 +758,112 @@ def _sends(body: Node, text: object) -> bool:
             if attr is not None and attr.text is not None and attr.text.decode() in SEND_METHODS:
                 return True
     return False
+
+
+def _qualified_with(imports: dict[str, str], name: str) -> str:
+    head, _, rest = name.partition(".")
+    if head in imports:
+        return imports[head] + ("." + rest if rest else "")
+    return name
+
+
+def _is_serve(qualified: str) -> bool:
+    """A websockets / Starlette call whose function arguments are connection handlers."""
+    return qualified.split(".")[-1] in SERVE_FUNCTIONS and (
+        qualified.startswith(("websockets", "starlette")) or qualified in {"serve", "WebSocketRoute"}
+    )
+
+
+def _role(servers: list[ServerSite], modules: list[str]) -> FileRole:
+    if servers:
+        return "server"
+    if any(m in CLIENT_MODULES or m.startswith(("socketio.Client", "socketio.AsyncClient")) for m in modules):
+        return "client"
+    return "neutral"
+
+
+def assemble(
+    path: str, language: str, source: bytes, tree: Tree, index: LineIndex, env: PyEnv, parts: list[PyPart]
+) -> FileFacts:
+    """The file's facts from its parts, in the order one extraction of the whole file gives."""
+    servers = [site for _, site in sorted((s for p in parts for s in p.servers), key=_first)]
+    for name, (bases, span) in env.classes.items():
+        if "Consumer" in bases and "WebsocketConsumer" in bases.replace("JsonWebsocket", "Websocket"):
+            servers.append(ServerSite("channels", span, name, False, False, None))
+    layers = [b for p in parts for b in p.layers]
+    for kind, value, span in (x for p in parts for x in p.strings):
+        if kind == "layer":
+            servers.append(ServerSite("channels-layer", span, "CHANNEL_LAYERS", True, False, None))
+        elif kind == "redis-layer":
+            layers.append(BackendUse(span, "redis", "adapter", "subscriptions", value, -1))
+        elif not servers:  # text/event-stream in a file with no other server
+            servers.append(ServerSite("sse", span, None, False, False, None))
+    by_key: dict[ContainerKey, list[Mutation]] = {}
+    for _, key, mutation in sorted((m for p in parts for m in p.mutations), key=_first):
+        by_key.setdefault(key, []).append(mutation)
+    loops: dict[ContainerKey, list[Span]] = {}
+    for _, key, span in sorted((x for p in parts for x in p.loops), key=_first):
+        loops.setdefault(key, []).append(span)
+    containers = join_containers(env.declarations, by_key, loops)
+    handler_calls: set[str] = set(env.handler_names)
+    calls: dict[str, set[str]] = {}
+    scope_calls: dict[int, set[str]] = {}
+    for part in parts:
+        handler_calls |= part.handler_calls
+        for name, callees in part.calls.items():
+            calls.setdefault(name, set()).update(callees)
+        for scope, callees in part.scope_calls.items():
+            scope_calls.setdefault(scope, set()).update(callees)
+    return FileFacts(
+        path=path,
+        language=language,
+        role=_role(servers, env.modules),
+        servers=tuple(servers),
+        containers=containers,
+        backends=tuple(layers + [b for p in parts for b in p.backends]),
+        membership_calls=tuple(s for p in parts for s in p.membership),
+        handler_calls=frozenset(handler_calls),
+        calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
+        scope_calls=_mutating_scopes(scope_calls, containers),
+        module_instances=env.module_instances,
+        imports=tuple(env.modules),
+        client_libraries=client_libraries(env.modules),
+        suppressions=placed_suppressions((c for p in parts for c in p.comments), source, index),
+        has_errors=tree.root_node.has_error,
+    )
+
+
+def moved(part: PyPart, start: int, line: int) -> PyPart:
+    """The part of a statement whose text and first column are unchanged, now at `start` / `line`."""
+    d, n = start - part.start, line - part.line
+    c = part.contribution
+    contribution = PyContribution(
+        c.imports, c.modules, [(name, bases, moved_span(span, d, n)) for name, bases, span in c.classes],
+        c.serves,
+        [(key, name, owner, scope, kind, moved_span(span, d, n), single)
+         for key, name, owner, scope, kind, span, single in c.declarations],
+        c.news,
+    )  # fmt: skip
+    return PyPart(
+        start, line, contribution, part.signature,
+        [(step, ServerSite(s.framework, moved_span(s.span, d, n), s.variable, s.library_fanout, s.shared,
+                           s.storage, s.options)) for step, s in part.servers],
+        [_moved_backend(b, d, n) for b in part.layers],
+        [(kind, value, moved_span(span, d, n)) for kind, value, span in part.strings],
+        [(step, key, Mutation(moved_span(m.span, d, n), m.operation, m.functions, m.scope + d, m.in_handler,
+                              m.holds_handle)) for step, key, m in part.mutations],
+        [(step, key, moved_span(span, d, n)) for step, key, span in part.loops],
+        {(scope + d if scope >= 0 else scope): callees for scope, callees in part.scope_calls.items()},
+        part.handler_calls, part.calls,
+        [_moved_backend(b, d, n) for b in part.backends],
+        [moved_span(span, d, n) for span in part.membership],
+        [(at + d, at_line + n, rules, reason) for at, at_line, rules, reason in part.comments],
+    )  # fmt: skip
+
+
+def _moved_backend(b: BackendUse, d: int, n: int) -> BackendUse:
+    return BackendUse(moved_span(b.span, d, n), b.storage, b.role, b.state_type, b.detail,
+                      b.scope + d if b.scope >= 0 else b.scope, b.requires, b.function)  # fmt: skip
 
 
 def extract(scan: FileScan) -> FileFacts:

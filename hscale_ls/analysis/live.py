@@ -19,7 +19,7 @@ from .config import Config, ConfigResolver, from_mapping
 from .engine import read_facts
 from .extract import facts_from_tree
 from .facts import FileFacts
-from .languages import LanguageId, is_ecmascript, new_parser
+from .languages import LanguageId, new_parser
 from .project import ProjectResult, evaluate
 from .reuse import PendingEdit, leaves_touching, marker_near, reusable, shifted
 from .statements import StatementFacts
@@ -108,7 +108,7 @@ class LiveDocument:
             if pending is not None and old is not None and reusable(pending, old, self.tree, self.source):
                 self.facts = shifted(pending, self.index, self.tree, self.source, self.language)
                 self.reused += 1
-            elif self.incremental and old is not None and is_ecmascript(self.language):
+            elif self.incremental and old is not None:
                 # a document being edited: from its second analysis on, facts are kept per statement
                 self.facts = self.statements.facts(
                     self.path, self.language, self.source, self.tree, self.index

@@ -24,7 +24,7 @@ from .facts import (
     parse_suppression,
 )
 from .languages import LanguageId, fact_query
-from .text import LineIndex, Span
+from .text import LineIndex, Point, Span
 
 # A container is addressed as ("var", name) for module variables, ("self", class, name) for fields.
 ContainerKey = tuple[str, ...]
@@ -174,6 +174,39 @@ class FileScan:
 NON_ADDING = frozenset(
     {"delete", "del", "remove", "discard", "pop", "clear", "reassign", "init", "shift", "splice"}
 )
+
+
+def moved_span(span: Span, delta: int, lines: int) -> Span:
+    """A span `delta` bytes and `lines` lines further, its columns unchanged."""
+    start, end = span.start, span.end
+    return Span(Point(start.line + lines, start.byte, start.char, start.utf16),
+                Point(end.line + lines, end.byte, end.char, end.utf16),
+                span.start_byte + delta, span.end_byte + delta)  # fmt: skip
+
+
+def suppression_comments(scan: FileScan, python: bool) -> list[tuple[int, int, frozenset[str], str]]:
+    """(start byte, line, rules, reason) of each suppression comment; whether one is alone on its line
+    (and so applies to the next) is decided with the whole file, by `placed_suppressions`."""
+    found = []
+    for comment in scan.nodes("comment"):
+        text = scan.source[comment.start_byte : comment.end_byte]
+        if b"hscale" not in text:
+            continue
+        parsed = parse_suppression(text.decode("utf-8", errors="replace"), python)
+        if parsed is not None:
+            found.append((comment.start_byte, comment.start_point[0], parsed[0], parsed[1]))
+    return found
+
+
+def placed_suppressions(
+    comments: Iterable[tuple[int, int, frozenset[str], str]], source: bytes, index: LineIndex
+) -> tuple[Suppression, ...]:
+    found = []
+    for at, line, rules, reason in comments:
+        # a comment alone on its line applies to the next line; a trailing one to its own line
+        own_line = source[index.line_start(line) : at].strip() == b""
+        found.append(Suppression(line + 1 if own_line else line, rules, reason, at))
+    return tuple(found)
 
 
 def suppressions_in(

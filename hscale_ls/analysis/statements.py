@@ -1,7 +1,7 @@
-"""Facts of an open JavaScript or TypeScript document, kept per top-level statement.
+"""Facts of an open document, kept per top-level statement.
 
 A statement's facts depend on its own text and on what the rest of the file declares and imports (the
-environment, `JsEnv`). After an edit, a statement whose text, first column and environment are as
+environment, `JsEnv` / `PyEnv`). After an edit, a statement whose text, first column and environment are as
 before keeps its facts (moved to where it now starts); only the others are read again, and the file's
 facts are put together from the parts in the order one extraction of the whole file gives. Typing in
 one handler of a long file then costs the statement it is in, not the file.
@@ -13,16 +13,32 @@ after the root node changed type (a file that does not parse at the top has no m
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from tree_sitter import Node, Tree
 
-from .extract_js import JsContribution, JsEnv, JsExtractor, JsPart, assemble, moved
+from . import extract_js, extract_py
 from .facts import FileFacts
-from .languages import LanguageId
+from .languages import LanguageId, is_ecmascript
 from .scan_common import FileScan
 from .text import LineIndex
 
 Key = tuple[bytes, int]  # a statement's text and the column it starts at
+Part = Any  # extract_js.JsPart or extract_py.PyPart: start, line, contribution, signature, ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Language:
+    extractor: Callable[[FileScan], Any]  # with contribution() and part(env, contribution, start, line)
+    fold: Callable[[Iterable[Any]], Any]  # contributions -> environment (with a signature)
+    assemble: Callable[..., FileFacts]
+    moved: Callable[[Any, int, int], Any]
+
+
+_ECMASCRIPT = _Language(extract_js.JsExtractor, extract_js.JsEnv.fold, extract_js.assemble, extract_js.moved)
+_PYTHON = _Language(extract_py.PyExtractor, extract_py.PyEnv.fold, extract_py.assemble, extract_py.moved)
 
 
 class StatementFacts:
@@ -31,20 +47,21 @@ class StatementFacts:
     __slots__ = ("parts", "read", "root")
 
     def __init__(self) -> None:
-        self.parts: list[tuple[Key | None, JsPart]] = []  # no key: not to be reused (it had errors)
+        self.parts: list[tuple[Key | None, Part]] = []  # no key: not to be reused (it had errors)
         self.read = 0  # statements read in the last analysis (for tests and benchmarks)
         self.root = ""  # the root's type: `program`, or `ERROR` when nothing parses at the top
 
     def facts(
         self, path: str, language: LanguageId, source: bytes, tree: Tree, index: LineIndex
     ) -> FileFacts:
-        pool: dict[Key, deque[JsPart]] = {}
+        kit = _ECMASCRIPT if is_ecmascript(language) else _PYTHON
+        pool: dict[Key, deque[Part]] = {}
         if tree.root_node.type == self.root:  # under another root, a statement is not at module level
             for key, part in self.parts:
                 if key is not None:
                     pool.setdefault(key, deque()).append(part)
         self.root = tree.root_node.type
-        entries: list[tuple[Key | None, Node, JsPart | None]] = []
+        entries: list[tuple[Key | None, Node, Part | None]] = []
         for child in tree.root_node.children:
             start = child.start_byte
             point = child.start_point
@@ -53,13 +70,13 @@ class StatementFacts:
             waiting = pool.get(key) if key is not None else None
             kept = waiting.popleft() if waiting else None
             if kept is not None and (kept.start != start or kept.line != point.row):
-                kept = moved(kept, start, point.row)
+                kept = kit.moved(kept, start, point.row)
             entries.append((key, child, kept))
 
-        def scan(child: Node) -> JsExtractor:
-            return JsExtractor(FileScan(path, language, source, tree, index, child))
+        def scan(child: Node) -> Any:
+            return kit.extractor(FileScan(path, language, source, tree, index, child))
 
-        extractors: dict[int, tuple[JsExtractor, JsContribution]] = {}
+        extractors: dict[int, tuple[Any, Any]] = {}
         contributions = []
         for position, (_, child, kept) in enumerate(entries):
             if kept is None:
@@ -68,8 +85,8 @@ class StatementFacts:
                 contributions.append(extractors[position][1])
             else:
                 contributions.append(kept.contribution)
-        env = JsEnv.fold(contributions)
-        parts: list[tuple[Key | None, JsPart]] = []
+        env = kit.fold(contributions)
+        parts: list[tuple[Key | None, Part]] = []
         for position, (key, child, kept) in enumerate(entries):
             if kept is not None and _still_valid(kept, env):
                 parts.append((key, kept))
@@ -80,13 +97,13 @@ class StatementFacts:
             parts.append((key, extractor.part(env, contribution, child.start_byte, child.start_point.row)))
         self.parts = parts
         self.read = len(extractors)
-        return assemble(path, language, source, tree, index, env, [part for _, part in parts])
+        return kit.assemble(path, language, source, tree, index, env, [part for _, part in parts])
 
 
-def _still_valid(part: JsPart, env: JsEnv) -> bool:
+def _still_valid(part: Part, env: Any) -> bool:
     if part.signature != env.signature:
         return False
-    for name, text in part.object_reads.items():
+    for name, text in getattr(part, "object_reads", {}).items():  # JavaScript: module objects read
         found = env.objects.get(name)
         if (found[0] if found is not None else None) != text:
             return False

@@ -1,5 +1,5 @@
-"""Open JavaScript and TypeScript documents keep their facts per top-level statement and read again
-only the statements an edit changed. Whatever the edits, the facts must equal those of the final text
+"""Open documents being edited keep their facts per top-level statement and read again only the
+statements an edit changed. Whatever the edits, the facts must equal those of the final text
 analysed from scratch: random edits (code, comments, imports, declarations, broken syntax, astral
 characters, CRLF) over every example and fixture, through the real edit path (ranged changes, an
 incrementally re-parsed tree).
@@ -22,7 +22,7 @@ SOURCES = sorted(
     p
     for folder in ("examples", "tests/fixtures")
     for p in (ROOT / folder).rglob("*")
-    if p.suffix in {".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx"} and "node_modules" not in p.parts
+    if p.suffix in {".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".py"} and "node_modules" not in p.parts
 )
 PIECES = [
     "", "x", "\n", "\r\n", "}", "{", "(", ")", ";", "'", "`", "/*", "*/", "😀", "e\u0301", "  ",
@@ -33,10 +33,17 @@ PIECES = [
     "const store = new A();\n", "store.users.set(1, 2);\n", "wss.clients.forEach((c) => c.send(1));\n",
     "const options = { adapter: createAdapter() };\n", "@WebSocketGateway()\n", "res.write('text/event-stream');\n",
 ]  # fmt: skip
+PYTHON_PIECES = [
+    "", "x", "\n", "\r\n", "    ", "\n    ", ":", "(", ")", "'", "😀", "messages.append(1)\n", "rooms = {}\n",
+    "    online.add(sid)\n", "from flask_socketio import SocketIO\n", "def f():\n    rooms[1] = 2\n",
+    "class A:\n    def __init__(self):\n        self.users = set()\n", "a = A()\n", "a.users.add(1)\n",
+    "# hscale-ignore horizontal-scaling-ready: one box\n", "    global rooms\n", "import websockets\n",
+    "websockets.serve(handler, 'x', 1)\n", "'text/event-stream'", "@sio.on('x')\n", "    del rooms[1]\n",
+]  # fmt: skip
 
 
-def test_the_sources_cover_both_languages() -> None:
-    assert any(p.suffix == ".ts" for p in SOURCES) and any(p.suffix == ".js" for p in SOURCES)
+def test_the_sources_cover_every_language() -> None:
+    assert {".ts", ".js", ".py"} <= {p.suffix for p in SOURCES}
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -54,7 +61,7 @@ def test_statement_facts_equal_fresh_facts_after_random_edits(path: Path) -> Non
             start -= 1  # LSP positions cannot fall inside a CR LF pair
         if 0 < end < len(text) and text[end - 1] == "\r" and text[end] == "\n":
             end -= 1
-        inserted = rng.choice(PIECES)
+        inserted = rng.choice(PYTHON_PIECES if language == "python" else PIECES)
         index = LineIndex(text.encode())
         begin, finish = (index.point(len(text[:i].encode())) for i in (start, end))
         document.edit((begin.line, begin.utf16), (finish.line, finish.utf16), inserted, "utf-16")
@@ -91,3 +98,24 @@ def test_an_edit_in_one_handler_reads_only_that_statement() -> None:
     document.edit((2, 0), (2, 0), "const rooms = new Map();\n", "utf-16")
     document.ensure_facts()
     assert document.statements.read == 45
+
+
+def test_python_edits_read_only_the_function_they_touch() -> None:
+    handler = (
+        "@sio.on('message{k}')\n"
+        "async def on_message_{k}(sid, data):\n"
+        "    messages.append(data)\n"
+        "    online_users[sid] = {k}\n\n\n"
+    )
+    head = (
+        "import socketio\n\nsio = socketio.AsyncServer()\nonline_users = {{}}\nmessages = []\n\n\n".format()
+    )
+    text = head + "".join(handler.format(k=k) for k in range(30))
+    document = LiveDocument("/w/app.py", "python", 1, text.encode())
+    document.ensure_facts()
+    line = head.count("\n") + 6 * 12 + 2  # `messages.append(data)` in the 13th handler
+    for typed in ("if data: ", "x"):
+        document.edit((line, 4), (line, 4), typed, "utf-16")
+        document.ensure_facts()
+    assert document.statements.read == 1
+    assert document.ensure_facts() == file_facts("/w/app.py", document.source, "python")
