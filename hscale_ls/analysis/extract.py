@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from tree_sitter import Tree
 
-from . import extract_js, extract_py
 from .facts import FileFacts
-from .languages import LanguageId, is_ecmascript, parser
+from .languages import LanguageId, parser
 from .scan_common import FileScan
+from .statements import whole_file
 from .text import LineIndex
 
 
@@ -20,10 +20,7 @@ def parse(source: bytes, language: LanguageId, old_tree: Tree | None = None) -> 
 def facts_from_tree(
     path: str, source: bytes, language: LanguageId, tree: Tree, index: LineIndex | None = None
 ) -> FileFacts:
-    scan = FileScan(path, language, source, tree, index)
-    if is_ecmascript(language):
-        return extract_js.extract(scan)
-    return extract_py.extract(scan)
+    return whole_file(FileScan(path, language, source, tree, index))
 
 
 def file_facts(path: str, source: bytes, language: LanguageId) -> FileFacts:

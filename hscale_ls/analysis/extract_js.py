@@ -32,12 +32,15 @@ from .scan_common import (
     DeclaredContainer,
     FileScan,
     FunctionInfo,
-    _mutating_scopes,
     backend,
-    client_libraries,
+    facts_from_parts,
     join_containers,
+    moved_backend,
+    moved_comments,
+    moved_mutations,
+    moved_scopes,
+    moved_sites,
     moved_span,
-    placed_suppressions,
     record_call,
     suppression_comments,
 )
@@ -247,14 +250,6 @@ class JsExtractor:
             else:
                 sites.append((call, fn, "", False))
         self.sites = sites
-
-    def run(self) -> FileFacts:
-        """The whole file as one part."""
-        contribution = self.contribution()
-        env = JsEnv.fold([contribution])
-        scan = self.scan
-        part = self.part(env, contribution, scan.tree.root_node.start_byte, 0)
-        return assemble(scan.path, scan.language, scan.source, scan.tree, scan.index, env, [part])
 
     def contribution(self) -> JsContribution:
         found = JsContribution()
@@ -1040,37 +1035,11 @@ def assemble(
     for _, key, mutation in sorted((m for p in parts for m in p.mutations), key=_first):
         by_key.setdefault(key, []).append(mutation)
     containers = join_containers(env.declarations, by_key, loops)
-    handler_calls: set[str] = set()
-    calls: dict[str, set[str]] = {}
-    scope_calls: dict[int, set[str]] = {}
-    for part in parts:
-        handler_calls |= part.handler_calls
-        handler_calls |= part.handler_names
-        for name, callees in part.calls.items():
-            calls.setdefault(name, set()).update(callees)
-        for scope, callees in part.scope_calls.items():
-            scope_calls.setdefault(scope, set()).update(callees)
-    return FileFacts(
-        path=path,
-        language=language,
-        role=_role(servers, set(env.modules), source),
-        servers=tuple(servers),
-        containers=containers,
-        backends=tuple(b for p in parts for b in p.backends),
-        membership_calls=tuple(s for p in parts for s in p.membership),
-        handler_calls=frozenset(handler_calls),
-        calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
-        scope_calls=_mutating_scopes(scope_calls, containers),
-        module_instances=env.module_instances,
-        imports=tuple(env.modules),
-        client_libraries=client_libraries(env.modules),
-        suppressions=placed_suppressions((c for p in parts for c in p.comments), source, index),
-        has_errors=tree.root_node.has_error,
-    )
-
-
-def extract(scan: FileScan) -> FileFacts:
-    return JsExtractor(scan).run()
+    return facts_from_parts(
+        (path, language, source, tree, index), _role(servers, set(env.modules), source), servers, containers,
+        tuple(b for p in parts for b in p.backends), (n for p in parts for n in p.handler_names), env.modules,
+        env.module_instances, parts,
+    )  # fmt: skip
 
 
 # --- parts of an open document -------------------------------------------------------------------
@@ -1094,16 +1063,13 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
     )  # fmt: skip
     return JsPart(
         start, line, contribution, part.signature, part.object_reads,
-        [(step, ServerSite(s.framework, moved_span(s.span, d, n), s.variable, s.library_fanout, s.shared,
-                           s.storage, s.options)) for step, s in part.servers],
-        [(step, key, Mutation(moved_span(m.span, d, n), m.operation, m.functions, m.scope + d, m.in_handler,
-                              m.holds_handle)) for step, key, m in part.mutations],
+        moved_sites(part.servers, d, n),
+        moved_mutations(part.mutations, d, n),
         [(step, server, key, sends, moved_span(span, d, n)) for step, server, key, sends, span in part.loops],
         part.handler_names,
-        {(scope + d if scope >= 0 else scope): callees for scope, callees in part.scope_calls.items()},
+        moved_scopes(part.scope_calls, d),
         part.handler_calls, part.calls,
-        [BackendUse(moved_span(b.span, d, n), b.storage, b.role, b.state_type, b.detail,
-                    b.scope + d if b.scope >= 0 else b.scope, b.requires, b.function) for b in part.backends],
+        [moved_backend(b, d, n) for b in part.backends],
         [moved_span(span, d, n) for span in part.membership],
-        [(at + d, at_line + n, rules, reason) for at, at_line, rules, reason in part.comments],
+        moved_comments(part.comments, d, n),
     )  # fmt: skip

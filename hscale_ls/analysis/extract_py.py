@@ -33,12 +33,15 @@ from .scan_common import (
     DeclaredContainer,
     FileScan,
     FunctionInfo,
-    _mutating_scopes,
     backend,
-    client_libraries,
+    facts_from_parts,
     join_containers,
+    moved_backend,
+    moved_comments,
+    moved_mutations,
+    moved_scopes,
+    moved_sites,
     moved_span,
-    placed_suppressions,
     record_call,
     suppression_comments,
 )
@@ -190,14 +193,6 @@ class PyExtractor:
             text = self.text(fn)
             sites.append((call, fn, text, text.rsplit(".", 1)[-1]))
         self.sites = sites
-
-    def run(self) -> FileFacts:
-        """The whole file as one part."""
-        scan = self.scan
-        contribution = self.contribution()
-        env = PyEnv.fold([contribution])
-        part = self.part(env, contribution, scan.tree.root_node.start_byte, 0)
-        return assemble(scan.path, scan.language, scan.source, scan.tree, scan.index, env, [part])
 
     def contribution(self) -> PyContribution:
         found = PyContribution()
@@ -805,32 +800,11 @@ def assemble(
     for _, key, span in sorted((x for p in parts for x in p.loops), key=_first):
         loops.setdefault(key, []).append(span)
     containers = join_containers(env.declarations, by_key, loops)
-    handler_calls: set[str] = set(env.handler_names)
-    calls: dict[str, set[str]] = {}
-    scope_calls: dict[int, set[str]] = {}
-    for part in parts:
-        handler_calls |= part.handler_calls
-        for name, callees in part.calls.items():
-            calls.setdefault(name, set()).update(callees)
-        for scope, callees in part.scope_calls.items():
-            scope_calls.setdefault(scope, set()).update(callees)
-    return FileFacts(
-        path=path,
-        language=language,
-        role=_role(servers, env.modules),
-        servers=tuple(servers),
-        containers=containers,
-        backends=tuple(layers + [b for p in parts for b in p.backends]),
-        membership_calls=tuple(s for p in parts for s in p.membership),
-        handler_calls=frozenset(handler_calls),
-        calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
-        scope_calls=_mutating_scopes(scope_calls, containers),
-        module_instances=env.module_instances,
-        imports=tuple(env.modules),
-        client_libraries=client_libraries(env.modules),
-        suppressions=placed_suppressions((c for p in parts for c in p.comments), source, index),
-        has_errors=tree.root_node.has_error,
-    )
+    return facts_from_parts(
+        (path, language, source, tree, index), _role(servers, env.modules), servers, containers,
+        tuple(layers + [b for p in parts for b in p.backends]), env.handler_names, env.modules,
+        env.module_instances, parts,
+    )  # fmt: skip
 
 
 def moved(part: PyPart, start: int, line: int) -> PyPart:
@@ -846,25 +820,14 @@ def moved(part: PyPart, start: int, line: int) -> PyPart:
     )  # fmt: skip
     return PyPart(
         start, line, contribution, part.signature,
-        [(step, ServerSite(s.framework, moved_span(s.span, d, n), s.variable, s.library_fanout, s.shared,
-                           s.storage, s.options)) for step, s in part.servers],
-        [_moved_backend(b, d, n) for b in part.layers],
+        moved_sites(part.servers, d, n),
+        [moved_backend(b, d, n) for b in part.layers],
         [(kind, value, moved_span(span, d, n)) for kind, value, span in part.strings],
-        [(step, key, Mutation(moved_span(m.span, d, n), m.operation, m.functions, m.scope + d, m.in_handler,
-                              m.holds_handle)) for step, key, m in part.mutations],
+        moved_mutations(part.mutations, d, n),
         [(step, key, moved_span(span, d, n)) for step, key, span in part.loops],
-        {(scope + d if scope >= 0 else scope): callees for scope, callees in part.scope_calls.items()},
+        moved_scopes(part.scope_calls, d),
         part.handler_calls, part.calls,
-        [_moved_backend(b, d, n) for b in part.backends],
+        [moved_backend(b, d, n) for b in part.backends],
         [moved_span(span, d, n) for span in part.membership],
-        [(at + d, at_line + n, rules, reason) for at, at_line, rules, reason in part.comments],
+        moved_comments(part.comments, d, n),
     )  # fmt: skip
-
-
-def _moved_backend(b: BackendUse, d: int, n: int) -> BackendUse:
-    return BackendUse(moved_span(b.span, d, n), b.storage, b.role, b.state_type, b.detail,
-                      b.scope + d if b.scope >= 0 else b.scope, b.requires, b.function)  # fmt: skip
-
-
-def extract(scan: FileScan) -> FileFacts:
-    return PyExtractor(scan).run()

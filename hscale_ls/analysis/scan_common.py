@@ -8,16 +8,20 @@ and the writes found to them.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import InitVar, dataclass, field
 from operator import attrgetter
+from typing import Protocol
 
 from tree_sitter import Node, QueryCursor, Tree
 
 from .facts import (
     BUILTIN_CALLEES,
     BackendUse,
+    FileFacts,
+    FileRole,
     Mutation,
+    ServerSite,
     StateContainer,
     Suppression,
     classify_container,
@@ -176,12 +180,92 @@ NON_ADDING = frozenset(
 )
 
 
+class PartFacts(Protocol):
+    """What the parts of both languages (`extract_js.JsPart`, `extract_py.PyPart`) have in common."""
+
+    membership: list[Span]
+    comments: list[tuple[int, int, frozenset[str], str]]
+    handler_calls: set[str]
+    calls: dict[str, set[str]]
+    scope_calls: dict[int, set[str]]
+
+
+def facts_from_parts(
+    scan: tuple[str, str, bytes, Tree, LineIndex],
+    role: FileRole,
+    servers: list[ServerSite],
+    containers: tuple[StateContainer, ...],
+    backends: tuple[BackendUse, ...],
+    handler_names: Iterable[str],
+    modules: list[str],
+    module_instances: frozenset[str],
+    parts: Sequence[PartFacts],
+) -> FileFacts:
+    """A file's facts from what its parts found and what was decided for the whole file; `scan` is
+    (path, language, source, tree, index)."""
+    path, language, source, tree, index = scan
+    handler_calls: set[str] = set(handler_names)
+    calls: dict[str, set[str]] = {}
+    scope_calls: dict[int, set[str]] = {}
+    for part in parts:
+        handler_calls |= part.handler_calls
+        for name, callees in part.calls.items():
+            calls.setdefault(name, set()).update(callees)
+        for scope, callees in part.scope_calls.items():
+            scope_calls.setdefault(scope, set()).update(callees)
+    return FileFacts(
+        path=path,
+        language=language,
+        role=role,
+        servers=tuple(servers),
+        containers=containers,
+        backends=backends,
+        membership_calls=tuple(s for p in parts for s in p.membership),
+        handler_calls=frozenset(handler_calls),
+        calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
+        scope_calls=_mutating_scopes(scope_calls, containers),
+        module_instances=module_instances,
+        imports=tuple(modules),
+        client_libraries=client_libraries(modules),
+        suppressions=placed_suppressions((c for p in parts for c in p.comments), source, index),
+        has_errors=tree.root_node.has_error,
+    )
+
+
 def moved_span(span: Span, delta: int, lines: int) -> Span:
     """A span `delta` bytes and `lines` lines further, its columns unchanged."""
     start, end = span.start, span.end
     return Span(Point(start.line + lines, start.byte, start.char, start.utf16),
                 Point(end.line + lines, end.byte, end.char, end.utf16),
                 span.start_byte + delta, span.end_byte + delta)  # fmt: skip
+
+
+def moved_backend(use: BackendUse, delta: int, lines: int) -> BackendUse:
+    scope = use.scope + delta if use.scope >= 0 else use.scope
+    return BackendUse(moved_span(use.span, delta, lines), use.storage, use.role, use.state_type, use.detail,
+                      scope, use.requires, use.function)  # fmt: skip
+
+
+def moved_sites(sites: list[tuple[int, ServerSite]], delta: int, lines: int) -> list[tuple[int, ServerSite]]:
+    return [(step, ServerSite(s.framework, moved_span(s.span, delta, lines), s.variable, s.library_fanout,
+                              s.shared, s.storage, s.options)) for step, s in sites]  # fmt: skip
+
+
+def moved_mutations(
+    mutations: list[tuple[int, ContainerKey, Mutation]], delta: int, lines: int
+) -> list[tuple[int, ContainerKey, Mutation]]:
+    return [(step, key, Mutation(moved_span(m.span, delta, lines), m.operation, m.functions, m.scope + delta,
+                                 m.in_handler, m.holds_handle)) for step, key, m in mutations]  # fmt: skip
+
+
+def moved_scopes(scope_calls: dict[int, set[str]], delta: int) -> dict[int, set[str]]:
+    return {(scope + delta if scope >= 0 else scope): callees for scope, callees in scope_calls.items()}
+
+
+def moved_comments(
+    comments: list[tuple[int, int, frozenset[str], str]], delta: int, lines: int
+) -> list[tuple[int, int, frozenset[str], str]]:
+    return [(at + delta, line + lines, rules, reason) for at, line, rules, reason in comments]
 
 
 def suppression_comments(scan: FileScan, python: bool) -> list[tuple[int, int, frozenset[str], str]]:

@@ -41,6 +41,16 @@ _ECMASCRIPT = _Language(extract_js.JsExtractor, extract_js.JsEnv.fold, extract_j
 _PYTHON = _Language(extract_py.PyExtractor, extract_py.PyEnv.fold, extract_py.assemble, extract_py.moved)
 
 
+def whole_file(scan: FileScan) -> FileFacts:
+    """A file's facts extracted as one part: what a scan does, and what per-statement facts equal."""
+    kit = _ECMASCRIPT if is_ecmascript(scan.language) else _PYTHON
+    extractor = kit.extractor(scan)
+    contribution = extractor.contribution()
+    env = kit.fold([contribution])
+    part = extractor.part(env, contribution, scan.tree.root_node.start_byte, 0)
+    return kit.assemble(scan.path, scan.language, scan.source, scan.tree, scan.index, env, [part])
+
+
 class StatementFacts:
     """The parts of one document's last analysis, in document order."""
 
