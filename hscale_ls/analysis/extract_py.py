@@ -1,7 +1,10 @@
 """Facts from one Python file (python-socketio, Flask-SocketIO, Django Channels, FastAPI, websockets).
 
-Works from the candidates the fact query captures; each step below reads one kind of capture.
-Pure: bytes and a tree in, `FileFacts` out.
+Works from the candidates the fact query captures; each step below reads one kind of capture. In
+three stages, so that an edited document can keep the facts of the statements an edit did not touch
+(`statements.py`): a contribution (what a run of statements tells the rest of the file), a part (its
+facts, read with the environment folded from every contribution), and `assemble` (the file's facts from
+its parts, plus what only the whole file decides). Pure: bytes and a tree in, `FileFacts` out.
 """
 
 from __future__ import annotations
