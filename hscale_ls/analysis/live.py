@@ -47,7 +47,7 @@ class LiveDocument:
     incremental: bool = field(default_factory=lambda: os.environ.get("HSCALE_INCREMENTAL", "1") != "0")
     pending: PendingEdit | None = None  # one edit since the last facts, that may let them be reused
     reused: int = 0  # how many times facts were carried over an edit (for tests and benchmarks)
-    statements: StatementFacts = field(default_factory=StatementFacts)  # JS/TS: facts per statement
+    statements: StatementFacts = field(default_factory=StatementFacts)  # facts per statement, once edited
 
     def __post_init__(self) -> None:
         self.index = LineIndex(self.source)

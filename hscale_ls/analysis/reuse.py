@@ -81,9 +81,9 @@ def reusable(pending: PendingEdit, old_tree: Tree, new_tree: Tree, new_source: b
     if pending.old_marker_near or marker_near(new_source, pending.start, pending.new_end):
         return False
     if pending.single_line and _same_extent(pending, new_leaves):
-        # Text changed inside comments (or in blank space touching no token) whose ends are where they
-        # were: every token outside is the same, and so is every line break, which is all that
-        # automatic semicolons and indentation look at. The parse is the same outside the edit.
+        # Text changed inside comments whose ends are where they were: every token outside is the
+        # same, and so is every line break, which is all that automatic semicolons and indentation
+        # look at. The parse is the same outside the edit.
         return True
     for changed in old_tree.changed_ranges(new_tree):
         if changed.start_byte < pending.start or changed.end_byte > pending.new_end:
@@ -106,7 +106,6 @@ def shifted(
     """The old facts with every position moved past the edit; suppressions in the edited text re-read."""
     end_line = index.point(pending.new_end).line
     old_end, delta, line_delta = pending.old_end, pending.delta, pending.line_delta
-    edited_line = end_line - line_delta  # the line the edit ends on, counted before the edit
 
     def point(old: Point, offset: int) -> Point:
         if offset < old_end:
@@ -131,7 +130,7 @@ def shifted(
         # constructors, not dataclasses.replace: this runs for every fact after the edit, per keystroke
         old_span = m.span
         start = old_span.start_byte
-        if start >= old_end and old_span.start.line != edited_line and not line_delta:
+        if start >= old_end and not line_delta and old_span.start.line != end_line:
             # the common case, typing within a line above: only the byte offsets move
             moved = Span(old_span.start, old_span.end, start + delta, old_span.end_byte + delta)
         else:
