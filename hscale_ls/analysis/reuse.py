@@ -8,6 +8,7 @@ full extraction. Anything else takes the full path, so the result always equals 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from tree_sitter import Node, Tree
@@ -43,22 +44,26 @@ class PendingEdit:
 Leaf = tuple[str, bytes, int, int]  # type, text, start and end byte
 
 
-def leaves_touching(root: Node, source: bytes, start: int, end: int) -> tuple[Leaf, ...]:
-    """Leaf tokens (and comments, whole) that touch [start, end], boundaries included, in order."""
-    found: list[Leaf] = []
+def _touching(root: Node, start: int, end: int) -> Iterator[Node]:
+    """Comments (whole) and leaf tokens that touch [start, end], boundaries included, in order."""
     stack = [root]
     while stack:
         node = stack.pop()
         if node.end_byte < start or node.start_byte > end:
             continue
         if node.type == "comment" or node.child_count == 0:
-            if node.end_byte > node.start_byte or node.is_missing:
-                found.append(
-                    (node.type, source[node.start_byte : node.end_byte], node.start_byte, node.end_byte)
-                )
-            continue
-        stack.extend(reversed(node.children))
-    return tuple(found)
+            yield node
+        else:
+            stack.extend(reversed(node.children))
+
+
+def leaves_touching(root: Node, source: bytes, start: int, end: int) -> tuple[Leaf, ...]:
+    """Leaf tokens (and comments, whole) that touch [start, end], boundaries included, in order."""
+    return tuple(
+        (node.type, source[node.start_byte : node.end_byte], node.start_byte, node.end_byte)
+        for node in _touching(root, start, end)
+        if node.end_byte > node.start_byte or node.is_missing
+    )
 
 
 def marker_near(source: bytes, start: int, end: int) -> bool:
@@ -181,14 +186,4 @@ def shifted(
 
 
 def comments_touching(root: Node, start: int, end: int) -> list[Node]:
-    found: list[Node] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.end_byte < start or node.start_byte > end:
-            continue
-        if node.type == "comment":
-            found.append(node)
-        elif node.child_count:
-            stack.extend(reversed(node.children))
-    return found
+    return [node for node in _touching(root, start, end) if node.type == "comment"]
