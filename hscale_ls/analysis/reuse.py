@@ -37,9 +37,6 @@ class PendingEdit:
     def delta(self) -> int:
         return self.new_end - self.old_end
 
-    def moved(self, offset: int) -> int:
-        return offset + self.delta if offset >= self.old_end else offset
-
 
 Leaf = tuple[str, bytes, int, int]  # type, text, start and end byte
 

@@ -1,8 +1,9 @@
 """Pieces shared by the JavaScript/TypeScript and Python extractors.
 
-`FileScan` holds one parsed file and the bookkeeping both extractors need: the line index, the
-enclosing-function lookups (memoised per node) and the assembly of containers from declarations
-and the writes found to them.
+`FileScan` holds one parsed file (or one top-level statement of it) and the bookkeeping both extractors
+need: the line index and the enclosing-function lookups (memoised per node). Below it: joining declared
+containers with the writes found to them, the call graph, the file's facts put together from parts, and
+the movers that carry a part's positions to where its statement now starts.
 """
 
 from __future__ import annotations
@@ -32,17 +33,6 @@ from .text import LineIndex, Point, Span
 
 # A container is addressed as ("var", name) for module variables, ("self", class, name) for fields.
 ContainerKey = tuple[str, ...]
-
-
-@dataclass(slots=True)
-class Declaration:
-    key: ContainerKey
-    name: str
-    owner: str | None
-    scope: str
-    kind: str
-    name_node: Node
-    singleton: bool = False
 
 
 @dataclass(slots=True)
@@ -169,9 +159,6 @@ class FileScan:
             info = describe(node)
             self._functions[node.id] = info
         return info
-
-    def suppressions(self, python: bool) -> tuple[Suppression, ...]:
-        return suppressions_in(self.nodes("comment"), self.source, self.index, python)
 
 
 # writes that say nothing about what a container holds: removals, rebinding, nested-container set-up
@@ -310,40 +297,6 @@ def suppressions_in(
         own_line = source[index.line_start(line) : comment.start_byte].strip() == b""
         found.append(Suppression(line + 1 if own_line else line, rules, reason, comment.start_byte))
     return tuple(found)
-
-
-@dataclass(slots=True)
-class MutationRecord:
-    key: ContainerKey
-    node: Node
-    operation: str
-    holds_handle: bool
-
-
-def assemble_containers(
-    scan: FileScan,
-    declarations: Iterable[Declaration],
-    mutations: Iterable[MutationRecord],
-    broadcasts: dict[ContainerKey, list[Node]],
-    context: Callable[[Node], tuple[tuple[str, ...], int, bool]],
-) -> tuple[StateContainer, ...]:
-    """Join declarations with the writes found to them; keep containers written from functions."""
-    by_key: dict[ContainerKey, list[Mutation]] = {}
-    for record in mutations:
-        names, scope, in_handler = context(record.node)
-        if scope < 0:
-            continue  # module-level initialisation is not state changing at run time
-        by_key.setdefault(record.key, []).append(
-            Mutation(scan.span(record.node), record.operation, names, scope, in_handler, record.holds_handle)
-        )
-    return join_containers(
-        [
-            (d.key, d.name, d.owner, d.scope, d.kind, d.singleton, scan.span(d.name_node))
-            for d in declarations
-        ],
-        by_key,
-        {key: [scan.span(n) for n in nodes] for key, nodes in broadcasts.items()},
-    )
 
 
 # (key, name, owner, scope, kind, singleton, span of the declared name)
