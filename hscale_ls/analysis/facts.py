@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .text import Span, compact_pickle
+from .text import Span, fact_value
 
 StateType = Literal["presence", "subscriptions", "history"]
 ContainerRole = Literal["presence", "subscriptions", "history", "connections"]
@@ -26,7 +26,7 @@ STATE_TYPE_WORDS: dict[str, str] = {
 }
 
 
-@compact_pickle
+@fact_value
 @dataclass(frozen=True, slots=True)
 class Mutation:
     """A write to a long-lived container from inside a function."""
@@ -39,7 +39,7 @@ class Mutation:
     holds_handle: bool  # the value written is a live connection (socket, ws, response)
 
 
-@compact_pickle
+@fact_value
 @dataclass(frozen=True, slots=True)
 class StateContainer:
     """A module-level / class-level / singleton-field collection or counter."""
@@ -55,7 +55,7 @@ class StateContainer:
     broadcasts: tuple[Span, ...]  # places that iterate it to send to every connection
 
 
-@compact_pickle
+@fact_value
 @dataclass(frozen=True, slots=True)
 class ServerSite:
     """A real-time server construction or declaration."""
@@ -70,7 +70,7 @@ class ServerSite:
     broadcasts: tuple[Span, ...] = ()  # built-in registry loops (`wss.clients.forEach(... send)`)
 
 
-@compact_pickle
+@fact_value
 @dataclass(frozen=True, slots=True)
 class BackendUse:
     """Code that hands real-time state to a shared backend (or configures fan-out through one)."""
@@ -86,7 +86,7 @@ class BackendUse:
     # where the file can reach a client library of that kind
 
 
-@compact_pickle
+@fact_value
 @dataclass(frozen=True, slots=True)
 class Suppression:
     line: int  # zero-based line the comment applies to
@@ -95,7 +95,7 @@ class Suppression:
     at: int = -1  # start byte of the comment
 
 
-@compact_pickle
+@fact_value
 @dataclass(frozen=True, slots=True)
 class FileFacts:
     path: str

@@ -128,26 +128,35 @@ def shifted(
     def scope(value: int) -> int:
         return value + delta if value >= old_end else value
 
-    def mutation(m: Mutation) -> Mutation:
-        # constructors, not dataclasses.replace: this runs for every fact after the edit, per keystroke
-        old_span = m.span
-        start = old_span.start_byte
-        if start >= old_end and not line_delta and old_span.start.line != end_line:
-            # the common case, typing within a line above: only the byte offsets move
-            moved = Span(old_span.start, old_span.end, start + delta, old_span.end_byte + delta)
-        else:
-            moved = span(old_span)
-        return Mutation(moved, m.operation, m.functions, scope(m.scope), m.in_handler, m.holds_handle)
-
     def mutations(found: tuple[Mutation, ...]) -> tuple[Mutation, ...]:
-        # a mutation's function starts before it: a mutation that ends before the edit did not move
-        return tuple(m if m.span.end_byte < old_end else mutation(m) for m in found)
+        # This runs for every fact after the edit, per keystroke: one loop, constructors, no helpers in
+        # the common case. A mutation's function starts before it, so a mutation that ends before the
+        # edit did not move, and neither did its scope.
+        moved: list[Mutation] = []
+        add = moved.append
+        unmoved = 0
+        for m in found:
+            old_span = m.span
+            start = old_span.start_byte
+            if old_span.end_byte < old_end:
+                add(m)
+                unmoved += 1
+                continue
+            if start >= old_end and not line_delta and old_span.start.line != end_line:
+                # typing within a line above: only the byte offsets move
+                new_span = Span(old_span.start, old_span.end, start + delta, old_span.end_byte + delta)
+            else:
+                new_span = span(old_span)
+            scope = m.scope
+            add(Mutation(new_span, m.operation, m.functions, scope + delta if scope >= old_end else scope,
+                         m.in_handler, m.holds_handle))  # fmt: skip
+        return found if unmoved == len(found) else tuple(moved)
 
     def container(c: StateContainer) -> StateContainer:
         found = mutations(c.mutations)
         if (
             c.span.end_byte < old_end
-            and all(a is b for a, b in zip(found, c.mutations, strict=True))
+            and found is c.mutations
             and all(b.end_byte < old_end for b in c.broadcasts)
         ):
             return c
@@ -176,7 +185,7 @@ def shifted(
         containers=tuple(container(c) for c in facts.containers),
         backends=tuple(backend(b) for b in facts.backends),
         membership_calls=tuple(span(s) for s in facts.membership_calls),
-        scope_calls=tuple((scope(k), v) for k, v in facts.scope_calls),
+        scope_calls=tuple([(k + delta, v) if k >= old_end else (k, v) for k, v in facts.scope_calls]),
         suppressions=tuple(sorted(kept + fresh, key=lambda s: s.at)),
         has_errors=tree.root_node.has_error,
     )

@@ -7,18 +7,43 @@ end, not to its text, so CRLF files report the same columns as LF ones.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from operator import attrgetter
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 
-def compact_pickle(cls: type[T]) -> type[T]:
-    """Pickle a frozen slots dataclass as its constructor arguments. The dataclass default for slots
-    classes restores each object through a Python-level `__setstate__` that looks up the fields every
-    time: most of the time a warm scan spends loading its cache."""
-    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+def fact_value(cls: type[T]) -> type[T]:
+    """Make a frozen slots dataclass cheap to build and to pickle; facts are built by the hundred
+    thousand in a scan and moved by the thousand on every keystroke.
+
+    - The generated `__init__` of a frozen dataclass sets each field through `object.__setattr__`
+      looked up by name; this one stores straight into the slots (about 40% faster), with the same
+      parameters and defaults. Instances stay frozen: assignment still raises.
+    - Pickling passes the constructor arguments. The dataclass default for slots classes restores each
+      object through a Python-level `__setstate__` that looks up the fields every time: most of the time
+      a warm scan spends loading its cache.
+    """
+    declared = fields(cls)  # type: ignore[arg-type]
+    names = tuple(f.name for f in declared)
+    namespace: dict[str, Any] = {}
+    parameters = []
+    for f in declared:
+        if f.default_factory is not MISSING or not f.init:
+            raise TypeError(f"{cls.__name__}.{f.name}: only plain fields can be set this way")
+        namespace[f"_set_{f.name}"] = getattr(cls, f.name).__set__  # the slot's descriptor
+        if f.default is MISSING:
+            parameters.append(f.name)
+        else:
+            namespace[f"_default_{f.name}"] = f.default
+            parameters.append(f"{f.name}=_default_{f.name}")
+    body = "".join(f"    _set_{name}(self, {name})\n" for name in names)
+    # the source is built from the class's own field names only, as `dataclasses` does for its own
+    exec(f"def __init__(self, {', '.join(parameters)}):\n{body}", namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init  # type: ignore[method-assign]
     values = attrgetter(*names)
 
     def __reduce__(self: Any) -> tuple[type[T], tuple[Any, ...]]:
@@ -29,7 +54,7 @@ def compact_pickle(cls: type[T]) -> type[T]:
     return cls
 
 
-@compact_pickle
+@fact_value
 @dataclass(frozen=True, slots=True)
 class Point:
     """A position: zero-based line and columns in every unit a consumer may want."""
@@ -40,7 +65,7 @@ class Point:
     utf16: int  # column in UTF-16 code units
 
 
-@compact_pickle
+@fact_value
 @dataclass(frozen=True, slots=True)
 class Span:
     start: Point
