@@ -262,13 +262,14 @@ class _Evaluation:
     def _write_through(self, facts: FileFacts, state: str, scopes: set[int]) -> BackendUse | None:
         """A backend write of the same state in the function that mutates the container, or in a
         helper that function calls (`messages.push(m); saveMessage(m)`)."""
+        writes = [(o, u) for o, u in self.backends if u.role == "write" and u.state_type in {state, None}]
+        if not writes:  # most projects that keep state in memory: no need for the calls
+            return None
         called: set[str] = set()
         for scope, callees in facts.scope_calls:
             if scope in scopes:
                 called |= callees
-        for owner, use in self.backends:
-            if use.role != "write" or use.state_type not in {state, None}:
-                continue
+        for owner, use in writes:
             if (owner is facts and use.scope in scopes) or (use.function and use.function in called):
                 return use
         return None
