@@ -42,16 +42,35 @@ Leaf = tuple[str, bytes, int, int]  # type, text, start and end byte
 
 
 def _touching(root: Node, start: int, end: int) -> Iterator[Node]:
-    """Comments (whole) and leaf tokens that touch [start, end], boundaries included, in order."""
+    """Comments (whole) and leaf tokens that touch [start, end], boundaries included, in order.
+
+    Each level is entered by a binary search for its first child that ends at or after `start`: the
+    top level of a long file has hundreds of statements, and this runs on every keystroke.
+    (`Node.first_child_for_byte` would do it, but it crashes the process past the end of a node.)
+    """
     stack = [root]
     while stack:
         node = stack.pop()
         if node.end_byte < start or node.start_byte > end:
             continue
-        if node.type == "comment" or node.child_count == 0:
+        count = node.child_count
+        if count == 0 or node.type == "comment":
             yield node
-        else:
-            stack.extend(reversed(node.children))
+            continue
+        low, high = 0, count
+        while low < high:
+            middle = (low + high) // 2
+            child = node.child(middle)
+            if child is not None and child.end_byte < start:
+                low = middle + 1
+            else:
+                high = middle
+        found = []
+        after = node.child(low) if low < count else None
+        while after is not None and after.start_byte <= end:
+            found.append(after)
+            after = after.next_sibling
+        stack.extend(reversed(found))
 
 
 def leaves_touching(root: Node, source: bytes, start: int, end: int) -> tuple[Leaf, ...]:
