@@ -75,9 +75,15 @@ class Span:
 
 
 class LineIndex:
-    """Maps byte offsets of one immutable UTF-8 text to line/column points and back."""
+    """Maps byte offsets of one immutable UTF-8 text to line/column points and back.
 
-    __slots__ = ("_data", "_starts")
+    Line starts are `_base[i]` for lines before `_from` and `_base[i] + _shift` from there on: an edit
+    moves every later line start, and typing within one line does so on each keystroke, so the move is
+    kept as one number until an edit elsewhere needs the starts written out. `_base` is never changed in
+    place.
+    """
+
+    __slots__ = ("_base", "_data", "_from", "_shift")
 
     def __init__(self, data: bytes) -> None:
         self._data = data
@@ -87,40 +93,57 @@ class LineIndex:
         while pos != -1:
             starts.append(pos + 1)
             pos = find(b"\n", pos + 1)
-        self._starts = starts
+        self._base = starts
+        self._from = len(starts)
+        self._shift = 0
+
+    def _line_of(self, offset: int) -> int:
+        """The line `offset` is on (offset within the text)."""
+        base, first = self._base, self._from
+        if first < len(base) and offset >= base[first] + self._shift:
+            return bisect_right(base, offset - self._shift, first) - 1
+        return bisect_right(base, offset, 0, first) - 1
+
+    def _start(self, line: int) -> int:
+        return self._base[line] + self._shift if line >= self._from else self._base[line]
 
     def edited(self, data: bytes, start: int, old_end: int, new_end: int) -> LineIndex:
         """The index of `data`, which is this text with [start, old_end) replaced by [start, new_end)."""
-        index = LineIndex.__new__(LineIndex)
-        index._data = data
-        starts = self._starts
-        first_after = bisect_right(starts, start)  # line starts at or before `start` are unchanged
+        first_after = self._line_of(start) + 1  # line starts at or before `start` are unchanged
+        tail = self._line_of(old_end) + 1  # line starts after the replaced text move by delta
         inserted = []
         position = data.find(b"\n", start, new_end)
         while position != -1:
             inserted.append(position + 1)
             position = data.find(b"\n", position + 1, new_end)
-        delta = new_end - old_end
-        tail = bisect_right(starts, old_end)  # line starts after the replaced text move by delta
-        index._starts = starts[:first_after] + inserted + [s + delta for s in starts[tail:]]
+        base, shift = self._base, self._shift
+        if shift and self._from != tail:  # the pending move starts elsewhere: write it out
+            first = self._from
+            base = base[:first] + [s + shift for s in base[first:]]
+            shift = 0
+        index = LineIndex.__new__(LineIndex)
+        index._data = data
+        index._base = base[:first_after] + inserted + base[tail:]
+        index._from = first_after + len(inserted)
+        index._shift = shift + new_end - old_end
         return index
 
     def line_start(self, line: int) -> int:
-        return self._starts[min(max(line, 0), len(self._starts) - 1)]
+        return self._start(min(max(line, 0), len(self._base) - 1))
 
     def line_end(self, line: int) -> int:
         """Byte offset of the end of the line's text (before CR LF / LF)."""
-        if line + 1 < len(self._starts):
-            end = self._starts[line + 1] - 1
-            if end > self._starts[line] and self._data[end - 1 : end] == b"\r":
+        if line + 1 < len(self._base):
+            end = self._start(line + 1) - 1
+            if end > self._start(line) and self._data[end - 1 : end] == b"\r":
                 end -= 1
             return end
         return len(self._data)
 
     def point(self, offset: int) -> Point:
         offset = min(max(offset, 0), len(self._data))
-        line = bisect_right(self._starts, offset) - 1
-        start = self._starts[line]
+        line = self._line_of(offset)
+        start = self._start(line)
         raw = self._data[start:offset]
         if raw.isascii():  # the common case: every unit counts the same
             return Point(line, offset - start, offset - start, offset - start)
@@ -137,9 +160,9 @@ class LineIndex:
         """
         if line < 0:
             return 0
-        if line >= len(self._starts):
+        if line >= len(self._base):
             return len(self._data)
-        start = self._starts[line]
+        start = self._start(line)
         end = self.line_end(line)
         if column <= 0:
             return start

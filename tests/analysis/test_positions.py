@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from hscale_ls.analysis.engine import scan
@@ -64,3 +65,33 @@ def test_python_positions_with_non_ascii(tmp_path: Path) -> None:
     )
     finding = next(f for f in scan([str(tmp_path)], jobs=1).findings if f.name == "online_users")
     assert (finding.span.start.line, finding.span.start.char, finding.span.start.byte) == (2, 12, 13)
+
+
+def test_an_edited_line_index_answers_as_a_fresh_one() -> None:
+    """An edited index keeps the move of later lines as one number while typing stays on one line;
+    after any run of edits (typing, line breaks added and removed, CRLF, astral characters, edits
+    far apart) it answers every query as an index built from the new text."""
+    rng = random.Random(7)
+    pieces = ["x", "é", "😀", "\n", "\r\n", "", "ab\ncd", "\n\n", "  "]
+    text = "const a = 1;\r\nlet b = 'é';\n\n// 😀 note\nfunction f() {\n  return a;\n}\n".encode()
+    index = LineIndex(text)
+    spot = 20
+    for step in range(400):
+        if rng.random() < 0.3:
+            spot = rng.randrange(0, len(text) + 1)  # jump elsewhere
+        start = min(spot, len(text))
+        end = min(len(text), start + rng.choice([0, 0, 0, 1, 2, 9]))
+        new = rng.choice(pieces).encode()
+        text = text[:start] + new + text[end:]
+        index = index.edited(text, start, end, start + len(new))
+        spot = start + len(new)
+        fresh = LineIndex(text)
+        assert [index.point(o) for o in range(len(text) + 1)] == [
+            fresh.point(o) for o in range(len(text) + 1)
+        ], step
+        lines = text.count(b"\n") + 1
+        for line in range(-1, lines + 1):
+            assert index.line_start(line) == fresh.line_start(line)
+            assert index.line_end(line) == fresh.line_end(line)
+            for column in (0, 1, 3, 50):
+                assert index.offset(line, column) == fresh.offset(line, column)
