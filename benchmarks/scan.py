@@ -1,7 +1,9 @@
 """Scan throughput on a generated tree: hscale-ls check cold and warm (facts cache), a bare tree-sitter
 parse of the same files on the same number of processes (the limit), and ast-grep scan with equivalent
 rules. Wall time, files/s, MB/s, peak RSS of the largest process, and the ratios; plus the start-up
-cost of `check` on one small file.
+cost of `check` on one small file. Two more rows split the gap between the bare parse and `check`:
+parsing plus a query that visits every node and matches almost nothing, and parsing plus hscale-ls's
+own fact query.
 
     python benchmarks/scan.py [--files 2000] [--megabytes 20] [--jobs 2] [--output results.json]
 """
@@ -61,8 +63,17 @@ def main() -> None:
         hscale = [sys.executable, "-m", "hscale_ls", "check", str(tree), "--jobs", str(args.jobs)]
         results: dict[str, object] = {"files": count, "megabytes": round(size / 1e6, 1), "jobs": args.jobs}
         rows: dict[str, dict[str, float]] = {}
-        rows["bare_parse"] = best(args.runs, [sys.executable, str(Path(__file__).parent / "bare_parse.py"), str(tree),
-                                              "--jobs", str(args.jobs)], work)  # fmt: skip
+        bare = [
+            sys.executable,
+            str(Path(__file__).parent / "bare_parse.py"),
+            str(tree),
+            "--jobs",
+            str(args.jobs),
+        ]
+        rows["bare_parse"] = best(args.runs, bare, work)
+        # where the rest goes: visiting every node through a query, then the fact query's captures
+        rows["parse_and_rare_query"] = best(args.runs, [*bare, "--query", "rare"], work)
+        rows["parse_and_fact_query"] = best(args.runs, [*bare, "--query", "facts"], work)
         rows["check_cold"] = best(args.runs, [*hscale, "--no-cache"], work)
         timed(hscale, work, {"HSCALE_CACHE_DIR": str(cache)})  # fill the cache
         rows["check_warm"] = best(args.runs, hscale, work, {"HSCALE_CACHE_DIR": str(cache)})
@@ -85,6 +96,12 @@ def main() -> None:
         ratios = {
             "cold_vs_bare_parse": round(rows["check_cold"]["seconds"] / rows["bare_parse"]["seconds"], 2),
             "warm_speedup": round(rows["check_cold"]["seconds"] / rows["check_warm"]["seconds"], 1),
+            "rare_query_vs_bare_parse": round(
+                rows["parse_and_rare_query"]["seconds"] / rows["bare_parse"]["seconds"], 2
+            ),
+            "fact_query_vs_bare_parse": round(
+                rows["parse_and_fact_query"]["seconds"] / rows["bare_parse"]["seconds"], 2
+            ),
         }
         if "ast_grep_scan" in rows:
             ratios["cold_vs_ast_grep"] = round(
