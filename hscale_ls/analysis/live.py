@@ -20,7 +20,7 @@ from .engine import read_facts
 from .extract import facts_from_tree
 from .facts import FileFacts
 from .languages import LanguageId, new_parser
-from .project import ProjectResult, evaluate
+from .project import ProjectMemo, ProjectResult, evaluate
 from .reuse import PendingEdit, leaves_touching, marker_near, reusable, shifted
 from .statements import StatementFacts
 from .text import LineIndex
@@ -134,6 +134,9 @@ class LiveWorkspace:
     _members: dict[str, set[str]] = field(default_factory=dict)  # project root -> paths
     _root_of: dict[str, str] = field(default_factory=dict)
     _results: dict[str, ProjectResult] = field(default_factory=dict)
+    _memos: dict[str, ProjectMemo] = field(
+        default_factory=dict
+    )  # project root -> call graph, imports (a fork starts empty)
     _recent: list[str] = field(default_factory=list)  # documents that keep their tree, latest first
 
     def __post_init__(self) -> None:
@@ -198,6 +201,7 @@ class LiveWorkspace:
         self._locator = ProjectLocator()
         self._config_cache.clear()
         self._results.clear()
+        self._memos.clear()
         paths = list(self._root_of)
         self._root_of.clear()
         self._members.clear()
@@ -294,7 +298,7 @@ class LiveWorkspace:
         if cached is None:
             members = self.members(root)
             facts = [f for f in (self.facts_of(p) for p in members) if f is not None]
-            cached = evaluate(root, facts, self.config_for)
+            cached = evaluate(root, facts, self.config_for, self._memos.setdefault(root, ProjectMemo()))
             self._results[root] = cached
         return cached
 

@@ -123,17 +123,89 @@ class ProjectResult:
     audit: Audit | None = None
 
 
-def evaluate(root: str, files: Iterable[FileFacts], config: Callable[[str], Config]) -> ProjectResult:
-    """Findings for every file of one project, and the project's verdict."""
-    return _Evaluation(root, list(files), config).run()
+def evaluate(
+    root: str, files: Iterable[FileFacts], config: Callable[[str], Config], memo: ProjectMemo | None = None
+) -> ProjectResult:
+    """Findings for every file of one project, and the project's verdict. `memo` carries the call graph
+    and the resolved imports from the project's last evaluation (the language server keeps one per
+    project); without it, both are built from the files."""
+    return _Evaluation(root, list(files), config, memo if memo is not None else ProjectMemo()).run()
+
+
+class ProjectMemo:
+    """What one evaluation of a project can hand to the next, so that a keystroke in one file of a large
+    project costs that file: the call graph indexed by function name and file, and local imports resolved
+    to project files. Each evaluation brings it up to date with the facts it is given (a file whose calls
+    or imports are the same as last time, or the same objects, is not looked at again), so a result never
+    depends on what the memo saw before."""
+
+    __slots__ = ("_by_name", "_calls", "_known", "_targets")
+
+    def __init__(self) -> None:
+        self._calls: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {}  # path -> calls indexed
+        self._by_name: dict[str, dict[str, frozenset[str]]] = {}  # function name -> path -> names it calls
+        self._known: frozenset[str] = frozenset()
+        self._targets: dict[str, tuple[tuple[str, ...], list[str]]] = {}  # path -> imports, files they name
+
+    def callees(self, files: list[FileFacts]) -> dict[str, dict[str, frozenset[str]]]:
+        """Function name -> file -> the names that function calls there, for these files."""
+        present = set()
+        for facts in files:
+            present.add(facts.path)
+            old = self._calls.get(facts.path)
+            if old is facts.calls or (old is not None and old == facts.calls):
+                continue
+            if old is not None:
+                self._unindex(facts.path, old)
+            path, by_name = facts.path, self._by_name
+            for name, called in facts.calls:
+                per_file = by_name.get(name)
+                if per_file is None:
+                    by_name[name] = {path: called}
+                else:
+                    earlier = per_file.get(path)
+                    per_file[path] = called if earlier is None else earlier | called
+            self._calls[facts.path] = facts.calls
+        for gone in [path for path in self._calls if path not in present]:
+            self._unindex(gone, self._calls.pop(gone))
+        return self._by_name
+
+    def _unindex(self, path: str, calls: tuple[tuple[str, frozenset[str]], ...]) -> None:
+        for name, _ in calls:
+            per_file = self._by_name.get(name)
+            if per_file is not None:
+                per_file.pop(path, None)
+                if not per_file:
+                    del self._by_name[name]
+
+    def project_files(self, known: frozenset[str]) -> None:
+        """The files of the project now: where an import may lead changes with them."""
+        if known != self._known:
+            self._known = known
+            self._targets.clear()
+
+    def local_imports(self, facts: FileFacts) -> list[str]:
+        """The project files that a file's imports name (among those `project_files` last gave)."""
+        known = self._known
+        cached = self._targets.get(facts.path)
+        if cached is not None and (cached[0] is facts.imports or cached[0] == facts.imports):
+            return cached[1]
+        python = facts.language == "python"
+        targets = [t for t in (resolve_import(facts.path, m, known, python) for m in facts.imports) if t]
+        self._targets[facts.path] = (facts.imports, targets)
+        return targets
 
 
 class _Evaluation:
-    def __init__(self, root: str, files: list[FileFacts], config: Callable[[str], Config]) -> None:
+    def __init__(
+        self, root: str, files: list[FileFacts], config: Callable[[str], Config], memo: ProjectMemo
+    ) -> None:
         self.root = root
         self.files = [f for f in files if f.role != "client"]
         self.by_path = {f.path: f for f in self.files}
         self.config = config
+        self.memo = memo
+        self._joins: list[Related] | None = None
         self.project_config = config(os.path.join(root, "__project__"))
         self.servers = [(f, s) for f in self.files for s in f.servers]
         self.reach = self._libraries_in_reach()
@@ -152,14 +224,12 @@ class _Evaluation:
 
     def _libraries_in_reach(self) -> dict[str, frozenset[str]]:
         """Client libraries each file can reach: its own imports plus those of local modules it imports."""
-        known = set(self.by_path)
+        self.memo.project_files(frozenset(self.by_path))
         reach: dict[str, frozenset[str]] = {}
         for facts in self.files:
             libraries = set(facts.client_libraries)
-            for module in facts.imports:
-                target = resolve_import(facts.path, module, known, facts.language == "python")
-                if target is not None:
-                    libraries |= self.by_path[target].client_libraries
+            for target in self.memo.local_imports(facts):
+                libraries |= self.by_path[target].client_libraries
             reach[facts.path] = frozenset(libraries)
         return reach
 
@@ -167,19 +237,19 @@ class _Evaluation:
         return not use.requires or use.requires in self.reach.get(facts.path, frozenset())
 
     def _reachable_functions(self) -> frozenset[str]:
-        calls: dict[str, set[str]] = {}
+        """Functions, by name, that a real-time handler anywhere in the project calls, directly or not."""
+        calls = self.memo.callees(self.files)
         frontier: set[str] = set()
         for facts in self.files:
             frontier |= facts.handler_calls
-            for name, callees in facts.calls:
-                calls.setdefault(name, set()).update(callees)
         reached: set[str] = set()
         while frontier:
             name = frontier.pop()
             if name in reached:
                 continue
             reached.add(name)
-            frontier |= calls.get(name, set()) - reached
+            for callees in calls.get(name, {}).values():
+                frontier |= callees - reached
         return frozenset(reached)
 
     # --- findings --------------------------------------------------------------------------------
@@ -288,17 +358,27 @@ class _Evaluation:
         related = [
             Related(facts.path, s, "broadcast over this process's clients") for s in server.broadcasts[:4]
         ]
-        for other in self.files:
-            related += [
-                Related(other.path, s, "joins a room kept in this process")
-                for s in other.membership_calls[:4]
-            ]
+        related += self._room_joins()
         template = FANOUT_MESSAGES.get(server.framework, "{name} fans out in process")
         subject = f"`{server.variable}`" if server.variable else ""
         message = f"{template.format(name=subject).replace('  ', ' ')}: {CONSEQUENCES['subscriptions']}."
         findings.append(Finding("subscriptions-in-memory", "subscriptions", facts.path, server.span,
                                 server.variable or name, message, "warning", tuple(related[:12]),
                                 server.framework))  # fmt: skip
+
+    def _room_joins(self) -> list[Related]:
+        """Where clients join rooms (up to 4 per file, 12 in all: what a server finding shows), found
+        once per evaluation rather than once per server."""
+        if self._joins is None:
+            joins: list[Related] = []
+            for other in self.files:
+                if other.membership_calls:
+                    joins += [Related(other.path, s, "joins a room kept in this process")
+                              for s in other.membership_calls[:4]]  # fmt: skip
+                    if len(joins) >= 12:
+                        break
+            self._joins = joins[:12]
+        return self._joins
 
     def _configured(self, finding: Finding) -> Finding | None:
         """Apply the file's configuration and inline suppressions to a finding."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from dataclasses import dataclass, field
 
 import pathspec
@@ -179,7 +179,7 @@ def _has_requirements(directory: str) -> bool:
         return False
 
 
-def resolve_import(importer: str, module: str, known: set[str], python: bool) -> str | None:
+def resolve_import(importer: str, module: str, known: Set[str], python: bool) -> str | None:
     """The project file a local import names, if any (`./users`, `from .manager import x`)."""
     base = os.path.dirname(importer)
     if python:
