@@ -4,7 +4,12 @@ the facts were carried over a comment or whitespace edit instead of re-extracted
 `--repeat` times on a fresh workspace and the statistics pool every sample: on a 2-core machine one
 run's median moves by a millisecond or more.
 
-    python benchmarks/analysis.py [--lines 10000] [--edits 200] [--repeat 3]
+Then the same for a server file in one large project (`--project-files`, the scan benchmark's generated
+tree as a single project): here the cost is evaluating the project, and the baseline measured in the
+same run is a fresh evaluation of every file's facts after each edit (what each keystroke cost before
+the project's call graph and imports were carried from one evaluation to the next).
+
+    python benchmarks/analysis.py [--lines 10000] [--edits 200] [--repeat 3] [--project-files 2000]
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import emit
+from benchmarks.generate import generate
 from benchmarks.workload import VARIANTS, edit_script, server_file
 from hscale_ls.analysis.live import LiveWorkspace
+from hscale_ls.analysis.project import evaluate
 
 
 def measure(language: str, lines: int, edits: int, repeat: int) -> dict[str, float]:
@@ -63,15 +70,72 @@ def run_script(language: str, lines: int, edits: int) -> tuple[list[float], int]
         return samples, document.reused
 
 
+def measure_project(files: int, edits: int) -> dict[str, float | int]:
+    """Keystrokes in the first server file of one project of `files` files: typing in a comment and
+    adding and removing a call in a handler, with and without the evaluation state carried over."""
+    with tempfile.TemporaryDirectory() as folder:
+        tree = Path(folder) / "tree"
+        generate(tree, files, files / 100, seed=1)
+        for manifest in [*tree.rglob("package.json"), *tree.rglob("requirements.txt")]:
+            manifest.unlink()
+        (tree / "package.json").write_text('{"name": "one-project", "dependencies": {"socket.io": "^4.8.1"}}')
+        path = str(tree / "app000" / "src" / "module0.js")
+        text = Path(path).read_text()
+        workspace = LiveWorkspace()
+        workspace.index_folder(str(tree))
+        root = workspace.project_of(path)
+        document = workspace.open(path, "javascript", 1, text)
+        workspace.findings_for(path)
+        handler = text.splitlines().index(next(line for line in text.splitlines() if "socket.on(" in line))
+        script: list[tuple[tuple[int, int], tuple[int, int], str]] = []
+        for step in range(edits):
+            if step % 10 < 8:  # type `//x` at the end of the handler line, then delete it again
+                column = len(text.splitlines()[handler])
+                script.append(((handler, column), (handler, column), "//x") if step % 2 == 0
+                              else ((handler, column), (handler, column + 3), ""))  # fmt: skip
+            elif step % 10 == 8:
+                script.append(((handler + 1, 0), (handler + 1, 0), "    helper(1);\n"))
+            else:
+                script.append(((handler + 1, 0), (handler + 2, 0), ""))
+        carried: list[float] = []
+        fresh: list[float] = []
+        for start, end, new in script:
+            document.edit(start, end, new, "utf-16")
+            started = time.perf_counter()
+            workspace.changed(path)
+            workspace.findings_for(path)
+            carried.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            facts = [f for f in (workspace.facts_of(p) for p in workspace.members(root)) if f is not None]
+            evaluate(root, facts, workspace.config_for)
+            fresh.append(time.perf_counter() - started)
+        members = len(workspace.members(root))
+
+    def ms(samples: list[float], quantile: float) -> float:
+        ordered = sorted(samples)
+        return round(ordered[min(len(ordered) - 1, int(len(ordered) * quantile))] * 1000, 2)
+
+    return {
+        "project_files": members,
+        "edits": edits,
+        "median_ms": ms(carried, 0.5),
+        "p95_ms": ms(carried, 0.95),
+        "fresh_evaluation_median_ms": ms(fresh, 0.5),
+        "ratio": round(statistics.median(carried) / statistics.median(fresh), 3),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=10000)
     parser.add_argument("--edits", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--project-files", type=int, default=2000)
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     results = {language: measure(language, args.lines, args.edits, args.repeat) for language in VARIANTS}
-    emit({"lines": args.lines, "languages": results}, args.output)
+    project = measure_project(args.project_files, args.edits)
+    emit({"lines": args.lines, "languages": results, "large_project": project}, args.output)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ FULL = {
 QUICK = {
     "scan.py": ["--files", "60", "--megabytes", "0.5", "--runs", "1"],
     "latency.py": ["--lines", "300", "--edits", "12"],
-    "analysis.py": ["--lines", "500", "--edits", "12", "--repeat", "1"],
+    "analysis.py": ["--lines", "500", "--edits", "12", "--repeat", "1", "--project-files", "80"],
     "memory.py": ["--files", "60", "--megabytes", "0.5", "--open", "5"],
 }
 
