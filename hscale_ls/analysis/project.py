@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from .config import Config
@@ -128,8 +129,8 @@ def evaluate(
 ) -> ProjectResult:
     """Findings for every file of one project, and the project's verdict. `memo` carries the call graph
     and the resolved imports from the project's last evaluation (the language server keeps one per
-    project); without it, both are built from the files."""
-    return _Evaluation(root, list(files), config, memo if memo is not None else ProjectMemo()).run()
+    project); without it, both are built from the files for this evaluation alone."""
+    return _Evaluation(root, list(files), config, memo if memo is not None else ProjectMemo(keep=False)).run()
 
 
 class ProjectMemo:
@@ -137,17 +138,46 @@ class ProjectMemo:
     project costs that file: the call graph indexed by function name and file, and local imports resolved
     to project files. Each evaluation brings it up to date with the facts it is given (a file whose calls
     or imports are the same as last time, or the same objects, is not looked at again), so a result never
-    depends on what the memo saw before."""
+    depends on what the memo saw before. With `keep=False` (one evaluation, as in a scan) the call graph
+    is merged by name only, which is cheaper to build and cannot be updated."""
 
-    __slots__ = ("_by_name", "_calls", "_known", "_targets")
+    __slots__ = ("_by_name", "_calls", "_keep", "_known", "_targets")
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = True) -> None:
+        self._keep = keep
         self._calls: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {}  # path -> calls indexed
         self._by_name: dict[str, dict[str, frozenset[str]]] = {}  # function name -> path -> names it calls
         self._known: frozenset[str] = frozenset()
         self._targets: dict[str, tuple[tuple[str, ...], list[str]]] = {}  # path -> imports, files they name
 
-    def callees(self, files: list[FileFacts]) -> dict[str, dict[str, frozenset[str]]]:
+    def reachable(self, files: list[FileFacts], start: Iterable[str]) -> frozenset[str]:
+        """The function names reached from `start` through the calls of these files."""
+        if self._keep:
+            by_name = self._callees(files)
+
+            def steps(name: str) -> Iterable[AbstractSet[str]]:
+                return by_name.get(name, {}).values()
+        else:
+            merged: dict[str, set[str]] = {}
+            for facts in files:
+                for name, called in facts.calls:
+                    merged.setdefault(name, set()).update(called)
+
+            def steps(name: str) -> Iterable[AbstractSet[str]]:
+                return (merged[name],) if name in merged else ()
+
+        frontier = set(start)
+        reached: set[str] = set()
+        while frontier:
+            name = frontier.pop()
+            if name in reached:
+                continue
+            reached.add(name)
+            for callees in steps(name):
+                frontier |= callees - reached
+        return frozenset(reached)
+
+    def _callees(self, files: list[FileFacts]) -> dict[str, dict[str, frozenset[str]]]:
         """Function name -> file -> the names that function calls there, for these files."""
         present = set()
         for facts in files:
@@ -238,19 +268,10 @@ class _Evaluation:
 
     def _reachable_functions(self) -> frozenset[str]:
         """Functions, by name, that a real-time handler anywhere in the project calls, directly or not."""
-        calls = self.memo.callees(self.files)
-        frontier: set[str] = set()
+        start: set[str] = set()
         for facts in self.files:
-            frontier |= facts.handler_calls
-        reached: set[str] = set()
-        while frontier:
-            name = frontier.pop()
-            if name in reached:
-                continue
-            reached.add(name)
-            for callees in calls.get(name, {}).values():
-                frontier |= callees - reached
-        return frozenset(reached)
+            start |= facts.handler_calls
+        return self.memo.reachable(self.files, start)
 
     # --- findings --------------------------------------------------------------------------------
 
