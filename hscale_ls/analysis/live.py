@@ -134,9 +134,7 @@ class LiveWorkspace:
     _members: dict[str, set[str]] = field(default_factory=dict)  # project root -> paths
     _root_of: dict[str, str] = field(default_factory=dict)
     _results: dict[str, ProjectResult] = field(default_factory=dict)
-    _memos: dict[str, ProjectMemo] = field(
-        default_factory=dict
-    )  # project root -> call graph, imports (a fork starts empty)
+    _memos: dict[str, ProjectMemo] = field(default_factory=dict)  # project root -> call graph, imports
     _recent: list[str] = field(default_factory=list)  # documents that keep their tree, latest first
 
     def __post_init__(self) -> None:
@@ -317,6 +315,9 @@ class LiveWorkspace:
         copy._members = {root: set(paths) for root, paths in self._members.items()}
         copy._root_of = dict(self._root_of)
         copy._results = dict(self._results)
+        # shared: an evaluation brings a memo up to date with the facts it is given, whoever asks, so a
+        # preview re-reads only the files it changed, and this workspace only those files afterwards
+        copy._memos = self._memos
         copy._recent = list(self._recent)
         return copy
 
