@@ -74,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP port instead, for debugging")
     serve.add_argument("--log-level", choices=("error", "warning", "info", "debug"), default="info")
+    serve.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="index the workspace without reading or writing the facts cache",
+    )
     return parser
 
 
@@ -210,9 +215,10 @@ def _serve(args: argparse.Namespace) -> int:
                         format="hscale-ls %(levelname)s %(message)s")  # fmt: skip
     if args.log_level != "debug":
         logging.getLogger("pygls").setLevel(logging.WARNING)
+    from .analysis.cache import default_directory
     from .server.features import create_server
 
-    server = create_server()
+    server = create_server(None if args.no_cache else default_directory())
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")
         if not port.isdigit():

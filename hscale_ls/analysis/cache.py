@@ -48,6 +48,7 @@ class FactsCache:
         self.path = os.path.join(directory, f"facts-{name}.pickle")
         self.entries: dict[str, tuple[str, tuple[int, int], FileFacts]] = {}  # path -> digest, stat, facts
         self.dirty = False
+        self.hits = 0  # files `find` answered from the cache
         try:
             with open(self.path, "rb") as handle:
                 fingerprint, entries = pickle.load(handle)
@@ -63,6 +64,24 @@ class FactsCache:
             ImportError,
         ):
             self.entries = {}
+
+    def find(self, path: str) -> tuple[FileFacts | None, tuple[str, tuple[int, int]] | None]:
+        """The stored facts of a file that has not changed since, or None and the key to store its new
+        facts under (its content digest and stat; None too when the file cannot be read)."""
+        try:
+            info = os.stat(path)
+            stat = (info.st_size, info.st_mtime_ns)
+            hit = self.lookup_stat(path, stat)
+            if hit is None:
+                with open(path, "rb") as handle:
+                    digest = content_digest(handle.read())
+                hit = self.lookup(path, digest, stat)
+                if hit is None:
+                    return None, (digest, stat)
+        except OSError:
+            return None, None
+        self.hits += 1
+        return hit, None
 
     def lookup_stat(self, path: str, stat: tuple[int, int]) -> FileFacts | None:
         """Facts of an unchanged file: same size and modification time as when its digest was taken

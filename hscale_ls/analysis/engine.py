@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .cache import FactsCache, content_digest
+from .cache import FactsCache
 from .config import ConfigResolver
 from .facts import FileFacts
 from .languages import language_for_path
@@ -54,6 +54,20 @@ def read_facts(path: str) -> FileFacts | Skipped:
         return file_facts(path, source, language)
     except Exception as error:  # a parser or extractor bug must not stop the scan
         return Skipped(path, f"analysis failed ({type(error).__name__}: {error})")
+
+
+def read_facts_through(cache: FactsCache | None, path: str) -> FileFacts | Skipped:
+    """`read_facts` with a facts cache: an unchanged file's facts come from it; a new or changed file's
+    are extracted and stored in it."""
+    if cache is None:
+        return read_facts(path)
+    hit, key = cache.find(path)
+    if hit is not None:
+        return hit
+    item = read_facts(path)
+    if key is not None and isinstance(item, FileFacts):
+        cache.store(path, *key, item)
+    return item
 
 
 def _extract_all(paths: list[str], jobs: int, progress: Progress | None) -> list[FileFacts | Skipped]:
@@ -120,18 +134,11 @@ def scan(
     digests: dict[str, tuple[str, tuple[int, int]]] = {}
     if cache is not None:
         for path in paths:
-            try:
-                info = os.stat(path)
-                stat = (info.st_size, info.st_mtime_ns)
-                hit = cache.lookup_stat(path, stat)
-                if hit is None:
-                    with open(path, "rb") as handle:
-                        digests[path] = (content_digest(handle.read()), stat)
-                    hit = cache.lookup(path, *digests[path])
-            except OSError:
-                continue
+            hit, key = cache.find(path)
             if hit is not None:
                 facts_by_path[path] = hit
+            elif key is not None:
+                digests[path] = key
     missing = [p for p in paths if p not in facts_by_path]
     for item in _extract_all(missing, jobs if jobs is not None else (os.cpu_count() or 1), progress):
         if isinstance(item, Skipped):

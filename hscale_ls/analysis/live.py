@@ -15,8 +15,9 @@ from typing import Any
 from tree_sitter import Point as TsPoint
 from tree_sitter import Tree
 
+from .cache import FactsCache
 from .config import Config, ConfigResolver, from_mapping
-from .engine import read_facts
+from .engine import read_facts_through
 from .extract import facts_from_tree
 from .facts import FileFacts
 from .languages import LanguageId, new_parser
@@ -228,8 +229,8 @@ class LiveWorkspace:
         for path in [p for p in self.disk if p.startswith(folder.rstrip(os.sep) + os.sep)]:
             self.forget(path)
 
-    def refresh_from_disk(self, path: str) -> None:
-        item = read_facts(path)
+    def refresh_from_disk(self, path: str, cache: FactsCache | None = None) -> None:
+        item = read_facts_through(cache, path)
         if isinstance(item, Skipped):
             self.skipped[path] = item
             self.disk.pop(path, None)

@@ -46,8 +46,8 @@ class ClientLogHandler(logging.Handler):
             pass
 
 
-def create_server() -> HscaleServer:
-    server = HscaleServer()
+def create_server(cache_dir: str | None = None) -> HscaleServer:
+    server = HscaleServer(cache_dir)
     handler = ClientLogHandler(server)
     handler.setFormatter(logging.Formatter("%(message)s"))
     log.addHandler(handler)

@@ -18,6 +18,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from hscale_ls import __version__
+from hscale_ls.analysis.cache import FactsCache
 from hscale_ls.analysis.languages import LSP_LANGUAGE_IDS, language_for_path
 from hscale_ls.analysis.live import LiveWorkspace, result_id
 from hscale_ls.analysis.project import Finding
@@ -42,9 +43,10 @@ WATCH_GLOBS = (
 
 
 class HscaleServer(LanguageServer):
-    def __init__(self) -> None:
+    def __init__(self, cache_dir: str | None = None) -> None:
         super().__init__("hscale-ls", __version__, protocol_cls=HscaleProtocol)
         self.live = LiveWorkspace()
+        self.cache_dir = cache_dir  # facts cache for the workspace index (None: no cache)
         self.caps = ClientCaps()
         self.init_settings = Settings()
         self.folder_settings: dict[str, Settings] = {}
@@ -159,12 +161,15 @@ class HscaleServer(LanguageServer):
         def report(done: int, total: int) -> None:
             done_total[:] = [done, total]
 
+        from_cache = 0
         for folder in folders:
             try:
-                paths = await asyncio.get_running_loop().run_in_executor(None, self._discover, folder)
+                loop = asyncio.get_running_loop()
+                paths = await loop.run_in_executor(None, self._discover, folder)
+                cache = await loop.run_in_executor(None, self._open_cache, folder)
                 for done, path in enumerate(paths, 1):
                     if path not in self.live.documents:
-                        self.live.refresh_from_disk(path)
+                        self.live.refresh_from_disk(path, cache)
                     else:
                         self.live.changed(path)
                     report(done, len(paths))
@@ -178,13 +183,17 @@ class HscaleServer(LanguageServer):
                         )
                     if done % 10 == 0:
                         await asyncio.sleep(0)  # stay responsive while indexing
+                if cache is not None:
+                    from_cache += cache.hits
+                    await loop.run_in_executor(None, cache.save)
             except Exception:
                 log.exception("indexing %s failed", folder)
         if progress:
             self.work_done_progress.end(
                 token, types.WorkDoneProgressEnd(message=f"{done_total[1]} files indexed")
             )
-        log.info("indexed %d files in %d folder(s)", len(self.live.disk), len(folders))
+        log.info("indexed %d files in %d folder(s), %d of them from the facts cache",
+                 len(self.live.disk), len(folders), from_cache)  # fmt: skip
         # The indexed facts live as long as the session: keep the cyclic collector from walking them on
         # every full collection (a pause of 10 ms and more in the middle of a keystroke's analysis).
         # They hold no reference cycles, so replaced facts are still freed by reference counting.
@@ -194,6 +203,13 @@ class HscaleServer(LanguageServer):
         for message in self.live.config_errors:
             self.warn_once(message)
         self.publish_changed()
+
+    def _open_cache(self, folder: str) -> FactsCache | None:
+        """The facts cache of a workspace folder, as `check` keeps one per target: files that did not
+        change since the last session are not parsed again. A damaged cache file is ignored."""
+        if self.cache_dir is None:
+            return None
+        return FactsCache(self.cache_dir, folder)
 
     def _discover(self, folder: str) -> list[str]:
         from hscale_ls.analysis.workspace import FileWalker

@@ -154,8 +154,8 @@ class Editor:
         raise AssertionError("condition not met in time")
 
 
-async def start_client() -> LanguageClient:
-    config = ClientServerConfig(server_command=SERVER, client_factory=_make_client)
+async def start_client(*arguments: str) -> LanguageClient:
+    config = ClientServerConfig(server_command=[*SERVER, *arguments], client_factory=_make_client)
     return await config.start()  # type: ignore[return-value]
 
 
