@@ -22,7 +22,7 @@ from benchmarks.astgrep_rules import ast_grep_binary, write_rules
 from benchmarks.lsp_client import LspProcess
 from benchmarks.workload import VARIANTS, apply_changes, edit_script, server_file
 
-HSCALE = [sys.executable, "-m", "hscale_ls", "serve"]
+HSCALE = [sys.executable, "-m", "hscale_ls", "serve", "--no-cache"]  # a one-file workspace: nothing to cache
 
 
 def summary(samples: list[float]) -> dict[str, float]:
