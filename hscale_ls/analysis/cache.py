@@ -1,8 +1,10 @@
 """An on-disk cache of file facts keyed by content hash, so a re-scan only parses what changed.
 
 Facts depend on a file's path and bytes and on this version of the extractors, nothing else
-(configuration is applied later), so the key is exactly that. One cache file per scan target,
-written atomically; a damaged or foreign cache file is ignored, never fatal.
+(configuration is applied later), so the key is exactly that. One cache file per scan target (or
+workspace folder of the language server), written atomically: the engine's fingerprint, then the
+entries in chunks, then an end mark. A damaged, truncated or foreign cache file is ignored, never
+fatal.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from importlib import resources
 from hscale_ls import __version__
 
 from .facts import FileFacts
+
+_CHUNK = 200  # files per pickle in a cache file
 
 
 @cache
@@ -51,9 +55,11 @@ class FactsCache:
         self.hits = 0  # files `find` answered from the cache
         try:
             with open(self.path, "rb") as handle:
-                fingerprint, entries = pickle.load(handle)
-            if fingerprint == engine_fingerprint() and isinstance(entries, dict):
-                self.entries = entries
+                if pickle.load(handle) == engine_fingerprint():
+                    entries: dict[str, tuple[str, tuple[int, int], FileFacts]] = {}
+                    while (chunk := pickle.load(handle)) is not None:
+                        entries.update(chunk)
+                    self.entries = entries
         except (
             OSError,
             pickle.UnpicklingError,
@@ -108,8 +114,14 @@ class FactsCache:
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             temporary = f"{self.path}.{os.getpid()}.tmp"
+            items = list(self.entries.items())
             with open(temporary, "wb") as handle:
-                pickle.dump((engine_fingerprint(), self.entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                # in chunks, each pickled on its own: pickling remembers every object it has written
+                # until the end, so one pickle of a large workspace took 15 MB more at its peak
+                pickle.dump(engine_fingerprint(), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                for start in range(0, len(items), _CHUNK):
+                    pickle.dump(dict(items[start : start + _CHUNK]), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(None, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.path)
         except OSError:
             pass  # a read-only cache directory only costs speed
