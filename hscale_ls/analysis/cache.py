@@ -53,6 +53,7 @@ class FactsCache:
         self.entries: dict[str, tuple[str, tuple[int, int], FileFacts]] = {}  # path -> digest, stat, facts
         self.dirty = False
         self.hits = 0  # files `find` answered from the cache
+        self.seen: set[str] = set()  # files asked for or stored: what the next save keeps
         try:
             with open(self.path, "rb") as handle:
                 if pickle.load(handle) == engine_fingerprint():
@@ -74,6 +75,7 @@ class FactsCache:
     def find(self, path: str) -> tuple[FileFacts | None, tuple[str, tuple[int, int]] | None]:
         """The stored facts of a file that has not changed since, or None and the key to store its new
         facts under (its content digest and stat; None too when the file cannot be read)."""
+        self.seen.add(path)
         try:
             info = os.stat(path)
             stat = (info.st_size, info.st_mtime_ns)
@@ -106,9 +108,15 @@ class FactsCache:
 
     def store(self, path: str, digest: str, stat: tuple[int, int], facts: FileFacts) -> None:
         self.entries[path] = (digest, stat, facts)
+        self.seen.add(path)
         self.dirty = True
 
     def save(self) -> None:
+        """Write the entries of the files this run asked for; those of deleted or renamed files go."""
+        kept = {path: entry for path, entry in self.entries.items() if path in self.seen}
+        if len(kept) < len(self.entries):
+            self.entries = kept
+            self.dirty = True
         if not self.dirty:
             return
         try:

@@ -256,3 +256,17 @@ def test_facts_cache_is_keyed_by_content(tmp_path: Path) -> None:
     for item in cache.iterdir():
         item.write_bytes(item.read_bytes()[:-8])
     assert run_cli("check", "app", "--format", "json", cwd=tmp_path, env=env).json() == third.json()
+    # the entries of files that are gone are dropped, not kept forever
+    [cache_file] = cache.iterdir()
+    (app / "extra.js").write_text("const rooms = new Map();\n" * 40)
+    run_cli("check", "app", "--format", "json", cwd=tmp_path, env=env)
+    with_extra = cache_file.stat().st_size
+    (app / "extra.js").rename(app / "renamed.js")
+    run_cli("check", "app", "--format", "json", cwd=tmp_path, env=env)
+    assert cache_file.stat().st_size < with_extra + 64, (
+        "the old name's entry is gone, the new one took its place"
+    )
+    (app / "renamed.js").unlink()
+    gone = run_cli("check", "app", "--format", "json", cwd=tmp_path, env=env).json()
+    assert gone["findings"] == third.json()["findings"]
+    assert cache_file.stat().st_size < with_extra - 100
