@@ -723,8 +723,10 @@ class JsExtractor:
         handler_calls: set[str] = set()
         calls: dict[str, set[str]] = {}
         graph = (self.scope_calls, handler_calls, calls)
-        for call, _fn, callee, member in self.sites:
-            context = self._context(call)
+        scan, describe = self.scan, self._describe
+        innermost = scan.innermost_each([site[0] for site in self.sites])
+        for (call, _fn, callee, member), index in zip(self.sites, innermost, strict=True):
+            context = scan.context_at(index, describe)
             if (
                 member
                 and (callee in REGISTRATION_METHODS or callee in ROUTE_METHODS)

@@ -554,13 +554,15 @@ class PyExtractor:
         handler_calls: set[str] = set()
         calls: dict[str, set[str]] = {}
         graph = (self.scope_calls, handler_calls, calls)
-        for call, _, _, name in self.sites:
+        scan, describe = self.scan, self._describe
+        innermost = scan.innermost_each([site[0] for site in self.sites])
+        for (call, _, _, name), index in zip(self.sites, innermost, strict=True):
             if not name.isidentifier():
                 continue
             callees = [name]
             if name in OFFLOADING_CALLS:  # `asyncio.to_thread(save, m)` calls `save`
                 callees += [self.text(a) for a in _positional(call) if a.type == "identifier"]
-            context = self._context(call)
+            context = scan.context_at(index, describe, PY_DEFINITIONS)
             for callee in callees:
                 record_call(graph, callee, context)
         return handler_calls, calls

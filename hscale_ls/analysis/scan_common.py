@@ -61,6 +61,7 @@ class FileScan:
     _function_nodes: list[Node] = field(default_factory=list)
     _function_parents: list[int] = field(default_factory=list)
     _function_starts: list[int] | None = None
+    _function_ends: list[int] = field(default_factory=list)
     _contexts: dict[int, tuple[tuple[str, ...], int, bool]] = field(default_factory=dict)
     scope_names: dict[int, str] = field(default_factory=dict)  # function start byte -> innermost named one
 
@@ -129,17 +130,45 @@ class FileScan:
         self._function_nodes = nodes
         self._function_parents = parents
         self._function_starts = [n.start_byte for n in nodes]
+        self._function_ends = [n.end_byte for n in nodes]
+
+    def innermost_each(self, nodes: Sequence[Node]) -> list[int]:
+        """`innermost` of every node of a list in document order, in one sweep over the functions."""
+        if self._function_starts is None:
+            self._index_functions()
+        assert self._function_starts is not None
+        starts, ends, parents = self._function_starts, self._function_ends, self._function_parents
+        found: list[int] = []
+        last, count = -1, len(starts)
+        for node in nodes:
+            start, end = node.start_byte, node.end_byte
+            while last + 1 < count and starts[last + 1] <= start:
+                last += 1
+            index = last
+            while index >= 0 and (end > ends[index] or (starts[index] == start and ends[index] == end)):
+                index = parents[index]
+            found.append(index)
+        return found
 
     def context(
         self, node: Node, describe: Callable[[Node], FunctionInfo], kinds: frozenset[str] | None = None
     ) -> tuple[tuple[str, ...], int, bool]:
         """(names of the enclosing named functions, innermost first; start byte of the innermost
         function or -1; whether any enclosing function is a real-time handler). Cached per function."""
-        index = self.innermost(node.start_byte, node.end_byte)
+        return self.context_at(self.innermost(node.start_byte, node.end_byte), describe, kinds)
+
+    def context_at(
+        self, index: int, describe: Callable[[Node], FunctionInfo], kinds: frozenset[str] | None = None
+    ) -> tuple[tuple[str, ...], int, bool]:
+        """`context` of a node whose innermost function is `index` (from `innermost`)."""
         cached = self._contexts.get(index)
         if cached is not None:
             return cached
-        functions = [f for f in self.enclosing_functions(node) if kinds is None or f.type in kinds]
+        enclosing, first = [], index
+        while index >= 0:
+            enclosing.append(self._function_nodes[index])
+            index = self._function_parents[index]
+        functions = [f for f in enclosing if kinds is None or f.type in kinds]
         names: list[str] = []
         handler = False
         for fn in functions:
@@ -150,7 +179,7 @@ class FileScan:
         scope = functions[0].start_byte if functions else -1
         self.scope_names[scope] = names[0] if names else ""
         cached = (tuple(names), scope, handler)
-        self._contexts[index] = cached
+        self._contexts[first] = cached
         return cached
 
     def function_info(self, node: Node, describe: Callable[[Node], FunctionInfo]) -> FunctionInfo:
