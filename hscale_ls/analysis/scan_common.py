@@ -88,9 +88,10 @@ class FileScan:
 
     @staticmethod
     def text(node: Node | None) -> str:
-        if node is None or node.text is None:
+        if node is None:
             return ""
-        return node.text.decode("utf-8", errors="replace")
+        raw = node.text  # a new bytes object on every access: read it once
+        return "" if raw is None else raw.decode("utf-8", errors="replace")
 
     def enclosing_functions(self, node: Node) -> list[Node]:
         """Functions around a node, innermost first (from an interval index, not parent walks)."""
