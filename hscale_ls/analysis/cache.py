@@ -72,9 +72,10 @@ class FactsCache:
         ):
             self.entries = {}
 
-    def find(self, path: str) -> tuple[FileFacts | None, tuple[str, tuple[int, int]] | None]:
-        """The stored facts of a file that has not changed since, or None and the key to store its new
-        facts under (its content digest and stat; None too when the file cannot be read)."""
+    def find(self, path: str) -> tuple[FileFacts | None, tuple[str, tuple[int, int]] | None, bytes | None]:
+        """The stored facts of a file that has not changed since; or None, the key to store its new
+        facts under (its content digest and stat) and the bytes read for the digest. Both None when
+        the file cannot be read."""
         self.seen.add(path)
         try:
             info = os.stat(path)
@@ -82,14 +83,15 @@ class FactsCache:
             hit = self.lookup_stat(path, stat)
             if hit is None:
                 with open(path, "rb") as handle:
-                    digest = content_digest(handle.read())
+                    data = handle.read()
+                digest = content_digest(data)
                 hit = self.lookup(path, digest, stat)
                 if hit is None:
-                    return None, (digest, stat)
+                    return None, (digest, stat), data
         except OSError:
-            return None, None
+            return None, None, None
         self.hits += 1
-        return hit, None
+        return hit, None, None
 
     def lookup_stat(self, path: str, stat: tuple[int, int]) -> FileFacts | None:
         """Facts of an unchanged file: same size and modification time as when its digest was taken

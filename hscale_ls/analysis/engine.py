@@ -36,16 +36,18 @@ class ScanResult:
         return root, self.project_facts[root]
 
 
-def read_facts(path: str) -> FileFacts | Skipped:
-    """Facts of one file on disk; never raises (unreadable or undecodable files come back as Skipped)."""
+def read_facts(path: str, source: bytes | None = None) -> FileFacts | Skipped:
+    """Facts of one file on disk (or of `source`, its bytes already read); never raises (unreadable
+    or undecodable files come back as Skipped)."""
     language = language_for_path(path)
     if language is None:
         return Skipped(path, "not a supported source file")
-    try:
-        with open(path, "rb") as handle:
-            source = handle.read()
-    except OSError as error:
-        return Skipped(path, f"cannot be read ({error.strerror})")
+    if source is None:
+        try:
+            with open(path, "rb") as handle:
+                source = handle.read()
+        except OSError as error:
+            return Skipped(path, f"cannot be read ({error.strerror})")
     if b"\0" in source[:8192]:
         return Skipped(path, "binary content")
     from .extract import file_facts  # parsers load only when a file needs extracting (not on a warm scan)
@@ -61,10 +63,10 @@ def read_facts_through(cache: FactsCache | None, path: str) -> FileFacts | Skipp
     are extracted and stored in it."""
     if cache is None:
         return read_facts(path)
-    hit, key = cache.find(path)
+    hit, key, source = cache.find(path)
     if hit is not None:
         return hit
-    item = read_facts(path)
+    item = read_facts(path, source)
     if key is not None and isinstance(item, FileFacts):
         cache.store(path, *key, item)
     return item
@@ -134,7 +136,7 @@ def scan(
     digests: dict[str, tuple[str, tuple[int, int]]] = {}
     if cache is not None:
         for path in paths:
-            hit, key = cache.find(path)
+            hit, key, _ = cache.find(path)  # the workers read the files they extract themselves
             if hit is not None:
                 facts_by_path[path] = hit
             elif key is not None:
