@@ -226,11 +226,15 @@ def create_server(cache_dir: str | None = None) -> HscaleServer:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=code_actions.KINDS, resolve_provider=True),
     )
-    def code_action(ls: HscaleServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    async def code_action(ls: HscaleServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        # Fixes read the whole project (an adapter set up elsewhere, the message model, the manifest):
+        # right after start-up, give the index a moment rather than offer a fix chosen without them.
+        await ls.indexed(timeout=2.0)
         return code_actions.code_actions(ls, params)
 
     @server.feature(types.CODE_ACTION_RESOLVE)
-    def code_action_resolve(ls: HscaleServer, action: types.CodeAction) -> types.CodeAction:
+    async def code_action_resolve(ls: HscaleServer, action: types.CodeAction) -> types.CodeAction:
+        await ls.indexed(timeout=2.0)
         return code_actions.resolve(ls, action)
 
     @server.command("hscale.audit")
