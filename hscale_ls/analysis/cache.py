@@ -80,12 +80,12 @@ class FactsCache:
         try:
             info = os.stat(path)
             stat = (info.st_size, info.st_mtime_ns)
-            hit = self.lookup_stat(path, stat)
+            hit = self._by_stat(path, stat)
             if hit is None:
                 with open(path, "rb") as handle:
                     data = handle.read()
                 digest = content_digest(data)
-                hit = self.lookup(path, digest, stat)
+                hit = self._by_digest(path, digest, stat)
                 if hit is None:
                     return None, (digest, stat), data
         except OSError:
@@ -93,13 +93,13 @@ class FactsCache:
         self.hits += 1
         return hit, None, None
 
-    def lookup_stat(self, path: str, stat: tuple[int, int]) -> FileFacts | None:
+    def _by_stat(self, path: str, stat: tuple[int, int]) -> FileFacts | None:
         """Facts of an unchanged file: same size and modification time as when its digest was taken
         (the way git trusts its index), so a warm scan need not read the file."""
         entry = self.entries.get(path)
         return entry[2] if entry is not None and entry[1] == stat else None
 
-    def lookup(self, path: str, digest: str, stat: tuple[int, int]) -> FileFacts | None:
+    def _by_digest(self, path: str, digest: str, stat: tuple[int, int]) -> FileFacts | None:
         entry = self.entries.get(path)
         if entry is None or entry[0] != digest:
             return None

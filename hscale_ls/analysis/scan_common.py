@@ -95,7 +95,10 @@ class FileScan:
 
     def enclosing_functions(self, node: Node) -> list[Node]:
         """Functions around a node, innermost first (from an interval index, not parent walks)."""
-        index = self.innermost(node.start_byte, node.end_byte)
+        return self._chain(self.innermost(node.start_byte, node.end_byte))
+
+    def _chain(self, index: int) -> list[Node]:
+        """The function at `index` (from `innermost`) and those around it, innermost first."""
         found = []
         while index >= 0:
             found.append(self._function_nodes[index])
@@ -165,11 +168,7 @@ class FileScan:
         cached = self._contexts.get(index)
         if cached is not None:
             return cached
-        enclosing, first = [], index
-        while index >= 0:
-            enclosing.append(self._function_nodes[index])
-            index = self._function_parents[index]
-        functions = [f for f in enclosing if kinds is None or f.type in kinds]
+        functions = [f for f in self._chain(index) if kinds is None or f.type in kinds]
         names: list[str] = []
         handler = False
         for fn in functions:
@@ -180,7 +179,7 @@ class FileScan:
         scope = functions[0].start_byte if functions else -1
         self.scope_names[scope] = names[0] if names else ""
         cached = (tuple(names), scope, handler)
-        self._contexts[first] = cached
+        self._contexts[index] = cached
         return cached
 
     def function_info(self, node: Node, describe: Callable[[Node], FunctionInfo]) -> FunctionInfo:
