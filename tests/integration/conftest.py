@@ -3,8 +3,6 @@ installed once into a cache outside the clone, and app instances started as proc
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 import signal
@@ -17,14 +15,7 @@ from pathlib import Path
 
 import pytest
 
-NODE_PACKAGES = {
-    "socket.io": "^4.8.1",
-    "@socket.io/redis-adapter": "^8.3.0",
-    "@socket.io/redis-streams-adapter": "^0.3.1",
-    "redis": "^5.8.0",
-    "express": "^5.1.0",
-}
-CACHE = Path(os.environ.get("HSCALE_TEST_CACHE", Path.home() / ".cache" / "hscale-ls-tests"))
+from tests import provision
 
 
 def free_port() -> int:
@@ -63,7 +54,7 @@ def redis_url() -> Iterator[str]:
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail(
-            "redis-server is not installed; .ci/run installs it with apt-get (apt-get install redis-server)"
+            "redis-server is not installed; `python -m tests.provision apt` installs it with apt-get (as root)"
         )
     port = free_port()
     process = subprocess.Popen(
@@ -87,19 +78,12 @@ def clean_redis(redis_url: str) -> str:
 
 @pytest.fixture(scope="session")
 def node_modules() -> Path:
-    """node_modules with the packages the Node examples and their fixes need, installed once."""
-    digest = hashlib.sha256(json.dumps(NODE_PACKAGES, sort_keys=True).encode()).hexdigest()[:12]
-    folder = CACHE / f"node-{digest}"
-    stamp = folder / ".installed"
-    if not stamp.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "package.json").write_text(json.dumps({"private": True, "dependencies": NODE_PACKAGES}))
-        subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=folder, check=True, timeout=600,
-        )  # fmt: skip
-        stamp.write_text("ok")
-    return folder / "node_modules"
+    """node_modules with the packages the Node examples and their fixes need (tests/provision.py)."""
+    try:
+        provision.step_node()
+    except provision.ProvisionError as error:
+        pytest.fail(f"the Node packages of the two-instance proofs could not be installed: {error}")
+    return provision.node_folder() / "node_modules"
 
 
 class Instances:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The hscale VS Code extension in the real VS Code workbench: code-server (VS Code 1.100.3, the last
-# release for Node 20) driven by Debian's Chromium through playwright-core. Installs what it needs into
-# a cache outside the clone, builds and installs the .vsix, opens a project, waits for the diagnostic in
-# the Problems panel, applies the preferred quick fix from the lightbulb with the keyboard, saves, and
+# release for Node 20) driven by Debian's Chromium through playwright-core. tests/provision.py installs
+# them into a cache outside the clone (the README's test command runs it first, so here it only finds
+# them complete), builds and installs the .vsix, opens a project, waits for the diagnostic in the
+# Problems panel, applies the preferred quick fix from the lightbulb with the keyboard, saves, and
 # checks the file on disk and that the diagnostic is gone. Prints PASS and exits 0 on success.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -18,22 +19,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "== installing chromium"
-  (apt-get install -y -q chromium libkrb5-dev >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium libkrb5-dev >/dev/null))
-fi
-
-if [ ! -x "$TOOLS/node_modules/.bin/code-server" ] || [ ! -d "$TOOLS/node_modules/playwright-core" ]; then
-  echo "== installing code-server $CS_VERSION and playwright-core into $TOOLS"
-  mkdir -p "$TOOLS/tmp"
-  (cd "$TOOLS/tmp" && npm pack --silent @vscode/ripgrep-linux-x64@1.18.0 >/dev/null && tar xzf vscode-ripgrep-linux-x64-1.18.0.tgz)
-  # code-server's ripgrep postinstall downloads from GitHub unless its cache holds the archive
-  mkdir -p "$TOOLS/tmp/vscode-ripgrep-cache-1.15.11"
-  tar czf "$TOOLS/tmp/vscode-ripgrep-cache-1.15.11/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" -C "$TOOLS/tmp/package/bin" rg
-  (cd "$TOOLS" && [ -f package.json ] || npm init -y >/dev/null)
-  (cd "$TOOLS" && TMPDIR="$TOOLS/tmp" npm_config_unsafe_perm=true npm_config_yes=true \
-     npm install --no-audit --no-fund --loglevel=error "code-server@$CS_VERSION" playwright-core@1 >/dev/null)
-fi
+# chromium and code-server + playwright-core (into $TOOLS, complete only once its marker is written)
+"$PY" "$ROOT/tests/provision.py" apt vscode
+[ -f "$TOOLS/.provisioned" ] || { echo "code-server is not provisioned in $TOOLS"; exit 1; }
 
 echo "== building the extension"
 (cd "$ROOT/editors/vscode" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run --silent build >/dev/null \
