@@ -2,7 +2,7 @@
 (and, through the server, the diagnostics) of the final text analysed from scratch. Texts carry astral
 characters, combining marks and CRLF; positions are produced in every encoding.
 
-HSCALE_PROPERTY_EXAMPLES raises the number of sequences (CI runs a few hundred; a nightly run thousands).
+HSCALE_PROPERTY_EXAMPLES sets the number of sequences (CI runs 300; HSCALE_HARDENING=nightly, 5,000).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from lsprotocol import types
 from hscale_ls.analysis.extract import facts_from_tree, file_facts, parse
 from hscale_ls.analysis.facts import FileFacts
 from hscale_ls.analysis.live import LiveDocument
+from tests.hardening import scale
 from tests.server.harness import Editor, start_client
 
-EXAMPLES = int(os.environ.get("HSCALE_PROPERTY_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("HSCALE_PROPERTY_EXAMPLES") or scale.size(300, 5000))
 SEED = (
     'const { Server } = require("socket.io");\r\n'
     "const io = new Server(3000); // 👋🏽 ﬁ\n"
