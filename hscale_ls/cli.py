@@ -120,9 +120,11 @@ def _run(args: argparse.Namespace) -> int:
     cwd = os.getcwd()
     targets = args.paths if args.command == "check" else [args.path]
     if args.command == "check" and (args.fix or args.diff):
-        changed = _fix(args, targets, cwd)
+        changed, refused = _fix(args, targets, cwd)
         if args.diff:
             return EXIT_FINDINGS if changed else EXIT_CLEAN
+        if refused:
+            return EXIT_ERROR
     progress = _ProgressBar()
     try:
         from .analysis.cache import default_directory
@@ -177,34 +179,55 @@ def _fix_titles(result: object) -> dict[tuple[str, str, int], list[str]]:
     return titles
 
 
-def _fix(args: argparse.Namespace, targets: list[str], cwd: str) -> int:
-    """Apply (or, with --diff, show) fixes for the findings under `targets`; returns files changed."""
+def _fix(args: argparse.Namespace, targets: list[str], cwd: str) -> tuple[int, bool]:
+    """Apply (or, with --diff, show) fixes for the findings under `targets`; returns the number of
+    files changed and whether a target refused to be written (then that target is left unchanged)."""
     from . import report
     from .analysis.live import LiveWorkspace
+    from .fixes.files import WriteRefused
     from .fixes.session import FixSession
 
     changed = 0
+    refused = False
     for target in targets:
         target = os.path.abspath(target)
         folder = target if os.path.isdir(target) else os.path.dirname(target)
         live = LiveWorkspace(config_file=args.config)
         live.index_folder(folder)
-        session = FixSession(live)
+        session = FixSession(live, boundary=folder)
         wanted = None if os.path.isdir(target) else target
 
         def requested(path: str, wanted: str | None = wanted) -> bool:
             return wanted is None or path == wanted
 
         session.run(unsafe=args.unsafe_fixes, only=requested)
+        refused = refused or bool(session.refused)
+        for title, why in session.refused:
+            shown = report.display_path(why.path, cwd)
+            print(f"hscale-ls: not applied: {title}: {shown} is {why.reason}", file=sys.stderr)
         if args.diff:
             sys.stdout.write(session.diff(lambda p: report.display_path(p, cwd)))
-        else:
-            for path in session.write():
-                print(f"hscale-ls: fixed {report.display_path(path, cwd)}", file=sys.stderr)
+            for title in session.applied:
+                print(f"hscale-ls: would apply: {title}", file=sys.stderr)
+            changed += len(session.changed())
+            continue
+        try:
+            written = session.write()
+        except WriteRefused as error:
+            refused = True
+            for why in error.refusals:
+                print(
+                    f"hscale-ls: cannot write {report.display_path(why.path, cwd)}: {why.reason}",
+                    file=sys.stderr,
+                )
+            print(f"hscale-ls: no file under {report.display_path(folder, cwd)} was changed", file=sys.stderr)
+            continue
+        for path in written:
+            print(f"hscale-ls: fixed {report.display_path(path, cwd)}", file=sys.stderr)
         for title in session.applied:
             print(f"hscale-ls: applied: {title}", file=sys.stderr)
-        changed += len(session.changed())
-    return changed
+        changed += len(written)
+    return changed, refused
 
 
 def _serve(args: argparse.Namespace) -> int:

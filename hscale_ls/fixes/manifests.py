@@ -9,9 +9,17 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Callable
 
+from packaging.requirements import InvalidRequirement, Requirement
+
 from hscale_ls.fixes.model import Edit
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 Reader = Callable[[str], bytes | None]
 
@@ -228,3 +236,60 @@ def add_python_requirements(path: str, wanted: dict[str, str], read: Reader) -> 
     addition = comma + ", ".join(f'"{m}"' for m in missing)
     at_bytes = len(text[: match.start(1) + len(stripped)].encode())
     return [Edit(path, at_bytes, at_bytes, addition)]
+
+
+# --- what each manifest's own tool makes of it ------------------------------------------------------
+
+
+def is_requirements_file(path: str) -> bool:
+    name = os.path.basename(path)
+    return name.startswith("requirements") and name.endswith(".txt")
+
+
+def manifest_errors(path: str, data: bytes) -> int | None:
+    """How many parts of a dependency manifest its tool would reject: npm's JSON parse of
+    package.json, the TOML parser's view of pyproject.toml (and PEP 508 for its dependencies), pip's
+    requirement lines. None when `path` is not a manifest the fixes edit. `data` is the UTF-8 view."""
+    name = os.path.basename(path)
+    if name != "package.json" and name != "pyproject.toml" and not is_requirements_file(path):
+        return None
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return 1_000_000  # not text at all: worse than any parse error
+    if name == "package.json":
+        try:
+            return 0 if isinstance(json.loads(text), dict) else 1
+        except (ValueError, RecursionError):
+            return 1
+    if name == "pyproject.toml":
+        try:
+            document = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, RecursionError):
+            return 1
+        project = document.get("project")
+        declared = project.get("dependencies") if isinstance(project, dict) else None
+        lines = [d for d in declared if isinstance(d, str)] if isinstance(declared, list) else []
+        return sum(not _valid_requirement(line) for line in lines)
+    return sum(not _valid_requirement(line) for line in _requirement_lines(text))
+
+
+def _requirement_lines(text: str) -> list[str]:
+    """The requirement specifiers of a requirements file, as pip joins and strips its lines."""
+    joined = re.sub(r"\\\r?\n", "", text)
+    found = []
+    for line in joined.splitlines():
+        line = re.sub(r"(^|\s)#.*$", "", line).strip()
+        # options (-r, -e, --hash...), paths and URLs are pip's own syntax, not PEP 508
+        if not line or line.startswith(("-", ".", "/")) or "://" in line.split("@")[0]:
+            continue
+        found.append(line.split(" --", 1)[0].strip())
+    return found
+
+
+def _valid_requirement(line: str) -> bool:
+    try:
+        Requirement(line)
+    except InvalidRequirement:
+        return False
+    return True

@@ -1,6 +1,8 @@
 """Apply fixes across a project until none is left, in memory: one fix at a time, re-analysing
 after each (a server's adapter may clear other findings), refusing any fix whose result parses
-worse than the original. The caller decides whether to write the result or print a diff."""
+worse than the original (source files by tree-sitter, manifests by their own tool's rules) or that
+touches a file `--fix` could not write. The caller decides whether to write the result (all files or
+none, see `files.write_all`) or print a diff."""
 
 from __future__ import annotations
 
@@ -13,19 +15,15 @@ from dataclasses import dataclass, field
 from hscale_ls.analysis.languages import language_for_path
 from hscale_ls.analysis.live import LiveWorkspace
 from hscale_ls.fixes import FixContext, fixes_for
+from hscale_ls.fixes.files import Refusal, read_disk, refusal, write_all
+from hscale_ls.fixes.manifests import manifest_errors
 from hscale_ls.fixes.model import Edit, Fix, apply
 from hscale_ls.fixes.style import ParsedSource
 
+__all__ = ["FixSession", "read_disk"]
+
 log = logging.getLogger("hscale_ls")
 MAX_ROUNDS = 100
-
-
-def read_disk(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None
 
 
 @dataclass(slots=True)
@@ -37,6 +35,10 @@ class FixSession:
     contents: dict[str, bytes] = field(default_factory=dict)
     originals: dict[str, bytes | None] = field(default_factory=dict)
     applied: list[str] = field(default_factory=list)
+    # the tree being fixed: files outside it (or reached through a symlink that leaves it) are not
+    # written; None only where nothing is ever written (previews)
+    boundary: str | None = None
+    refused: list[tuple[str, Refusal]] = field(default_factory=list)  # fix title, the file it could not write
 
     def read(self, path: str) -> bytes | None:
         if path in self.contents:
@@ -55,6 +57,9 @@ class FixSession:
         """Apply one fix to the pending contents, unless it would make any file parse worse."""
         staged: dict[str, bytes] = {}
         for path in fix.paths():
+            if self.boundary is not None and (reason := refusal(path, self.boundary)) is not None:
+                self.refused.append((fix.title, Refusal(path, reason)))
+                return False
             edits: list[Edit] = [e for e in fix.edits if e.path == path]
             before = self.read(path)
             after = apply(before or b"", edits)
@@ -63,6 +68,11 @@ class FixSession:
                 if ParsedSource.of(path, after).has_errors() > errors_before:
                     log.warning("not applying %r: %s would no longer parse", fix.title, path)
                     return False
+            manifest_before = manifest_errors(path, before) if before is not None else 0
+            manifest_after = manifest_errors(path, after)
+            if manifest_after is not None and manifest_after > (manifest_before or 0):
+                log.warning("not applying %r: %s would no longer parse", fix.title, path)
+                return False
             staged[path] = after
         for path, content in staged.items():
             self.originals.setdefault(path, self.read(path))
@@ -117,10 +127,5 @@ class FixSession:
         return "".join(chunks)
 
     def write(self) -> list[str]:
-        written = []
-        for path, content in sorted(self.changed().items()):
-            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-            with open(path, "wb") as handle:
-                handle.write(content)
-            written.append(path)
-        return written
+        """Write every changed file, or none (raises `files.WriteRefused` saying which and why)."""
+        return write_all(self.changed(), self.originals, self.boundary)
