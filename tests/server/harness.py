@@ -159,6 +159,13 @@ async def start_client(*arguments: str) -> LanguageClient:
     return await config.start()  # type: ignore[return-value]
 
 
+async def start_client_as(command: list[str], cwd: str, env: dict[str, str] | None) -> LanguageClient:
+    """The server started exactly as an editor computes it: command, working directory, environment."""
+    client = _make_client()
+    await client.start_io(*command, cwd=cwd, env=env)
+    return client
+
+
 def apply_workspace_edit(
     edit: types.WorkspaceEdit, encoding: str, read: Callable[[str], str]
 ) -> dict[str, str]:

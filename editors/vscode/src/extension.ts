@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from "vscode-languageclient/node";
-import { installHint, PythonExtensionApi, resolveInterpreter, serverCommand } from "./interpreter";
+import { installHint, probeCommand, PythonCommand, PythonExtensionApi, resolveInterpreter, serverCommand } from "./interpreter";
 import { AuditSummary, serverSettings, statusText } from "./settings";
 
 const LANGUAGES = ["javascript", "javascriptreact", "typescript", "typescriptreact", "python"];
@@ -21,9 +21,9 @@ async function pythonApi(): Promise<PythonExtensionApi | undefined> {
   }
 }
 
-function importable(command: string, args: string[]): Promise<boolean> {
+function importable(probe: PythonCommand): Promise<boolean> {
   return new Promise((resolve) => {
-    execFile(command, [...args, "-c", "import hscale_ls"], { timeout: 20000 }, (error) => resolve(!error));
+    execFile(probe.command, probe.args, { ...probe.options, timeout: 20000 }, (error) => resolve(!error));
   });
 }
 
@@ -56,17 +56,19 @@ async function refreshStatus(): Promise<void> {
 async function start(context: vscode.ExtensionContext): Promise<void> {
   const resource = vscode.window.activeTextEditor?.document.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
   const config = vscode.workspace.getConfiguration("hscale", resource);
-  const resolution = resolveInterpreter(config.get<string>("interpreter"), await pythonApi(), resource);
-  output.appendLine(`hscale: using ${resolution.command} (${resolution.source})`);
-  if (!(await importable(resolution.command, resolution.args))) {
+  // in a restricted workspace the Python extension's environment may be one the workspace ships
+  // (a .venv inside it); hscale.interpreter is machine-scoped, so only user settings can name one
+  const trusted = vscode.workspace.isTrusted;
+  const resolution = resolveInterpreter(config.get<string>("interpreter"), trusted ? await pythonApi() : undefined, resource);
+  output.appendLine(`hscale: using ${resolution.command} (${resolution.source}${trusted ? "" : ", restricted workspace"})`);
+  if (!(await importable(probeCommand(resolution, context.extensionPath)))) {
     const hint = installHint(resolution);
     output.appendLine(hint);
     void vscode.window.showErrorMessage(hint);
     status.text = statusText(undefined);
     return;
   }
-  const { command, args } = serverCommand(resolution);
-  const serverOptions: ServerOptions = { command, args, transport: TransportKind.stdio };
+  const serverOptions: ServerOptions = { ...serverCommand(resolution, context.extensionPath), transport: TransportKind.stdio };
   const clientOptions: LanguageClientOptions = {
     documentSelector: LANGUAGES.map((language) => ({ scheme: "file", language })),
     outputChannel: output,
@@ -92,6 +94,12 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   );
 }
 
+async function restart(context: vscode.ExtensionContext): Promise<void> {
+  await client?.stop();
+  client = undefined;
+  await start(context);
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("hscale");
   status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 0);
@@ -101,12 +109,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     output,
     status,
-    vscode.commands.registerCommand("hscale.restart", async () => {
-      await client?.stop();
-      client = undefined;
-      await start(context);
-    }),
+    vscode.commands.registerCommand("hscale.restart", () => restart(context)),
     vscode.commands.registerCommand("hscale.showOutput", () => output.show(true)),
+    // trust lets the Python extension's environment be used: choose the interpreter again
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void restart(context)),
   );
   await start(context);
 }

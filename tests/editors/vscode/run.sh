@@ -28,15 +28,20 @@ echo "== building the extension"
    && npm run --silent package >/dev/null)
 VSIX="$ROOT/editors/vscode/hscale-ls.vsix"
 
-# a project with a Socket.IO server and no adapter
-mkdir -p "$WORK/ws/.vscode" "$WORK/ud/User" "$WORK/exts" "$WORK/home" "$WORK/tmp"
+# a project with a Socket.IO server and no adapter, and traps: a module the server imports and an
+# interpreter named in the workspace settings (machine scope: VS Code must ignore it), each leaving a marker
+mkdir -p "$WORK/ws/.vscode" "$WORK/ud/User" "$WORK/ud/Machine" "$WORK/exts" "$WORK/home" "$WORK/tmp" "$WORK/markers"
+printf 'open("%s/argparse", "w").close()\n' "$WORK/markers" > "$WORK/ws/argparse.py"
+printf '#!/bin/sh\ntouch "%s/interpreter"\nexec "%s" "$@"\n' "$WORK/markers" "$PY" > "$WORK/ws/python"
+chmod +x "$WORK/ws/python"
 printf '{\n  "name": "app",\n  "dependencies": {\n    "socket.io": "^4.8.1"\n  }\n}\n' > "$WORK/ws/package.json"
 printf 'const { Server } = require("socket.io");\nconst io = new Server(3000);\nio.on("connection", (s) => s.join("r"));\n' > "$WORK/ws/io.js"
 cat > "$WORK/ws/.vscode/settings.json" <<JSON
-{ "hscale.interpreter": "$PY", "hscale.debounceMs": 0 }
+{ "hscale.interpreter": "$WORK/ws/python", "hscale.debounceMs": 0 }
 JSON
-cat > "$WORK/ud/User/settings.json" <<'JSON'
+cat > "$WORK/ud/User/settings.json" <<JSON
 {
+  "hscale.interpreter": "$PY",
   "security.workspace.trust.enabled": false,
   "workbench.startupEditor": "none",
   "telemetry.telemetryLevel": "off",
@@ -47,6 +52,8 @@ cat > "$WORK/ud/User/settings.json" <<'JSON'
   "workbench.tips.enabled": false
 }
 JSON
+# machine-scoped settings come from the user settings, or in a remote window (code-server's) the remote ones
+printf '{ "hscale.interpreter": "%s" }\n' "$PY" > "$WORK/ud/Machine/settings.json"
 printf 'auth: none\ncert: false\n' > "$WORK/cfg.yaml"
 export HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" XDG_DATA_HOME="$WORK/home/.local/share" \
        XDG_CACHE_HOME="$WORK/home/.cache" TMPDIR="$WORK/tmp"
@@ -66,3 +73,5 @@ done
 echo "== driving the workbench"
 NODE_PATH="$TOOLS/node_modules" node "$HERE/e2e.mjs" "http://127.0.0.1:$PORT" "$WORK/ws" "$TOOLS/node_modules/playwright-core/index.js" \
   || { echo "--- code-server log"; tail -40 "$WORK/code-server.log"; exit 1; }
+# printed after PASS, so the test sees the run did not end with it
+if [ -n "$(ls -A "$WORK/markers")" ]; then echo "workspace code ran: $(ls "$WORK/markers")"; exit 1; fi
