@@ -12,6 +12,8 @@ import time
 from collections.abc import Sequence
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_SKIP = 0, 1, 2, 3
+EXIT_CRASH = 70  # sysexits' EX_SOFTWARE: hscale-ls itself failed. Never 1, which CI reads as findings.
+ISSUES_URL = "https://github.com/hscale-ls/hscale-ls/issues"
 
 
 class _ProgressBar:
@@ -232,4 +234,24 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def entry() -> None:
-    sys.exit(main())
+    try:
+        code = main()
+    except Exception as error:
+        code = _crashed(error)
+    sys.exit(code)
+
+
+def _crashed(error: Exception) -> int:
+    """An unexpected exception: one line saying so and where to report it, the traceback only when
+    HSCALE_TRACEBACK is set, and an exit code of its own."""
+    if os.environ.get("HSCALE_TRACEBACK"):
+        import traceback
+
+        traceback.print_exception(error, file=sys.stderr)
+    detail = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+    print(
+        f"hscale-ls: internal error ({detail}); please report it at {ISSUES_URL} "
+        "(set HSCALE_TRACEBACK=1 for the traceback)",
+        file=sys.stderr,
+    )
+    return EXIT_CRASH
