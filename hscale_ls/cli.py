@@ -136,7 +136,7 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     for message in result.errors:
-        print(f"hscale-ls: {message}", file=sys.stderr)
+        print(f"hscale-ls: {report.shown(message)}", file=sys.stderr)
     for skipped in result.skipped:
         if skipped.reason not in {
             "test file",
@@ -145,7 +145,7 @@ def _run(args: argparse.Namespace) -> int:
             "excluded by configuration",
         }:
             print(
-                f"hscale-ls: skipped {report.display_path(skipped.path, cwd)}: {skipped.reason}",
+                f"hscale-ls: skipped {report.shown(report.display_path(skipped.path, cwd))}: {skipped.reason}",
                 file=sys.stderr,
             )
     if args.command == "check":
@@ -199,10 +199,10 @@ def _fix(args: argparse.Namespace, targets: list[str], cwd: str) -> int:
 
         session.run(unsafe=args.unsafe_fixes, only=requested)
         if args.diff:
-            sys.stdout.write(session.diff(lambda p: report.display_path(p, cwd)))
+            sys.stdout.write(session.diff(lambda p: report.shown(report.display_path(p, cwd))))
         else:
             for path in session.write():
-                print(f"hscale-ls: fixed {report.display_path(path, cwd)}", file=sys.stderr)
+                print(f"hscale-ls: fixed {report.shown(report.display_path(path, cwd))}", file=sys.stderr)
         for title in session.applied:
             print(f"hscale-ls: applied: {title}", file=sys.stderr)
         changed += len(session.changed())
