@@ -9,13 +9,14 @@ import pytest
 from lsprotocol import types
 
 from tests.conftest import run_cli
+from tests.hardening import scale
 from tests.server.harness import Editor
 
 SERVER_JS = (
     'const { Server } = require("socket.io");\nconst io = new Server(3000);\n'
     'const users = new Map();\nio.on("connection", (s) => users.set(s.id, 1));\n'
 )
-DEPTH = 100_000  # far past any parser's recursion limit
+DEPTH = scale.size(100_000, 2_000_000)  # far past any parser's recursion limit
 BROKEN = {
     "tool-not-a-table/pyproject.toml": 'tool = "oops"\n',
     "deep-json/package.json": '{"hscale": ' + "[" * DEPTH + "]" * DEPTH + "}",
@@ -41,16 +42,12 @@ def workspace(tmp_path: Path) -> Path:
     return root
 
 
-def bad_files() -> list[str]:
-    return [name for name in BROKEN]
-
-
 @pytest.mark.parametrize("command", ["check", "audit"])
 def test_cli_reports_each_broken_file_once_and_scans_every_project(workspace: Path, command: str) -> None:
     result = run_cli(command, ".", "--format", "json", "--no-cache", cwd=workspace)
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
     assert result.code == 2  # a configuration error
-    for name in bad_files():
+    for name in BROKEN:
         assert result.stderr.count(f"{name}:") == 1, (name, result.stderr[:3000])
     assert len(result.stderr) < 5000  # a deep value is quoted short, not echoed whole
     data = result.json()
@@ -76,5 +73,5 @@ async def test_server_indexes_the_other_projects_and_warns_once_per_file(
     assert indexed.startswith(f"indexed {1 + len(BROKEN)} files"), indexed
     await editor.wait_for(lambda: len(editor.client.messages) >= len(BROKEN))
     warnings = [m.message for m in editor.client.messages if m.type == types.MessageType.Warning]
-    for name in bad_files():
+    for name in BROKEN:
         assert sum(name in m for m in warnings) == 1, (name, warnings)
