@@ -12,6 +12,8 @@ import time
 from collections.abc import Sequence
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_SKIP = 0, 1, 2, 3
+EXIT_CRASH = 70  # sysexits' EX_SOFTWARE: hscale-ls itself failed. Never 1, which CI reads as findings.
+ISSUES_URL = "https://github.com/hscale-ls/hscale-ls/issues"
 
 
 class _ProgressBar:
@@ -136,7 +138,7 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     for message in result.errors:
-        print(f"hscale-ls: {message}", file=sys.stderr)
+        print(f"hscale-ls: {report.shown(message)}", file=sys.stderr)
     for skipped in result.skipped:
         if skipped.reason not in {
             "test file",
@@ -145,7 +147,7 @@ def _run(args: argparse.Namespace) -> int:
             "excluded by configuration",
         }:
             print(
-                f"hscale-ls: skipped {report.display_path(skipped.path, cwd)}: {skipped.reason}",
+                f"hscale-ls: skipped {report.shown(report.display_path(skipped.path, cwd))}: {skipped.reason}",
                 file=sys.stderr,
             )
     if args.command == "check":
@@ -203,10 +205,10 @@ def _fix(args: argparse.Namespace, targets: list[str], cwd: str) -> tuple[int, b
         session.run(unsafe=args.unsafe_fixes, only=requested)
         refused = refused or bool(session.refused)
         for title, why in session.refused:
-            shown = report.display_path(why.path, cwd)
+            shown = report.shown(report.display_path(why.path, cwd))
             print(f"hscale-ls: not applied: {title}: {shown} is {why.reason}", file=sys.stderr)
         if args.diff:
-            sys.stdout.write(session.diff(lambda p: report.display_path(p, cwd)))
+            sys.stdout.write(session.diff(lambda p: report.shown(report.display_path(p, cwd))))
             for title in session.applied:
                 print(f"hscale-ls: would apply: {title}", file=sys.stderr)
             changed += len(session.changed())
@@ -217,13 +219,16 @@ def _fix(args: argparse.Namespace, targets: list[str], cwd: str) -> tuple[int, b
             refused = True
             for why in error.refusals:
                 print(
-                    f"hscale-ls: cannot write {report.display_path(why.path, cwd)}: {why.reason}",
+                    f"hscale-ls: cannot write {report.shown(report.display_path(why.path, cwd))}: {why.reason}",
                     file=sys.stderr,
                 )
-            print(f"hscale-ls: no file under {report.display_path(folder, cwd)} was changed", file=sys.stderr)
+            print(
+                f"hscale-ls: no file under {report.shown(report.display_path(folder, cwd))} was changed",
+                file=sys.stderr,
+            )
             continue
         for path in written:
-            print(f"hscale-ls: fixed {report.display_path(path, cwd)}", file=sys.stderr)
+            print(f"hscale-ls: fixed {report.shown(report.display_path(path, cwd))}", file=sys.stderr)
         for title in session.applied:
             print(f"hscale-ls: applied: {title}", file=sys.stderr)
         changed += len(written)
@@ -255,4 +260,24 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def entry() -> None:
-    sys.exit(main())
+    try:
+        code = main()
+    except Exception as error:
+        code = _crashed(error)
+    sys.exit(code)
+
+
+def _crashed(error: Exception) -> int:
+    """An unexpected exception: one line saying so and where to report it, the traceback only when
+    HSCALE_TRACEBACK is set, and an exit code of its own."""
+    if os.environ.get("HSCALE_TRACEBACK"):
+        import traceback
+
+        traceback.print_exception(error, file=sys.stderr)
+    detail = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+    print(
+        f"hscale-ls: internal error ({detail}); please report it at {ISSUES_URL} "
+        "(set HSCALE_TRACEBACK=1 for the traceback)",
+        file=sys.stderr,
+    )
+    return EXIT_CRASH

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
+import re
 from typing import Any
+from urllib.parse import quote
 
 from . import __version__
 from .analysis.engine import ScanResult
@@ -23,6 +26,53 @@ def display_path(path: str, cwd: str) -> str:
     return relative.replace(os.sep, "/")
 
 
+# File names are not text a terminal or a JSON parser can take as they are: a name may hold escape
+# sequences and newlines (which would forge output) or bytes that are not UTF-8 (which Python keeps
+# as surrogates, `os.fsdecode`). Each format writes them its own way.
+
+
+def shown(text: str) -> str:
+    """`text` for a terminal: every character Python does not call printable (controls, line breaks,
+    bidi overrides) as a visible escape, and a byte that is not UTF-8 as `\\xNN`."""
+    if text.isprintable():
+        return text
+    return "".join(_shown_char(char) for char in text)
+
+
+def _shown_char(char: str) -> str:
+    if char.isprintable():
+        return char
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, as os.fsdecode keeps it
+        return f"\\x{code - 0xDC00:02x}"
+    escaped = repr(char)[1:-1]  # \n, \t, \x1b, \u202e
+    return escaped if escaped.startswith("\\") else f"\\u{code:04x}"
+
+
+def _raw(text: str) -> bytes:
+    """The bytes a name had on disk."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that did not come from a byte
+        return text.encode("utf-8", "surrogatepass")
+
+
+def json_path(path: str, cwd: str) -> dict[str, str]:
+    """A path for JSON: `path` is always valid UTF-8 (U+FFFD for a byte that is not); when it had to
+    be replaced, `path_bytes` holds the exact name, base64-encoded."""
+    name = display_path(path, cwd)
+    raw = _raw(name)
+    text = raw.decode("utf-8", "replace")
+    if text == name:
+        return {"path": name}
+    return {"path": text, "path_bytes": base64.b64encode(raw).decode("ascii")}
+
+
+def _uri(path: str) -> str:
+    """A path as a URI reference: percent-encoded from its bytes, so every name survives."""
+    return quote(_raw(path), safe="/")
+
+
 # --- check ---------------------------------------------------------------------------------------
 
 
@@ -30,7 +80,8 @@ def check_text(result: ScanResult, cwd: str) -> str:
     lines = []
     for f in result.findings:
         start = f.span.start
-        lines.append(f"{display_path(f.path, cwd)}:{start.line + 1}:{start.char + 1}: {f.rule} {f.message}")
+        where = shown(display_path(f.path, cwd))
+        lines.append(f"{where}:{start.line + 1}:{start.char + 1}: {f.rule} {shown(f.message)}")
     count = len(result.findings)
     summary = f"{count} finding{'s' if count != 1 else ''} in {result.files_scanned} file"
     summary += "s" if result.files_scanned != 1 else ""
@@ -38,7 +89,7 @@ def check_text(result: ScanResult, cwd: str) -> str:
         summary += f" ({len(result.skipped)} skipped)"
     lines.append(("" if not lines else "\n") + summary + ".")
     for audit in result.audits.values():
-        lines.append(f"{display_path(audit.root, cwd) or '.'}: {audit.summary}")
+        lines.append(f"{shown(display_path(audit.root, cwd)) or '.'}: {audit.summary}")
     return "\n".join(lines)
 
 
@@ -49,7 +100,7 @@ def check_json(
     return {
         "findings": [
             {
-                "path": display_path(f.path, cwd),
+                **json_path(f.path, cwd),
                 "line": f.span.start.line + 1,
                 "column": f.span.start.char + 1,
                 "end_line": f.span.end.line + 1,
@@ -63,7 +114,7 @@ def check_json(
             for f in result.findings
         ],
         "files_scanned": result.files_scanned,
-        "skipped": [{"path": display_path(s.path, cwd), "reason": s.reason} for s in result.skipped],
+        "skipped": [{**json_path(s.path, cwd), "reason": s.reason} for s in result.skipped],
         "errors": result.errors,
     }
 
@@ -132,7 +183,7 @@ def check_sarif(result: ScanResult, cwd: str) -> dict[str, Any]:
 def _sarif_location(path: str, span: Any) -> dict[str, Any]:
     return {
         "physicalLocation": {
-            "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"},
             "region": {
                 "startLine": span.start.line + 1,
                 "startColumn": span.start.char + 1,
@@ -145,14 +196,12 @@ def _sarif_location(path: str, span: Any) -> dict[str, Any]:
 
 def _fingerprint(path: str, finding: Finding) -> str:
     # stable across unrelated edits: rule, file and the flagged name, not the line number
-    digest = hashlib.sha256(f"{finding.rule}\0{path}\0{finding.name}".encode()).hexdigest()
+    digest = hashlib.sha256(_raw(f"{finding.rule}\0{path}\0{finding.name}")).hexdigest()
     return digest[:32]
 
 
 def _file_uri(path: str) -> str:
-    from urllib.parse import quote
-
-    return "file://" + quote(path.replace(os.sep, "/").rstrip("/") + "/")
+    return "file://" + _uri(path.replace(os.sep, "/").rstrip("/") + "/")
 
 
 # --- audit ---------------------------------------------------------------------------------------
@@ -168,7 +217,7 @@ def audit_json(audit: Audit, cwd: str) -> dict[str, Any]:
         "memory_state_types": list(audit.memory_state_types),
         "locations": [
             {
-                "path": display_path(loc.path, cwd),
+                **json_path(loc.path, cwd),
                 "line": loc.span.start.line + 1,
                 "name": loc.name,
                 "state_type": loc.state_type,
@@ -183,8 +232,8 @@ def audits_json(result: ScanResult, cwd: str) -> dict[str, Any]:
     """One project: its audit. Several: the combined verdict, with every project's audit listed."""
     audits = list(result.audits.values())
     if len(audits) == 1:
-        return {**audit_json(audits[0], cwd), "project": display_path(audits[0].root, cwd)}
-    projects = [{**audit_json(a, cwd), "project": display_path(a.root, cwd)} for a in audits]
+        return {**audit_json(audits[0], cwd), **_project(audits[0], cwd)}
+    projects = [{**audit_json(a, cwd), **_project(a, cwd)} for a in audits]
     verdict = combine(result.audits)
     union = sorted({b for a in audits for b in a.backends})
     return {
@@ -199,12 +248,17 @@ def audits_json(result: ScanResult, cwd: str) -> dict[str, Any]:
     }
 
 
+def _project(audit: Audit, cwd: str) -> dict[str, str]:
+    where = json_path(audit.root, cwd)
+    return {"project": where.pop("path"), **{f"project_{k}": v for k, v in where.items()}}
+
+
 def audit_text(result: ScanResult, cwd: str) -> str:
     blocks = []
     for audit in result.audits.values():
-        lines = [f"{display_path(audit.root, cwd)}"]
+        lines = [shown(display_path(audit.root, cwd))]
         for loc in audit.locations:
-            where = f"{display_path(loc.path, cwd)}:{loc.span.start.line + 1}"
+            where = f"{shown(display_path(loc.path, cwd))}:{loc.span.start.line + 1}"
             lines.append(f"  {where:<48} {loc.name:<32} {loc.state_type:<14} {loc.storage}")
         lines.append(f"  {CHECK_ID}: {audit.verdict.upper()}")
         lines.append(f"  {audit.detail}")
@@ -220,5 +274,10 @@ def rules_text() -> str:
     return "\n".join(rule.plain() for rule in RULES.values()) + "\n" + CHECK_DOC + "\n"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def dumps(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    """JSON that is always valid UTF-8: a surrogate left in some string (paths are already made
+    whole by `json_path`) becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", json.dumps(data, indent=2, ensure_ascii=False))

@@ -77,7 +77,7 @@ def from_mapping(
             if value in DEPLOYMENTS:
                 config = replace(config, deployment=value)
             else:
-                bad(key, f"must be one of {', '.join(DEPLOYMENTS)} (got {value!r})")
+                bad(key, f"must be one of {', '.join(DEPLOYMENTS)} (got {_shown(value)})")
         elif key == "severity":
             severity = dict(config.severity)
             if isinstance(value, str) and value in SEVERITIES:
@@ -87,7 +87,10 @@ def from_mapping(
                     if rule not in RULES:
                         bad(f"severity.{rule}", "is not a rule id")
                     elif level not in SEVERITIES:
-                        bad(f"severity.{rule}", f"must be one of {', '.join(SEVERITIES)} (got {level!r})")
+                        bad(
+                            f"severity.{rule}",
+                            f"must be one of {', '.join(SEVERITIES)} (got {_shown(level)})",
+                        )
                     else:
                         severity[rule] = level
             else:
@@ -116,6 +119,12 @@ def from_mapping(
     return config, errors
 
 
+def _shown(value: object) -> str:
+    """A rejected value as the message quotes it: short, on one line."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def read_config_file(path: str) -> tuple[Config | None, list[str]]:
     """The hscale section of one file, or None when the file has none (a plain package.json)."""
     root = os.path.dirname(os.path.abspath(path))
@@ -131,16 +140,26 @@ def read_config_file(path: str) -> tuple[Config | None, list[str]]:
             section = data.get("hscale") if isinstance(data, dict) else None
         else:
             data = tomllib.loads(raw.decode("utf-8-sig"))
-            section = data.get("tool", {}).get("hscale") if name == "pyproject.toml" else data
-    except (ValueError, UnicodeDecodeError) as error:
+            tool = data.get("tool", {}) if name == "pyproject.toml" else {}
+            if not isinstance(tool, dict):  # `tool = "oops"`: no [tool.hscale] can be found
+                return Config(source=path, root=root), [f"{path}: `tool` must be a table; using the defaults"]
+            section = tool.get("hscale") if name == "pyproject.toml" else data
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         if name != ".hscale.toml" and b"hscale" not in raw:
             return None, []  # someone else's broken manifest is not our configuration
+        # the parsers recurse once per level: a file nested thousands deep fails like a syntax error
+        problem = "nested too deeply" if isinstance(error, RecursionError) else str(error)
         return Config(source=path, root=root), [
-            f"{path}: invalid {_format(name)} ({error}); using the defaults"
+            f"{path}: invalid {_format(name)} ({problem}); using the defaults"
         ]
     if section is None:
         return None, []
-    return from_mapping(section, path, root)
+    try:
+        return from_mapping(section, path, root)
+    except RecursionError:  # a value nested just shallowly enough to parse, too deep to print
+        return Config(source=path, root=root), [
+            f"{path}: hscale section nested too deeply; using the defaults"
+        ]
 
 
 def _format(name: str) -> str:

@@ -7,8 +7,10 @@ only applied on request.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+from collections.abc import Callable
 
 from hscale_ls.analysis.project import Finding
 from hscale_ls.fixes import bridge, database, database_node, history, node, presence, python
@@ -17,6 +19,7 @@ from hscale_ls.fixes.model import Edit, Fix, apply
 
 __all__ = ["Edit", "Fix", "FixContext", "apply", "declare_single_instance", "fixes_for", "suppress"]
 
+log = logging.getLogger("hscale_ls")
 SUPPRESS_REASON = "explain why this state may stay in memory"
 DECLARE_TITLE = "Declare this project single-instance in .hscale.toml"
 
@@ -36,22 +39,33 @@ def fixes_for(ctx: FixContext) -> list[Fix]:
     framework_fix = _BY_FRAMEWORK.get(finding.framework)
     is_server_finding = finding.rule == "subscriptions-in-memory" and not finding.container_kind
     if framework_fix is not None and is_server_finding:
-        found.extend(framework_fix(ctx))
+        found.extend(_built(framework_fix, ctx))
     if finding.rule == "history-in-memory":
         # the project's own database when it has a model the messages fit, else a Redis Stream
-        found.extend(database.history_database(ctx))
-        found.extend(database_node.history_database_node(ctx))
-        found.extend(history.history_stream(ctx))
+        found.extend(_built(database.history_database, ctx))
+        found.extend(_built(database_node.history_database_node, ctx))
+        found.extend(_built(history.history_stream, ctx))
     if finding.rule == "subscriptions-in-memory" and finding.container_kind:
-        found.extend(bridge.pubsub_bridge(ctx))
+        found.extend(_built(bridge.pubsub_bridge, ctx))
     if finding.rule == "presence-in-memory":
-        found.extend(presence.presence_sorted_set(ctx))
+        found.extend(_built(presence.presence_sorted_set, ctx))
     source = ctx.read(finding.path)
     if source is not None:
         found.append(suppress(finding, source))
     config_path = os.path.join(ctx.root, ".hscale.toml")
     found.append(declare_single_instance(config_path, ctx.read(config_path)))
     return found
+
+
+def _built(builder: Callable[[FixContext], list[Fix]], ctx: FixContext) -> list[Fix]:
+    """One builder's fixes. A builder that fails (a file it cannot make sense of, or a bug) offers
+    nothing, instead of taking the finding's other fixes, the CLI run or the code action with it."""
+    try:
+        return builder(ctx)
+    except Exception as error:  # RecursionError on a file nested thousands deep included
+        log.warning("no fix from %s for `%s`: %s: %s", builder.__name__, ctx.finding.name,
+                    type(error).__name__, str(error)[:200])  # fmt: skip
+        return []
 
 
 def suppress_title(finding: Finding) -> str:

@@ -75,7 +75,7 @@ def _identifiers(node: Node) -> set[str]:
     while stack:
         current = stack.pop()
         if current.type in {"identifier", "shorthand_property_identifier"} and current.text:
-            found.add(current.text.decode())
+            found.add(current.text.decode("utf-8", "replace"))
         stack.extend(current.children)
     return found
 
@@ -139,7 +139,10 @@ def _node_inline(ctx: FixContext, parsed: ParsedSource, loop: Node) -> list[Fix]
     start = parsed.line_start(statement.start_byte)
     end = parsed.line_end(statement.end_byte)
     indent = parsed.indentation(statement.start_byte)
-    moved = parsed.source[start:end].decode().splitlines()
+    try:
+        moved = parsed.source[start:end].decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        return []  # moved through text, bytes that are not UTF-8 would come out changed
     body_lines = [i + (line[len(indent) :] if line.startswith(indent) else line.lstrip()) for line in moved]
     block = style.lines(
         "",
@@ -171,7 +174,7 @@ def _parameters(parsed: ParsedSource, function: Node) -> list[str] | None:
         return None
     names = []
     for param in params.named_children:
-        text = parsed.source[param.start_byte : param.end_byte].decode()
+        text = parsed.source[param.start_byte : param.end_byte].decode("utf-8", "replace")
         name = re.split(r"[:=\s]", text, maxsplit=1)[0]
         if not re.fullmatch(r"[A-Za-z_$][\w$]*", name) or text.startswith(("*", "...", "{", "[")):
             return None
@@ -192,7 +195,7 @@ def _node(ctx: FixContext, parsed: ParsedSource, function: Node) -> list[Fix]:
     body = function.child_by_field_name("body")
     if name_node is None or params is None or body is None:
         return []
-    name = parsed.source[name_node.start_byte : name_node.end_byte].decode()
+    name = parsed.source[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace")
     style = detect(parsed.source, python=False)
     q, e, i = style.q, style.end, style.indent
     flag = unique_name(parsed.source, "fromBridge")
@@ -244,7 +247,7 @@ def _python(ctx: FixContext, parsed: ParsedSource, function: Node) -> list[Fix]:
     body = function.child_by_field_name("body")
     if name_node is None or params is None or body is None or not body.named_children:
         return []
-    name = parsed.source[name_node.start_byte : name_node.end_byte].decode()
+    name = parsed.source[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace")
     style = detect(parsed.source, python=True)
     q, i = style.q, style.indent
     owner = _owner_instance(parsed, function)
@@ -348,7 +351,7 @@ def _owner_instance(parsed: ParsedSource, function: Node) -> str | None:
         return None
     class_name = re.escape(parsed.source[name_node.start_byte : name_node.end_byte])
     match = re.search(rb"(?m)^(\w+)\s*=\s*" + class_name + rb"\(\)\s*$", parsed.source)
-    return match.group(1).decode() if match else None
+    return match.group(1).decode("utf-8", "replace") if match else None
 
 
 def _instance_statement_end(parsed: ParsedSource, owner: str) -> int:

@@ -122,9 +122,9 @@ def _binding_in(parsed: ParsedSource, model: Model, call: Node, where: ParsedSou
     for match in re.finditer(pattern, parsed.source):
         whole = match.group(1) or match.group(3)
         if whole:  # the module's default export or `module.exports`
-            return whole.decode()
+            return whole.decode("utf-8", "replace")
         # named: `{ Message }` or `{ Message: Msg }` / `{ Message as Msg }` for the export of that name
-        for entry in (match.group(2) or match.group(4) or b"").decode().split(","):
+        for entry in (match.group(2) or match.group(4) or b"").decode("utf-8", "replace").split(","):
             parts = re.split(r"\s*(?::|\bas\b)\s*", entry.strip())
             if parts[0] in {declared, model.name}:
                 return parts[-1]
@@ -137,7 +137,7 @@ def prisma_models(ctx: FixContext, parsed: ParsedSource) -> Iterator[tuple[Model
     imported = re.search(
         rb"(?m)^\s*import\s*\{[^}]*\bprisma\b[^}]*\}\s*from|\bconst\s*\{[^}]*\bprisma\b", parsed.source
     )
-    name = client.group(1).decode() if client else ("prisma" if imported else "")
+    name = client.group(1).decode("utf-8", "replace") if client else ("prisma" if imported else "")
     if not name:
         return
     for directory in _up(os.path.dirname(parsed.path), ctx.root):

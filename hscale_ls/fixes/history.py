@@ -54,7 +54,7 @@ def appended_values(parsed: ParsedSource, ctx: FixContext, method: str) -> list[
             continue  # trimming the local copy; the stream trims itself
         if mutation.operation != method:
             return None
-        text = parsed.source[mutation.span.start_byte : mutation.span.end_byte].decode()
+        text = parsed.source[mutation.span.start_byte : mutation.span.end_byte].decode("utf-8", "replace")
         match = re.fullmatch(rf"[\w.$]+\.{method}\(\s*([A-Za-z_$][\w$]*)\s*\)", text)
         statement = _statement_of(parsed, mutation.span.start_byte, mutation.span.end_byte)
         if match is None or statement is None:

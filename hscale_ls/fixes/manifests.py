@@ -54,7 +54,7 @@ def _package(path: str, read: Reader) -> dict[str, object] | None:
         return None
     try:
         data = json.loads(raw.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 

@@ -206,7 +206,7 @@ def nest_adapter(ctx: FixContext) -> list[Fix]:
     match = re.search(rb"(?:const|let|var)\s+(\w+)\s*(?::[^=]+)?=\s*await\s+NestFactory\.create", source)
     if match is None:
         return []
-    app = match.group(1).decode()
+    app = match.group(1).decode("utf-8", "replace")
     node = parsed.node_at(match.start(), match.end())
     if node is None:
         return []

@@ -49,7 +49,7 @@ def _member_sites(parsed: ParsedSource, ctx: FixContext) -> list[tuple[Node, str
     for mutation in container.mutations:
         if mutation.operation == "init":
             return None
-        text = parsed.source[mutation.span.start_byte : mutation.span.end_byte].decode()
+        text = parsed.source[mutation.span.start_byte : mutation.span.end_byte].decode("utf-8", "replace")
         match = next(
             ((m, online) for pattern, online in patterns if (m := re.fullmatch(pattern, text))), None
         )

@@ -61,7 +61,13 @@ def stdlib_imports(parsed: ParsedSource, style: Style, modules: list[str]) -> li
         (name, c)
         for c in imports
         if c.type == "import_statement"
-        and (name := parsed.source[c.start_byte : c.end_byte].decode().split()[1].split(".")[0]) in STDLIB
+        and (
+            name := parsed.source[c.start_byte : c.end_byte]
+            .decode("utf-8", "replace")
+            .split()[1]
+            .split(".")[0]
+        )
+        in STDLIB
     ]
     by_offset: dict[int, list[str]] = {}
     for module in missing:
@@ -125,7 +131,7 @@ def insert_keyword(parsed: ParsedSource, call: Node, keyword: str, style: Style)
 def _socketio_module(parsed: ParsedSource) -> str | None:
     match = re.search(rb"(?m)^import socketio(?: as (\w+))?\s*$", parsed.source)
     if match:
-        return (match.group(1) or b"socketio").decode()
+        return (match.group(1) or b"socketio").decode("utf-8", "replace")
     return None
 
 
@@ -180,7 +186,7 @@ def channels_redis_layer(ctx: FixContext) -> list[Fix]:
     if string is None or string.type != "string":
         return []
     style = detect(source, python=True)
-    text = parsed.source[string.start_byte : string.end_byte].decode()
+    text = parsed.source[string.start_byte : string.end_byte].decode("utf-8", "replace")
     quote = text[0] if text[0] in "'\"" else style.quote
     replacement = f"{quote}channels_redis.core.RedisChannelLayer{quote}"
     edits = [Edit(parsed.path, string.start_byte, string.end_byte, replacement)]

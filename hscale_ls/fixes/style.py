@@ -96,7 +96,7 @@ class ParsedSource:
     def indentation(self, offset: int) -> str:
         start = self.line_start(offset)
         line = self.source[start:offset]
-        return line[: len(line) - len(line.lstrip(b" \t"))].decode()
+        return line[: len(line) - len(line.lstrip(b" \t"))].decode("utf-8", "replace")
 
     def after_imports(self, limit: int | None = None) -> int:
         """Where new imports go: after the last top-level import before `limit` (CommonJS `const`

@@ -150,7 +150,7 @@ def fix_all(ls: HscaleServer, path: str, uri: str) -> types.CodeAction | None:
     for changed, content in session.changed().items():
         original = session.originals.get(changed)
         if original is None:
-            edits.append(Edit(changed, 0, 0, content.decode("utf-8"), create=True))
+            edits.append(Edit(changed, 0, 0, buffer_text(content), create=True))
         else:
             edits.extend(minimal_edits(changed, original, content))
     edit = workspace_edit(ls, edits, _reader(ls))
@@ -170,10 +170,19 @@ def minimal_edits(path: str, before: bytes, after: bytes) -> list[Edit]:
         old_starts.append(old_starts[-1] + len(line))
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     return [
-        Edit(path, old_starts[i1], old_starts[i2], b"".join(new[j1:j2]).decode("utf-8"))
+        Edit(path, old_starts[i1], old_starts[i2], buffer_text(b"".join(new[j1:j2])))
         for tag, i1, i2, j1, j2 in matcher.get_opcodes()
         if tag != "equal"
     ]
+
+
+def buffer_text(content: bytes) -> str:
+    """Fixed content back as text. Buffers keep a lone surrogate as its surrogatepass bytes, which
+    come back as the same surrogate; any other byte that is not UTF-8 becomes U+FFFD."""
+    try:
+        return content.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return content.decode("utf-8", "replace")
 
 
 def resolve(ls: HscaleServer, action: types.CodeAction) -> types.CodeAction:
