@@ -88,10 +88,6 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   client = new LanguageClient("hscale", "hscale", serverOptions, clientOptions);
   await client.start();
   await refreshStatus();
-  context.subscriptions.push(
-    vscode.workspace.onDidSaveTextDocument(() => void refreshStatus()),
-    vscode.window.onDidChangeActiveTextEditor(() => void refreshStatus()),
-  );
 }
 
 async function restart(context: vscode.ExtensionContext): Promise<void> {
@@ -113,6 +109,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("hscale.showOutput", () => output.show(true)),
     // trust lets the Python extension's environment be used: choose the interpreter again
     vscode.workspace.onDidGrantWorkspaceTrust(() => void restart(context)),
+    // registered once here, not in start(): a restart would add another pair each time
+    vscode.workspace.onDidSaveTextDocument(() => void refreshStatus()),
+    vscode.window.onDidChangeActiveTextEditor(() => void refreshStatus()),
   );
   await start(context);
 }
