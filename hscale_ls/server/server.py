@@ -10,9 +10,10 @@ import asyncio
 import gc
 import logging
 import os
+import sys
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -27,6 +28,7 @@ from hscale_ls.server import convert
 from hscale_ls.server.capabilities import ClientCaps
 from hscale_ls.server.protocol import HscaleProtocol
 from hscale_ls.server.settings import Settings, parse
+from hscale_ls.server.transport import FramingError, StdinMessages, serve
 from hscale_ls.server.uris import to_path, to_uri
 
 log = logging.getLogger("hscale_ls")
@@ -57,6 +59,28 @@ class HscaleServer(LanguageServer):
         self.ready = asyncio.Event()  # set once the first workspace index is complete
         self.warned: set[str] = set()
         self.oversized: set[str] = set()  # open documents too large to analyse
+        self.framing_error: str | None = None  # why the input stream could not be read on
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over stdio until the input ends, `exit`, or a framing error (see transport.py)."""
+        from threading import Event
+
+        from pygls.io_ import StdoutWriter
+
+        self._stop_event = stop = Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        messages = StdinMessages(stdin or sys.stdin.buffer, self.thread_pool)
+        try:
+            asyncio.run(serve(messages, self.protocol, self._report_server_error, stop.is_set))
+        except FramingError as error:
+            self.framing_error = str(error)
+            log.error("framing error on stdin: %s; closing so that the client can restart the server", error)
+        except BrokenPipeError:
+            log.error("the client closed the connection; shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
 
     # --- helpers ------------------------------------------------------------------------------
 
