@@ -22,9 +22,12 @@ def _bare_crs(data: bytes, starts: list[int]) -> int:
     return sum(1 for start in starts if data[start - 1] == 13)  # a line start right after a CR alone
 
 
-def _line_starts(data: bytes, start: int, end: int) -> list[int]:
-    """Offsets in (start, end] where a line begins, for the line ends found in data[start:end]."""
-    if data.find(b"\r", start, end) == -1:  # the common case: LF only, and `find` is fast
+def _line_starts(data: bytes, start: int, end: int, bare: int | None = None) -> list[int]:
+    """Offsets in (start, end] where a line begins, for the line ends found in data[start:end];
+    `bare`, when known, is how many CRs stand alone there."""
+    if bare is None:
+        bare = data.count(b"\r", start, end) - data.count(b"\r\n", start, end + 1)
+    if not bare:  # LF and CR LF only, the common case: `find` is fast
         starts = []
         position = data.find(b"\n", start, end)
         while position != -1:
@@ -108,10 +111,10 @@ class LineIndex:
 
     def __init__(self, data: bytes) -> None:
         self._data = data
-        self._base = [0, *_line_starts(data, 0, len(data))]
+        self._bare = data.count(b"\r") - data.count(b"\r\n") if b"\r" in data else 0
+        self._base = [0, *_line_starts(data, 0, len(data), self._bare)]
         self._from = len(self._base)
         self._shift = 0
-        self._bare = _bare_crs(data, self._base[1:]) if b"\r" in data else 0
 
     def _line_of(self, offset: int) -> int:
         """The line `offset` is on (offset within the text)."""
