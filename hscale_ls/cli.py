@@ -255,6 +255,8 @@ def _serve(args: argparse.Namespace) -> int:
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
         server.start_io()
+        if server.framing_error is not None:
+            return EXIT_ERROR  # the input could not be read on: the client restarts the server
     # LSP: `exit` after `shutdown` ends with 0; without it (or when the client just vanished), with 1
     return EXIT_CLEAN if server.protocol._shutdown else EXIT_FINDINGS
 

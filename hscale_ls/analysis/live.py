@@ -68,19 +68,21 @@ class LiveDocument:
         new = text.encode("utf-8", "surrogatepass")
         start_point = self._ts_point(start_byte)
         old_end_point = self._ts_point(end_byte)
+        old_source, old_index = self.source, self.index
+        self.source = old_source[:start_byte] + new + old_source[end_byte:]
+        new_end_byte = start_byte + len(new)
+        self.index = old_index.edited(self.source, start_byte, end_byte, new_end_byte)
         if self.facts is not None and self.tree is not None and self.incremental and self.pending is None:
+            line_delta = self.index.line_count - old_index.line_count
             self.pending = PendingEdit(
-                start_byte, end_byte, start_byte + len(new),
-                leaves_touching(self.tree.root_node, self.source, start_byte, end_byte),
-                self.facts, marker_near(self.source, start_byte, end_byte),
-                new.count(b"\n") - self.source.count(b"\n", start_byte, end_byte),
-                _single_line(new) and _single_line(self.source[start_byte:end_byte]),
+                start_byte, end_byte, new_end_byte,
+                leaves_touching(self.tree.root_node, old_source, start_byte, end_byte),
+                self.facts, marker_near(old_source, start_byte, end_byte), line_delta,
+                # a CR and an LF the edit brings together (or apart) change the lines too
+                _single_line(new) and _single_line(old_source[start_byte:end_byte]) and not line_delta,
             )  # fmt: skip
         else:
             self.pending = None  # a second edit before analysis: take the full path
-        self.source = self.source[:start_byte] + new + self.source[end_byte:]
-        new_end_byte = start_byte + len(new)
-        self.index = self.index.edited(self.source, start_byte, end_byte, new_end_byte)
         if self.tree is not None and self.incremental:
             self.tree.edit(
                 start_byte=start_byte,
@@ -96,8 +98,16 @@ class LiveDocument:
         self.facts = None
 
     def _ts_point(self, offset: int) -> TsPoint:
-        point = self.index.point(offset)
-        ts_point: TsPoint = TsPoint(point.line, point.byte)
+        """Tree-sitter's (row, byte column) of `offset`: its rows end at LF only."""
+        if self.index.bare_crs:
+            row, column = (
+                self.source.count(b"\n", 0, offset),
+                offset - self.source.rfind(b"\n", 0, offset) - 1,
+            )
+        else:
+            point = self.index.point(offset)
+            row, column = point.line, point.byte
+        ts_point: TsPoint = TsPoint(row, column)
         return ts_point
 
     def ensure_facts(self) -> FileFacts:

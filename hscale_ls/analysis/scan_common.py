@@ -294,7 +294,8 @@ def suppression_comments(scan: FileScan, python: bool) -> list[tuple[int, int, f
             continue
         parsed = parse_suppression(text.decode("utf-8", errors="replace"), python)
         if parsed is not None:
-            found.append((comment.start_byte, comment.start_point[0], parsed[0], parsed[1]))
+            line = scan.index.line_of(comment.start_byte)  # tree-sitter's rows end at LF only
+            found.append((comment.start_byte, line, parsed[0], parsed[1]))
     return found
 
 
@@ -321,7 +322,7 @@ def suppressions_in(
         if parsed is None:
             continue
         rules, reason = parsed
-        line = comment.start_point[0]
+        line = index.line_of(comment.start_byte)  # tree-sitter's rows end at LF only
         # a comment alone on its line applies to the next line; a trailing one to its own line
         own_line = source[index.line_start(line) : comment.start_byte].strip() == b""
         found.append(Suppression(line + 1 if own_line else line, rules, reason, comment.start_byte))

@@ -74,13 +74,15 @@ class StatementFacts:
         entries: list[tuple[Key | None, Node, Part | None]] = []
         for child in tree.root_node.children:
             start = child.start_byte
-            point = child.start_point
+            line = index.line_of(start)  # the protocol's line (tree-sitter's rows end at LF only)
             # how a statement with syntax errors parses depends on what follows it: no reuse there
-            key = None if child.has_error else (source[start : child.end_byte], point.column)
+            key = (
+                None if child.has_error else (source[start : child.end_byte], start - index.line_start(line))
+            )
             waiting = pool.get(key) if key is not None else None
             kept = waiting.popleft() if waiting else None
-            if kept is not None and (kept.start != start or kept.line != point.row):
-                kept = kit.moved(kept, start, point.row)
+            if kept is not None and (kept.start != start or kept.line != line):
+                kept = kit.moved(kept, start, line)
             entries.append((key, child, kept))
 
         def scan(child: Node) -> Any:
@@ -104,7 +106,9 @@ class StatementFacts:
             if kept is not None:  # same text, but what it reads from the rest of the file changed
                 extractors[position] = (scan(child), kept.contribution)
             extractor, contribution = extractors[position]
-            parts.append((key, extractor.part(env, contribution, child.start_byte, child.start_point.row)))
+            parts.append(
+                (key, extractor.part(env, contribution, child.start_byte, index.line_of(child.start_byte)))
+            )
         self.parts = parts
         self.read = len(extractors)
         return kit.assemble(path, language, source, tree, index, env, [part for _, part in parts])

@@ -1,17 +1,41 @@
 """Positions in source text: byte offsets (tree-sitter), code points (CLI) and UTF-16 units (LSP).
 
-Everything here works on UTF-8 bytes. Lines end at LF; a CR before the LF belongs to the line's
-end, not to its text, so CRLF files report the same columns as LF ones.
+Everything here works on UTF-8 bytes. Lines end where the LSP says they do: at LF, CR LF or a bare
+CR (and nowhere else: a form feed, U+0085 or U+2028 is text). A line's end is not part of its text, so
+CRLF files report the same columns as LF ones.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import MISSING, dataclass, fields
 from operator import attrgetter
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+_LINE_END = re.compile(rb"\r\n?|\n")
+
+
+def _bare_crs(data: bytes, starts: list[int]) -> int:
+    return sum(1 for start in starts if data[start - 1] == 13)  # a line start right after a CR alone
+
+
+def _line_starts(data: bytes, start: int, end: int, bare: int | None = None) -> list[int]:
+    """Offsets in (start, end] where a line begins, for the line ends found in data[start:end];
+    `bare`, when known, is how many CRs stand alone there."""
+    if bare is None:
+        bare = data.count(b"\r", start, end) - data.count(b"\r\n", start, end + 1)
+    if not bare:  # LF and CR LF only, the common case: `find` is fast
+        starts = []
+        position = data.find(b"\n", start, end)
+        while position != -1:
+            starts.append(position + 1)
+            position = data.find(b"\n", position + 1, end)
+        return starts
+    # a CR just before `end` is no line end when an LF follows it: look one byte further
+    return [m.end() for m in _LINE_END.finditer(data, start, min(end + 1, len(data))) if m.end() <= end]
 
 
 def fact_value(cls: type[T]) -> type[T]:
@@ -83,18 +107,13 @@ class LineIndex:
     place.
     """
 
-    __slots__ = ("_base", "_data", "_from", "_shift")
+    __slots__ = ("_bare", "_base", "_data", "_from", "_shift")
 
     def __init__(self, data: bytes) -> None:
         self._data = data
-        starts = [0]
-        find = data.find
-        pos = find(b"\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find(b"\n", pos + 1)
-        self._base = starts
-        self._from = len(starts)
+        self._bare = data.count(b"\r") - data.count(b"\r\n") if b"\r" in data else 0
+        self._base = [0, *_line_starts(data, 0, len(data), self._bare)]
+        self._from = len(self._base)
         self._shift = 0
 
     def _line_of(self, offset: int) -> int:
@@ -109,13 +128,14 @@ class LineIndex:
 
     def edited(self, data: bytes, start: int, old_end: int, new_end: int) -> LineIndex:
         """The index of `data`, which is this text with [start, old_end) replaced by [start, new_end)."""
-        first_after = self._line_of(start) + 1  # line starts at or before `start` are unchanged
-        tail = self._line_of(old_end) + 1  # line starts after the replaced text move by delta
-        inserted = []
-        position = data.find(b"\n", start, new_end)
-        while position != -1:
-            inserted.append(position + 1)
-            position = data.find(b"\n", position + 1, new_end)
+        # A CR just before `start` and an LF just after the replaced text can join into one CR LF (or
+        # part): the line ends from one byte before the edit to one byte after it are found again.
+        lo = max(start - 1, 0)
+        first_after = self._line_of(lo) + 1  # line starts at or before `lo` are unchanged
+        tail = self._line_of(old_end + 1) + 1  # line starts past the byte after the edit just move
+        inserted = _line_starts(data, lo, min(new_end + 1, len(data)))
+        dropped = [self._start(line) for line in range(first_after, tail)]
+        bare = self._bare - _bare_crs(self._data, dropped) + _bare_crs(data, inserted)
         base, shift = self._base, self._shift
         if shift and self._from != tail:  # the pending move starts elsewhere: write it out
             first = self._from
@@ -126,16 +146,30 @@ class LineIndex:
         index._base = base[:first_after] + inserted + base[tail:]
         index._from = first_after + len(inserted)
         index._shift = shift + new_end - old_end
+        index._bare = bare
         return index
+
+    @property
+    def bare_crs(self) -> int:
+        """How many lines end at a CR alone (tree-sitter, which counts rows at LF only, sees fewer)."""
+        return self._bare
+
+    def line_of(self, offset: int) -> int:
+        """The line `offset` is on."""
+        return self._line_of(min(max(offset, 0), len(self._data)))
+
+    @property
+    def line_count(self) -> int:
+        return len(self._base)
 
     def line_start(self, line: int) -> int:
         return self._start(min(max(line, 0), len(self._base) - 1))
 
     def line_end(self, line: int) -> int:
-        """Byte offset of the end of the line's text (before CR LF / LF)."""
+        """Byte offset of the end of the line's text (before its CR LF, LF or CR)."""
         if line + 1 < len(self._base):
             end = self._start(line + 1) - 1
-            if end > self._start(line) and self._data[end - 1 : end] == b"\r":
+            if end > self._start(line) and self._data[end - 1 : end + 1] == b"\r\n":
                 end -= 1
             return end
         return len(self._data)

@@ -105,9 +105,9 @@ def create_server(cache_dir: str | None = None) -> HscaleServer:
         limit = ls.settings_for(path).maxFileBytes
         if len(item.text.encode("utf-8", "surrogatepass")) > limit:
             log.info("not analysing %s: larger than hscale.maxFileBytes (%d bytes)", path, limit)
-            ls.oversized.add(path)
+            ls.hold_oversized(path, language_of(path, item.language_id), item.version, item.text)
             return
-        ls.oversized.discard(path)
+        ls.oversized.pop(path, None)
         ls.uris[path] = item.uri
         ls.live.open(path, language_of(path, item.language_id), item.version, item.text)
         ls.published.pop(path, None)
@@ -116,10 +116,9 @@ def create_server(cache_dir: str | None = None) -> HscaleServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: HscaleServer, params: types.DidChangeTextDocumentParams) -> None:
         path = document_path(params.text_document.uri)
-        document = ls.live.documents.get(path) if path else None
+        document = (ls.live.documents.get(path) or ls.oversized.get(path)) if path else None
         if path is None or document is None:
-            if path not in ls.oversized:
-                log.warning("didChange for %s, which is not open; ignored", params.text_document.uri)
+            log.warning("didChange for %s, which is not open; ignored", params.text_document.uri)
             return
         if params.text_document.version < document.version:
             log.warning("didChange version %d after %d for %s; ignored", params.text_document.version,
@@ -134,6 +133,9 @@ def create_server(cache_dir: str | None = None) -> HscaleServer:
             else:
                 document.replace(change.text, document.version)
         document.version = params.text_document.version
+        if path in ls.oversized:
+            ls.admit_if_small(path, params.text_document.uri)
+            return
         ls.live.changed(path)
         settings = ls.settings_for(path)
         if settings.run == "onType":
@@ -153,6 +155,7 @@ def create_server(cache_dir: str | None = None) -> HscaleServer:
         timer = ls.timers.pop(path, None)
         if timer is not None:
             timer.cancel()
+        ls.oversized.pop(path, None)
         ls.live.close(path)
         ls.published.pop(path, None)
         if not ls.caps.pull_diagnostics:

@@ -10,23 +10,25 @@ import asyncio
 import gc
 import logging
 import os
+import sys
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from hscale_ls import __version__
 from hscale_ls.analysis.cache import FactsCache
-from hscale_ls.analysis.languages import LSP_LANGUAGE_IDS, language_for_path
-from hscale_ls.analysis.live import LiveWorkspace, result_id
+from hscale_ls.analysis.languages import LSP_LANGUAGE_IDS, LanguageId, language_for_path
+from hscale_ls.analysis.live import LiveDocument, LiveWorkspace, result_id
 from hscale_ls.analysis.project import Finding
 from hscale_ls.report import audit_json
 from hscale_ls.server import convert
 from hscale_ls.server.capabilities import ClientCaps
 from hscale_ls.server.protocol import HscaleProtocol
 from hscale_ls.server.settings import Settings, parse
+from hscale_ls.server.transport import FramingError, StdinMessages, serve
 from hscale_ls.server.uris import to_path, to_uri
 
 log = logging.getLogger("hscale_ls")
@@ -56,7 +58,31 @@ class HscaleServer(LanguageServer):
         self.indexing: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()  # set once the first workspace index is complete
         self.warned: set[str] = set()
-        self.oversized: set[str] = set()  # open documents too large to analyse
+        # open documents too large to analyse: their text is kept (not parsed) and follows every edit,
+        # so an edit that brings one under the limit has it analysed again
+        self.oversized: dict[str, LiveDocument] = {}
+        self.framing_error: str | None = None  # why the input stream could not be read on
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over stdio until the input ends, `exit`, or a framing error (see transport.py)."""
+        from threading import Event
+
+        from pygls.io_ import StdoutWriter
+
+        self._stop_event = stop = Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        messages = StdinMessages(stdin or sys.stdin.buffer, self.thread_pool)
+        try:
+            asyncio.run(serve(messages, self.protocol, self._report_server_error, stop.is_set))
+        except FramingError as error:
+            self.framing_error = str(error)
+            log.error("framing error on stdin: %s; closing so that the client can restart the server", error)
+        except BrokenPipeError:
+            log.error("the client closed the connection; shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -90,6 +116,30 @@ class HscaleServer(LanguageServer):
 
     def diagnostics(self, path: str) -> list[types.Diagnostic]:
         return [convert.diagnostic(f, self.encoding, self.caps) for f in self.findings(path)]
+
+    # --- documents over hscale.maxFileBytes --------------------------------------------------------
+
+    def hold_oversized(self, path: str, language: LanguageId, version: int, text: str) -> None:
+        if path in self.live.documents:  # reopened larger than the limit: stop analysing it
+            self.live.close(path)
+            self.published.pop(path, None)
+        document = LiveDocument(path, language, version, text.encode("utf-8", "surrogatepass"))
+        document.incremental = False  # never parsed while held
+        self.oversized[path] = document
+
+    def admit_if_small(self, path: str, uri: str) -> None:
+        """Analyse a held document once its edits bring it within hscale.maxFileBytes."""
+        document = self.oversized[path]
+        limit = self.settings_for(path).maxFileBytes
+        if len(document.source) > limit:
+            return
+        del self.oversized[path]
+        log.info("analysing %s again: within hscale.maxFileBytes (%d bytes) after an edit", path, limit)
+        self.uris[path] = uri
+        text = document.source.decode("utf-8", "surrogatepass")
+        self.live.open(path, document.language, document.version, text)
+        self.published.pop(path, None)
+        self.schedule(path, 0)
 
     # --- diagnostics: push and refresh -------------------------------------------------------
 

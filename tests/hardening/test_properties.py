@@ -1,6 +1,7 @@
 """Incremental equals fresh: random edit sequences applied to an open document give exactly the facts
 (and, through the server, the diagnostics) of the final text analysed from scratch. Texts carry astral
-characters, combining marks and CRLF; positions are produced in every encoding.
+characters, combining marks, CRLF, bare CRs and the characters that `str.splitlines` takes for line
+ends but the protocol does not (form feed, U+0085, U+2028); positions are produced in every encoding.
 
 HSCALE_PROPERTY_EXAMPLES sets the number of sequences (CI runs 300; HSCALE_HARDENING=nightly, 5,000).
 """
@@ -8,6 +9,7 @@ HSCALE_PROPERTY_EXAMPLES sets the number of sequences (CI runs 300; HSCALE_HARDE
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
@@ -32,7 +34,8 @@ SEED = (
     "});\n"
 )
 PIECES = ["", "x", "\n", "\r\n", "😀", "é", "e\u0301", "𝒳", "// c\n", "messages.push(1);\n", "const rooms = new Map();\n",
-          "io.on('j', (s) => rooms.set(s.id, 1));\n", "}", "{", "'", "/*", "*/", " ", "\t"]  # fmt: skip
+          "io.on('j', (s) => rooms.set(s.id, 1));\n", "}", "{", "'", "/*", "*/", " ", "\t",
+          "\r", "\x0c", "\x85", "\u2028"]  # fmt: skip
 
 
 def units(text: str, encoding: str) -> int:
@@ -44,11 +47,11 @@ def units(text: str, encoding: str) -> int:
 
 
 def position(text: str, index: int, encoding: str) -> tuple[int, int]:
-    """LSP (line, character) of the code point `index`, lines split at LF as LSP does."""
+    """LSP (line, character) of the code point `index`, lines ending at LF, CR LF or CR as in LSP."""
     before = text[:index]
-    line = before.count("\n")
-    column_text = before[before.rfind("\n") + 1 :]
-    return line, units(column_text, encoding)
+    breaks = list(re.finditer(r"\r\n|\r|\n", before))
+    column_text = before[breaks[-1].end() :] if breaks else before
+    return len(breaks), units(column_text, encoding)
 
 
 def snap(text: str, index: int) -> int:
