@@ -65,7 +65,7 @@ async def test_a_second_session_reads_unchanged_files_from_the_cache(
     from_cache, flagged = await session(editor_factory, root)
     assert from_cache == 0
     assert "onlineUsers" not in flagged and "io" in flagged
-    assert len(list(cache_dir.glob("facts-*.pickle"))) == 1
+    assert len(list(cache_dir.glob("facts-*.json"))) == 1
 
     (root / "users.js").write_text(USERS_WRITTEN)  # changed between sessions
     from_cache, flagged = await session(editor_factory, root)
@@ -80,7 +80,7 @@ async def test_a_second_session_reads_unchanged_files_from_the_cache(
 async def test_a_damaged_cache_file_is_ignored(editor_factory, tmp_path: Path, cache_dir: Path) -> None:
     root = project(tmp_path / "app", USERS_WRITTEN)
     await session(editor_factory, root)
-    [cache_file] = cache_dir.glob("facts-*.pickle")
+    [cache_file] = cache_dir.glob("facts-*.json")
     cache_file.write_bytes(b"\x80\x04 not a pickle")
     from_cache, flagged = await session(editor_factory, root)
     assert from_cache == 0
@@ -91,4 +91,4 @@ async def test_no_cache_reads_and_writes_none(editor_factory, tmp_path: Path, ca
     root = project(tmp_path / "app", USERS_WRITTEN)
     from_cache, flagged = await session(editor_factory, root, "--no-cache")
     assert from_cache == 0 and {"io", "onlineUsers"} <= flagged
-    assert not cache_dir.exists() or not list(cache_dir.glob("facts-*.pickle"))
+    assert not cache_dir.exists() or not list(cache_dir.glob("facts-*.json"))

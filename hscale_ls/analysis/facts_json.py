@@ -1,0 +1,134 @@
+"""File facts to and from plain JSON values, for the facts cache.
+
+Decoding is driven by the declared field types of an explicit list of fact classes: a value can only
+become one of those classes, a tuple, a frozenset or a JSON scalar of the declared type, so a damaged
+or hostile cache file can make decoding fail (`DamagedFacts`) but never run code. Each object is a
+positional array of its fields; a span is one flat array of integers.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable
+from dataclasses import fields
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+
+from .facts import BackendUse, FileFacts, Mutation, ServerSite, StateContainer, Suppression
+from .text import Point, Span
+
+FACT_CLASSES: tuple[type, ...] = (Mutation, StateContainer, ServerSite, BackendUse, Suppression, FileFacts)
+
+Decoder = Callable[[Any], Any]
+
+
+class DamagedFacts(ValueError):
+    """A cached value does not have the shape its declared type asks for."""
+
+
+def _span_json(span: Span) -> list[int]:
+    start, end = span.start, span.end
+    if start.byte == start.char == start.utf16 and end.byte == end.char == end.utf16:  # ASCII columns
+        return [start.line, start.byte, end.line, end.byte, span.start_byte, span.end_byte]
+    return [
+        start.line, start.byte, start.char, start.utf16,
+        end.line, end.byte, end.char, end.utf16,
+        span.start_byte, span.end_byte,
+    ]  # fmt: skip
+
+
+def _span(value: Any) -> Span:
+    if type(value) is not list or not all(type(number) is int for number in value):
+        raise DamagedFacts("span")
+    if len(value) == 6:
+        sl, sc, el, ec, start_byte, end_byte = value
+        return Span(Point(sl, sc, sc, sc), Point(el, ec, ec, ec), start_byte, end_byte)
+    if len(value) == 10:
+        return Span(Point(*value[0:4]), Point(*value[4:8]), value[8], value[9])
+    raise DamagedFacts("span")
+
+
+def _scalar(kind: type) -> Decoder:
+    def decode(value: Any) -> Any:
+        if type(value) is not kind:
+            raise DamagedFacts(kind.__name__)
+        return value
+
+    return decode
+
+
+def _sequence(value: Any) -> list[Any]:
+    if type(value) is not list:
+        raise DamagedFacts("array")
+    return value
+
+
+def _positional(build: Callable[..., Any], parts: list[Decoder]) -> Decoder:
+    count = len(parts)
+
+    def decode(value: Any) -> Any:
+        if type(value) is not list or len(value) != count:
+            raise DamagedFacts("array")
+        return build(*[part(item) for part, item in zip(parts, value, strict=True)])
+
+    return decode
+
+
+def _decoder(hint: Any) -> Decoder:
+    if hint is Span:
+        return _span
+    if hint in (int, str, bool):
+        return _scalar(hint)
+    if hint in FACT_CLASSES:
+        return _DECODERS[hint]
+    origin, arguments = get_origin(hint), get_args(hint)
+    if origin is Literal:
+        allowed = frozenset(arguments)
+
+        def literal(value: Any) -> Any:
+            if type(value) is not str or value not in allowed:
+                raise DamagedFacts("literal")
+            return value
+
+        return literal
+    if origin in (Union, types.UnionType) and type(None) in arguments and len(arguments) == 2:
+        inner = _decoder(next(a for a in arguments if a is not type(None)))
+        return lambda value: None if value is None else inner(value)
+    if origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
+        item = _decoder(arguments[0])
+        return lambda value: tuple(map(item, _sequence(value)))
+    if origin is tuple:
+        return _positional(lambda *parts: parts, [_decoder(a) for a in arguments])
+    if origin is frozenset:
+        item = _decoder(arguments[0])
+        return lambda value: frozenset(map(item, _sequence(value)))
+    raise TypeError(f"facts of type {hint!r} cannot be cached")
+
+
+def _field_hints(cls: type) -> list[Any]:
+    hints = get_type_hints(cls)
+    return [hints[f.name] for f in fields(cls)]
+
+
+_DECODERS: dict[type, Decoder] = {}
+for _cls in FACT_CLASSES:  # in dependency order: a class's parts are built before it
+    _DECODERS[_cls] = _positional(_cls, [_decoder(hint) for hint in _field_hints(_cls)])
+_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in FACT_CLASSES}
+
+
+def to_json(value: Any) -> Any:
+    """A fact (or any value inside one) as JSON-ready lists and scalars."""
+    kind = type(value)
+    if kind is Span:
+        return _span_json(value)
+    if kind in (tuple, frozenset):
+        return [to_json(item) for item in value]
+    names = _NAMES.get(kind)
+    if names is not None:
+        return [to_json(getattr(value, name)) for name in names]
+    if value is None or kind in (int, str, bool):
+        return value
+    raise TypeError(f"{kind.__name__} cannot be cached")
+
+
+decode_file_facts: Decoder = _DECODERS[FileFacts]
+"""FileFacts from `to_json`'s output; raises DamagedFacts (or TypeError) on anything else."""
