@@ -19,6 +19,7 @@ from .text import Point, Span
 FACT_CLASSES: tuple[type, ...] = (Mutation, StateContainer, ServerSite, BackendUse, Suppression, FileFacts)
 
 Decoder = Callable[[Any], Any]
+_INT = {int}
 
 
 class DamagedFacts(ValueError):
@@ -37,7 +38,7 @@ def _span_json(span: Span) -> list[int]:
 
 
 def _span(value: Any) -> Span:
-    if type(value) is not list or not all(type(number) is int for number in value):
+    if type(value) is not list or set(map(type, value)) != _INT:
         raise DamagedFacts("span")
     if len(value) == 6:
         sl, sc, el, ec, start_byte, end_byte = value
@@ -62,14 +63,44 @@ def _sequence(value: Any) -> list[Any]:
     return value
 
 
-def _positional(build: Callable[..., Any], parts: list[Decoder]) -> Decoder:
-    count = len(parts)
+def _collection(build: Callable[[Any], Any], hint: Any) -> Decoder:
+    if hint is str:  # most collections are names, by the ten thousand: checked in one pass in C
 
-    def decode(value: Any) -> Any:
-        if type(value) is not list or len(value) != count:
-            raise DamagedFacts("array")
-        return build(*[part(item) for part, item in zip(parts, value, strict=True)])
+        def names(value: Any) -> Any:
+            try:
+                "".join(value)  # raises TypeError unless every item is a str
+            except TypeError:
+                raise DamagedFacts("names") from None
+            if type(value) is not list:
+                raise DamagedFacts("names")
+            return build(value)
 
+        return names
+    item = _decoder(hint)
+    return lambda value: build(map(item, _sequence(value)))
+
+
+def _positional(build: Callable[..., Any], hints: list[Any]) -> Decoder:
+    """A decoder of a fixed-length array into `build(*fields)`, written out as one function (like the
+    `__init__` of `fact_value`, from the declared fields only): a cache holds objects by the hundred
+    thousand, and a call per field doubled the time a warm scan takes to load it."""
+    namespace: dict[str, Any] = {"build": build, "DamagedFacts": DamagedFacts, "list": list}
+    items = [f"v{i}" for i in range(len(hints))]
+    lines = ["def decode(value):", "    if type(value) is not list:", "        raise DamagedFacts('array')"]
+    lines.append(f"    {', '.join(items)}, = value")  # ValueError on another length
+    arguments = []
+    for item, hint in zip(items, hints, strict=True):
+        if hint in (int, str, bool):
+            namespace[hint.__name__] = hint
+            lines.append(f"    if type({item}) is not {hint.__name__}:")
+            lines.append(f"        raise DamagedFacts('{hint.__name__}')")
+            arguments.append(item)
+        else:
+            namespace[f"decode_{item}"] = _decoder(hint)
+            arguments.append(f"decode_{item}({item})")
+    lines.append(f"    return build({', '.join(arguments)})")
+    exec("\n".join(lines), namespace)
+    decode: Decoder = namespace["decode"]
     return decode
 
 
@@ -94,13 +125,11 @@ def _decoder(hint: Any) -> Decoder:
         inner = _decoder(next(a for a in arguments if a is not type(None)))
         return lambda value: None if value is None else inner(value)
     if origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
-        item = _decoder(arguments[0])
-        return lambda value: tuple(map(item, _sequence(value)))
+        return _collection(tuple, arguments[0])
     if origin is tuple:
-        return _positional(lambda *parts: parts, [_decoder(a) for a in arguments])
+        return _positional(lambda *parts: parts, list(arguments))
     if origin is frozenset:
-        item = _decoder(arguments[0])
-        return lambda value: frozenset(map(item, _sequence(value)))
+        return _collection(frozenset, arguments[0])
     raise TypeError(f"facts of type {hint!r} cannot be cached")
 
 
@@ -111,7 +140,7 @@ def _field_hints(cls: type) -> list[Any]:
 
 _DECODERS: dict[type, Decoder] = {}
 for _cls in FACT_CLASSES:  # in dependency order: a class's parts are built before it
-    _DECODERS[_cls] = _positional(_cls, [_decoder(hint) for hint in _field_hints(_cls)])
+    _DECODERS[_cls] = _positional(_cls, _field_hints(_cls))
 _NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in FACT_CLASSES}
 
 
