@@ -5,6 +5,7 @@ writes one."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -92,3 +93,21 @@ async def test_no_cache_reads_and_writes_none(editor_factory, tmp_path: Path, ca
     from_cache, flagged = await session(editor_factory, root, "--no-cache")
     assert from_cache == 0 and {"io", "onlineUsers"} <= flagged
     assert not cache_dir.exists() or not list(cache_dir.glob("facts-*.json"))
+
+
+@pytest.mark.parametrize("foreign", ["owned by another user", "writable by others"])
+async def test_a_cache_file_others_could_have_written_is_not_read(
+    editor_factory, tmp_path: Path, cache_dir: Path, foreign: str
+) -> None:
+    root = project(tmp_path / "app", USERS_WRITTEN)
+    await session(editor_factory, root)
+    [cache_file] = cache_dir.glob("facts-*")
+    if foreign == "owned by another user":
+        if os.geteuid() != 0:
+            pytest.skip("only root can give a file to another user")
+        os.chown(cache_file, 65534, 65534)
+    else:
+        cache_file.chmod(0o666)
+    from_cache, flagged = await session(editor_factory, root)
+    assert from_cache == 0, "the cache file was read"
+    assert {"io", "onlineUsers"} <= flagged
