@@ -248,3 +248,46 @@ def test_a_file_changed_during_a_scan_is_not_cached_with_the_content_it_had_befo
             "the flagged text was served the facts of the clean one"
         )
         users.write_text(USERS_CLEAN)
+
+
+def test_cached_facts_are_the_facts_and_nothing_else_decodes(tmp_path: Path) -> None:
+    """Every example's and fixture's facts come back equal from the cache's encoding; values of
+    another shape (a wrong type, length or literal, or a nesting deep enough to exhaust the parser)
+    make the whole cache file ignored, never an error."""
+    import json
+
+    from hscale_ls.analysis.cache import FORMAT, FactsCache, engine_fingerprint
+    from hscale_ls.analysis.engine import read_facts
+    from hscale_ls.analysis.facts import FileFacts
+    from hscale_ls.analysis.facts_json import decode_file_facts, to_json
+    from tests.conftest import EXAMPLES, FIXTURES
+
+    sources = [p for folder in (EXAMPLES, FIXTURES) for p in sorted(folder.rglob("*")) if p.is_file()]
+    every = [f for f in map(read_facts, map(str, sources)) if isinstance(f, FileFacts)]
+    assert len(every) > 50
+    for item in every:
+        assert decode_file_facts(json.loads(json.dumps(to_json(item)))) == item
+
+    sample = next(f for f in every if f.containers and f.servers)
+    good = to_json(sample)
+    hostile = [
+        None, {}, "x", [], good[:-1], [*good, 1],
+        [7, *good[1:]],  # a number for the path
+        [*good[:2], "admin", *good[3:]],  # a role no fact has
+        [*good[:4], [[*good[4][0][:4], [1, 2, "3", 4, 5, 6], *good[4][0][5:]]], *good[5:]],  # a span
+        [*good[:7], [1, 2], *good[8:]],  # names that are numbers
+        [*good[:8], [["f", {"a": 1}]], *good[9:]],  # a mapping for the callees
+        "[" * 100_000,
+    ]  # fmt: skip
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir(mode=0o700)
+    for value in hostile:
+        cache = FactsCache(str(cache_dir), "target")
+        line = value if isinstance(value, str) and value.startswith("[") else json.dumps(value)
+        path = Path(cache.path)
+        header = json.dumps([*FORMAT, engine_fingerprint()])
+        path.write_text(f'{header}\n["{sample.path}","d",1,2,3,4,5,{line}]\n["end",1]\n')
+        path.chmod(0o600)
+        assert FactsCache(str(cache_dir), "target").entries == {}, value
+    path.write_text(f'{header}\n{json.dumps([sample.path, "d", 1, 2, 3, 4, 5, good])}\n["end",1]\n')
+    assert FactsCache(str(cache_dir), "target").entries[sample.path][3] == sample
