@@ -207,17 +207,17 @@ class FactsCache:
                 os.unlink(temporary)
 
     def _prepare_directory(self) -> bool:
-        """Create the directory private to this user (0700), or make it so if an older version made
-        it readable by others; refuse one that belongs to someone else."""
-        os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        """Create the directory private to this user (0700). One that exists is used as it is (never
+        made private behind the user's back: it may be a shared folder), and only if this user owns
+        it and nobody else can write to it."""
+        os.makedirs(os.path.dirname(self.directory), exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(self.directory, 0o700)
+            os.chmod(self.directory, 0o700)  # whatever the umask
         info = os.stat(self.directory)
-        if info.st_uid != os.geteuid() or not stat_mode.S_ISDIR(info.st_mode):
+        if not stat_mode.S_ISDIR(info.st_mode) or not _private(info):
             return False
-        if os.lstat(self.directory).st_uid != os.geteuid():  # a symbolic link someone else placed
-            return False
-        if stat_mode.S_IMODE(info.st_mode) != 0o700:
-            os.chmod(self.directory, 0o700)
-        return True
+        return os.lstat(self.directory).st_uid == os.geteuid()  # not a link someone else placed
 
 
 def _write_entries(handle: IO[str], entries: dict[str, Entry]) -> None:

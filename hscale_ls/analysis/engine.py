@@ -151,7 +151,8 @@ def scan(
     if cache is not None and cache.problem is not None:  # a cache the workspace could write is never read
         cache = None
     if cache is not None:
-        for path in paths:
+        # a file without an entry is read once, by the worker that extracts it
+        for path in filter(cache.entries.__contains__, paths):
             hit, _, _ = cache.find(path)
             if hit is not None:
                 facts_by_path[path] = hit

@@ -156,11 +156,15 @@ def test_the_cache_directory_and_files_are_private(tmp_path: Path) -> None:
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o700
     assert stat.S_IMODE(written.stat().st_mode) == 0o600
     older = tmp_path / "older"  # as an earlier version left it: readable by everyone
-    older.mkdir(mode=0o755)
-    os.chmod(older, 0o755)
+    older.mkdir()
+    older.chmod(0o755)
     run_cli("check", str(project), env={"HSCALE_CACHE_DIR": str(older)})
-    assert stat.S_IMODE(older.stat().st_mode) == 0o700
-    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in older.iterdir())
+    assert [stat.S_IMODE(p.stat().st_mode) for p in older.iterdir()] == [0o600]
+    shared = tmp_path / "shared"  # others could replace the cache file: not used at all
+    shared.mkdir()
+    shared.chmod(0o777)
+    run_cli("check", str(project), env={"HSCALE_CACHE_DIR": str(shared)})
+    assert not list(shared.iterdir())
 
 
 @pytest.mark.parametrize("restored_mtime", ["as written", "years older"])
