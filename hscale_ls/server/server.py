@@ -209,7 +209,7 @@ class HscaleServer(LanguageServer):
         change since the last session are not parsed again. A damaged cache file is ignored."""
         if self.cache_dir is None:
             return None
-        cache = FactsCache(self.cache_dir, folder, [folder])
+        cache = FactsCache(self.cache_dir, folder, [folder, *self.live.folders])  # never inside one
         if cache.problem is not None:
             log.warning("%s: indexing without it", cache.problem)
             return None

@@ -111,3 +111,30 @@ async def test_a_cache_file_others_could_have_written_is_not_read(
     from_cache, flagged = await session(editor_factory, root)
     assert from_cache == 0, "the cache file was read"
     assert {"io", "onlineUsers"} <= flagged
+
+
+async def test_a_cache_directory_inside_the_workspace_is_not_used(
+    editor_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache file the repository itself carries (here a pickle that would create a marker when
+    loaded) is never read: the server indexes without a cache."""
+    import hashlib
+    import pickle
+
+    root = project(tmp_path / "app", USERS_WRITTEN)
+    marker = tmp_path / "marker"
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str, str]]:
+            return open, (str(marker), "w")
+
+    inside = root / ".cache"
+    inside.mkdir(mode=0o700)
+    name = hashlib.blake2b(str(root).encode(), digest_size=8).hexdigest()
+    (inside / f"facts-{name}.pickle").write_bytes(pickle.dumps(Payload()))
+    monkeypatch.setenv("HSCALE_CACHE_DIR", str(inside))
+    for _ in range(2):
+        from_cache, flagged = await session(editor_factory, root)
+        assert from_cache == 0 and {"io", "onlineUsers"} <= flagged
+    assert not marker.exists(), "the cache file in the workspace was loaded"
+    assert [p.suffix for p in inside.iterdir()] == [".pickle"], "nothing is written there"
