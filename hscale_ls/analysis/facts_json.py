@@ -11,6 +11,8 @@ from __future__ import annotations
 import types
 from collections.abc import Callable
 from dataclasses import fields
+from functools import partial
+from itertools import chain
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from .facts import BackendUse, FileFacts, Mutation, ServerSite, StateContainer, Suppression
@@ -19,7 +21,7 @@ from .text import Point, Span
 FACT_CLASSES: tuple[type, ...] = (Mutation, StateContainer, ServerSite, BackendUse, Suppression, FileFacts)
 
 Decoder = Callable[[Any], Any]
-_INT = {int}
+_INT, _LIST = {int}, {list}
 
 
 class DamagedFacts(ValueError):
@@ -124,6 +126,8 @@ def _decoder(hint: Any) -> Decoder:
     if origin in (Union, types.UnionType) and type(None) in arguments and len(arguments) == 2:
         inner = _decoder(next(a for a in arguments if a is not type(None)))
         return lambda value: None if value is None else inner(value)
+    if _is_table(hint):
+        return _table(arguments[0].__args__[0])
     if origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
         return _collection(tuple, arguments[0])
     if origin is tuple:
@@ -131,6 +135,53 @@ def _decoder(hint: Any) -> Decoder:
     if origin is frozenset:
         return _collection(frozenset, arguments[0])
     raise TypeError(f"facts of type {hint!r} cannot be cached")
+
+
+def _is_table(hint: Any) -> bool:
+    """`tuple[tuple[str | int, frozenset[str]], ...]`: each function's (or scope's) callees, by the
+    ten thousand in a cache."""
+    if get_origin(hint) is not tuple or get_args(hint)[1:] != (Ellipsis,):
+        return False
+    row = get_args(hint)[0]
+    return get_origin(row) is tuple and get_args(row) in ((str, frozenset[str]), (int, frozenset[str]))
+
+
+def _table_json(rows: tuple[tuple[Any, frozenset[str]], ...]) -> list[Any]:
+    """Three columns: the distinct names, the keys and the callees (names as indices into the first).
+    A file calls the same few names from many functions: each is decoded (and hashed) once, and the
+    decoding loops run in C."""
+    index: dict[str, int] = {}
+    number = index.setdefault
+    keys = [number(key, len(index)) if type(key) is str else key for key, _ in rows]
+    callees = [[number(name, len(index)) for name in names] for _, names in rows]
+    return [list(index), keys, callees]
+
+
+def _table(key: type) -> Decoder:
+    def decode(value: Any) -> Any:
+        if type(value) is not list or len(value) != 3:
+            raise DamagedFacts("table")
+        names, keys, callees = value
+        if type(names) is not list or type(keys) is not list or type(callees) is not list:
+            raise DamagedFacts("table")
+        if len(keys) != len(callees) or not set(map(type, callees)) <= _LIST:
+            raise DamagedFacts("table")
+        if not set(map(type, chain(keys, chain.from_iterable(callees)))) <= _INT:
+            raise DamagedFacts("table")
+        try:
+            "".join(names)  # raises TypeError unless every item is a str
+            name = names.__getitem__
+            return tuple(
+                zip(
+                    map(name, keys) if key is str else keys,
+                    map(frozenset, map(partial(map, name), callees)),
+                    strict=True,
+                )
+            )
+        except (TypeError, IndexError):
+            raise DamagedFacts("table") from None
+
+    return decode
 
 
 def _field_hints(cls: type) -> list[Any]:
@@ -141,7 +192,6 @@ def _field_hints(cls: type) -> list[Any]:
 _DECODERS: dict[type, Decoder] = {}
 for _cls in FACT_CLASSES:  # in dependency order: a class's parts are built before it
     _DECODERS[_cls] = _positional(_cls, _field_hints(_cls))
-_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in FACT_CLASSES}
 
 
 def to_json(value: Any) -> Any:
@@ -151,12 +201,21 @@ def to_json(value: Any) -> Any:
         return _span_json(value)
     if kind in (tuple, frozenset):
         return [to_json(item) for item in value]
-    names = _NAMES.get(kind)
-    if names is not None:
-        return [to_json(getattr(value, name)) for name in names]
+    parts = _FIELDS.get(kind)
+    if parts is not None:
+        return [encode(getattr(value, name)) for name, encode in parts]
     if value is None or kind in (int, str, bool):
         return value
     raise TypeError(f"{kind.__name__} cannot be cached")
+
+
+_FIELDS = {
+    cls: tuple(
+        (f.name, _table_json if _is_table(hint) else to_json)
+        for f, hint in zip(fields(cls), _field_hints(cls), strict=True)
+    )
+    for cls in FACT_CLASSES
+}
 
 
 decode_file_facts: Decoder = _DECODERS[FileFacts]
