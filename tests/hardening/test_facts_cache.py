@@ -281,6 +281,7 @@ def test_cached_facts_are_the_facts_and_nothing_else_decodes(tmp_path: Path) -> 
         [*good[:4], [[*good[4][0][:4], [1, 2, "3", 4, 5, 6], *good[4][0][5:]]], *good[5:]],  # a span
         [*good[:7], [1, 2], *good[8:]],  # names that are numbers
         [*good[:8], [["f", {"a": 1}]], *good[9:]],  # a mapping for the callees
+        [*good[:8], [["f"], [0], [[5]]], *good[9:]],  # a callee name that is not in the file's list
         "[" * 100_000,
     ]  # fmt: skip
     cache_dir = tmp_path / "cache"
