@@ -103,9 +103,19 @@ def read_keyed(path: str) -> tuple[Key, bytes]:
     return (content_digest(data), stat_key(info), checked), data
 
 
+def _user() -> int | None:
+    return os.geteuid() if hasattr(os, "geteuid") else None  # None: Windows (no owner to check)
+
+
 def _private(info: os.stat_result) -> bool:
     """Owned by this user and writable by no one else."""
-    return info.st_uid == os.geteuid() and not info.st_mode & 0o022
+    user = _user()
+    return user is None or (info.st_uid == user and not info.st_mode & 0o022)
+
+
+# not through a symbolic link, not blocking on a FIFO, not inherited by child processes (and on
+# Windows, where only the last exists, without newline translation)
+_OPEN_FLAGS = sum(getattr(os, flag, 0) for flag in ("O_NOFOLLOW", "O_NONBLOCK", "O_CLOEXEC", "O_BINARY"))
 
 
 def _inside(directory: str, folders: Iterable[str]) -> str | None:
@@ -141,8 +151,7 @@ class FactsCache:
         try:
             if not _private(os.stat(self.directory)):
                 return {}
-            flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-            handle = os.fdopen(os.open(self.path, flags), "rb")
+            handle = os.fdopen(os.open(self.path, os.O_RDONLY | _OPEN_FLAGS), "rb")
         except OSError:
             return {}
         with handle:
@@ -186,7 +195,7 @@ class FactsCache:
             return None, None, None
         if entry is None or entry[0] != key[0]:
             return None, key, data
-        self.entries[path] = (*key, entry[3])  # touched but identical: remember the new stat
+        self.entries[path] = (*key, entry[3])  # touched or too recent, but identical: remember when
         self.dirty = True
         self.hits += 1
         return entry[3], None, None
@@ -208,7 +217,7 @@ class FactsCache:
             if not self._prepare_directory():
                 return
             temporary = f"{self.path}.{os.urandom(8).hex()}.tmp"
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _OPEN_FLAGS
             descriptor = os.open(temporary, flags, 0o600)
         except OSError:
             return  # a read-only cache directory only costs speed
@@ -231,7 +240,7 @@ class FactsCache:
         info = os.stat(self.directory)
         if not stat_mode.S_ISDIR(info.st_mode) or not _private(info):
             return False
-        return os.lstat(self.directory).st_uid == os.geteuid()  # not a link someone else placed
+        return _user() in (None, os.lstat(self.directory).st_uid)  # not a link someone else placed
 
 
 def _write_entries(handle: IO[str], entries: dict[str, Entry]) -> None:

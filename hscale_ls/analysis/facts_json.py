@@ -3,7 +3,8 @@
 Decoding is driven by the declared field types of an explicit list of fact classes: a value can only
 become one of those classes, a tuple, a frozenset or a JSON scalar of the declared type, so a damaged
 or hostile cache file can make decoding fail (`DamagedFacts`) but never run code. Each object is a
-positional array of its fields; a span is one flat array of integers.
+positional array of its fields, a span one flat array of integers, and a table of callees three
+columns (`_table_json`).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def _sequence(value: Any) -> list[Any]:
 
 
 def _collection(build: Callable[[Any], Any], hint: Any) -> Decoder:
-    if hint is str:  # most collections are names, by the ten thousand: checked in one pass in C
+    if hint is str:  # sets of names (imports, handler calls): checked in one pass in C
 
         def names(value: Any) -> Any:
             try:
