@@ -129,9 +129,7 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_ERROR
     progress = _ProgressBar()
     try:
-        from .analysis.cache import default_directory
-
-        cache_dir = None if args.no_cache else default_directory()
+        cache_dir = None if args.no_cache else _cache_directory()
         result = scan(
             targets, config_file=args.config, jobs=args.jobs, progress=progress, cwd=cwd, cache_dir=cache_dir
         )
@@ -167,6 +165,17 @@ def _run(args: argparse.Namespace) -> int:
     if result.errors:
         return EXIT_ERROR
     return {"pass": EXIT_CLEAN, "fail": EXIT_FINDINGS}.get(combine(result.audits), EXIT_SKIP)
+
+
+def _cache_directory() -> str | None:
+    """The facts cache directory, or None (with a warning) when there is no safe one."""
+    from .analysis.cache import CacheLocationError, default_directory
+
+    try:
+        return default_directory()
+    except CacheLocationError as error:
+        print(f"hscale-ls: warning: facts cache not used: {error}", file=sys.stderr)
+        return None
 
 
 def _fix_titles(result: object) -> dict[tuple[str, str, int], list[str]]:
@@ -243,10 +252,9 @@ def _serve(args: argparse.Namespace) -> int:
                         format="hscale-ls %(levelname)s %(message)s")  # fmt: skip
     if args.log_level != "debug":
         logging.getLogger("pygls").setLevel(logging.WARNING)
-    from .analysis.cache import default_directory
     from .server.features import create_server
 
-    server = create_server(None if args.no_cache else default_directory())
+    server = create_server(None if args.no_cache else _cache_directory())
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")
         if not port.isdigit():

@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .cache import FactsCache
+from .cache import FactsCache, Key, read_keyed
 from .config import ConfigResolver
 from .facts import FileFacts
 from .languages import language_for_path
@@ -68,25 +68,38 @@ def read_facts_through(cache: FactsCache | None, path: str) -> FileFacts | Skipp
         return hit
     item = read_facts(path, source)
     if key is not None and isinstance(item, FileFacts):
-        cache.store(path, *key, item)
+        cache.store(path, key, item)
     return item
 
 
-def _extract_all(paths: list[str], jobs: int, progress: Progress | None) -> list[FileFacts | Skipped]:
-    results: list[FileFacts | Skipped] = []
+def read_keyed_facts(path: str) -> tuple[FileFacts | Skipped, Key | None]:
+    """Facts of a file on disk and the cache key of the very bytes they were extracted from (a file
+    may change between a look-up in the cache and its extraction in a worker)."""
+    try:
+        key, source = read_keyed(path)
+    except OSError as error:
+        return Skipped(path, f"cannot be read ({error.strerror})"), None
+    return read_facts(path, source), key
+
+
+Extracted = tuple[FileFacts | Skipped, Key | None]
+
+
+def _extract_all(paths: list[str], jobs: int, progress: Progress | None) -> list[Extracted]:
+    results: list[Extracted] = []
     total = len(paths)
     if jobs > 1 and total >= PARALLEL_THRESHOLD:
         from concurrent.futures import ProcessPoolExecutor
 
         chunk = max(8, total // (jobs * 8))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for done, item in enumerate(pool.map(read_facts, paths, chunksize=chunk), 1):
+            for done, item in enumerate(pool.map(read_keyed_facts, paths, chunksize=chunk), 1):
                 results.append(item)
                 if progress is not None:
                     progress(done, total)
         return results
     for done, path in enumerate(paths, 1):
-        results.append(read_facts(path))
+        results.append(read_keyed_facts(path))
         if progress is not None:
             progress(done, total)
     return results
@@ -108,9 +121,11 @@ def scan(
     result = ScanResult()
     reported: set[str] = set()
     projects: dict[str, set[str]] = {}
+    folders: list[str] = []  # scanned folders: with the projects, where the cache must not be
     for target in targets:
         target = os.path.abspath(target)
         if os.path.isdir(target):
+            folders.append(target)
             walker = FileWalker(target, configs)
             for path in walker.files():
                 reported.add(path)
@@ -132,24 +147,24 @@ def scan(
             result.errors.append(f"{target}: no such file or folder")
     paths = sorted(set().union(*projects.values())) if projects else []
     facts_by_path: dict[str, FileFacts] = {}
-    cache = FactsCache(cache_dir, ",".join(sorted(projects))) if cache_dir else None
-    digests: dict[str, tuple[str, tuple[int, int]]] = {}
+    cache = FactsCache(cache_dir, ",".join(sorted(projects)), [*projects, *folders]) if cache_dir else None
+    if cache is not None and cache.problem is not None:  # a cache the workspace could write is never read
+        cache = None
     if cache is not None:
-        for path in paths:
-            hit, key, _ = cache.find(path)  # the workers read the files they extract themselves
+        # a file without an entry is read once, by the worker that extracts it
+        for path in filter(cache.entries.__contains__, paths):
+            hit, _, _ = cache.find(path)
             if hit is not None:
                 facts_by_path[path] = hit
-            elif key is not None:
-                digests[path] = key
     missing = [p for p in paths if p not in facts_by_path]
-    for item in _extract_all(missing, jobs if jobs is not None else (os.cpu_count() or 1), progress):
+    for item, key in _extract_all(missing, jobs if jobs is not None else (os.cpu_count() or 1), progress):
         if isinstance(item, Skipped):
             if item.path in reported:
                 result.skipped.append(item)
         else:
             facts_by_path[item.path] = item
-            if cache is not None and item.path in digests:
-                cache.store(item.path, *digests[item.path], item)
+            if cache is not None and key is not None:
+                cache.store(item.path, key, item)
     if cache is not None:
         cache.save()
     for root, members in sorted(projects.items()):

@@ -1,8 +1,9 @@
 """What one source file says about real-time state: the facts the rules are decided on.
 
-Facts are plain frozen data (picklable, so scans can run in worker processes and be cached). They
-record what the code does, not verdicts: whether a container is a problem depends on the whole
-project (an adapter configured in another file, a helper called from a handler elsewhere).
+Facts are plain frozen data (picklable, so scans can run in worker processes; cached as JSON by
+`facts_json`, which must know the type of every field). They record what the code does, not verdicts:
+whether a container is a problem depends on the whole project (an adapter configured in another file,
+a helper called from a handler elsewhere).
 """
 
 from __future__ import annotations

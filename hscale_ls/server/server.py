@@ -259,7 +259,11 @@ class HscaleServer(LanguageServer):
         change since the last session are not parsed again. A damaged cache file is ignored."""
         if self.cache_dir is None:
             return None
-        return FactsCache(self.cache_dir, folder)
+        cache = FactsCache(self.cache_dir, folder, [folder, *self.live.folders])  # never inside one
+        if cache.problem is not None:
+            log.warning("%s: indexing without it", cache.problem)
+            return None
+        return cache
 
     def _discover(self, folder: str) -> list[str]:
         from hscale_ls.analysis.workspace import FileWalker

@@ -251,7 +251,7 @@ def test_facts_cache_is_keyed_by_content(tmp_path: Path) -> None:
     assert {f["rule"] for f in third.json()["findings"]} == {"presence-in-memory", "subscriptions-in-memory"}
     # a damaged cache file is ignored, and so is one cut short (written in chunks, it ends with a mark)
     for item in cache.iterdir():
-        item.write_bytes(b"not a pickle")
+        item.write_bytes(b"not a cache file")
     assert run_cli("check", "app", "--format", "json", cwd=tmp_path, env=env).json() == third.json()
     for item in cache.iterdir():
         item.write_bytes(item.read_bytes()[:-8])

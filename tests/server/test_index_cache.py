@@ -5,6 +5,7 @@ writes one."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -65,7 +66,7 @@ async def test_a_second_session_reads_unchanged_files_from_the_cache(
     from_cache, flagged = await session(editor_factory, root)
     assert from_cache == 0
     assert "onlineUsers" not in flagged and "io" in flagged
-    assert len(list(cache_dir.glob("facts-*.pickle"))) == 1
+    assert len(list(cache_dir.glob("facts-*.json"))) == 1
 
     (root / "users.js").write_text(USERS_WRITTEN)  # changed between sessions
     from_cache, flagged = await session(editor_factory, root)
@@ -80,7 +81,7 @@ async def test_a_second_session_reads_unchanged_files_from_the_cache(
 async def test_a_damaged_cache_file_is_ignored(editor_factory, tmp_path: Path, cache_dir: Path) -> None:
     root = project(tmp_path / "app", USERS_WRITTEN)
     await session(editor_factory, root)
-    [cache_file] = cache_dir.glob("facts-*.pickle")
+    [cache_file] = cache_dir.glob("facts-*.json")
     cache_file.write_bytes(b"\x80\x04 not a pickle")
     from_cache, flagged = await session(editor_factory, root)
     assert from_cache == 0
@@ -91,4 +92,49 @@ async def test_no_cache_reads_and_writes_none(editor_factory, tmp_path: Path, ca
     root = project(tmp_path / "app", USERS_WRITTEN)
     from_cache, flagged = await session(editor_factory, root, "--no-cache")
     assert from_cache == 0 and {"io", "onlineUsers"} <= flagged
-    assert not cache_dir.exists() or not list(cache_dir.glob("facts-*.pickle"))
+    assert not cache_dir.exists() or not list(cache_dir.glob("facts-*.json"))
+
+
+@pytest.mark.parametrize("foreign", ["owned by another user", "writable by others"])
+async def test_a_cache_file_others_could_have_written_is_not_read(
+    editor_factory, tmp_path: Path, cache_dir: Path, foreign: str
+) -> None:
+    root = project(tmp_path / "app", USERS_WRITTEN)
+    await session(editor_factory, root)
+    [cache_file] = cache_dir.glob("facts-*")
+    if foreign == "owned by another user":
+        if os.geteuid() != 0:
+            pytest.skip("only root can give a file to another user")
+        os.chown(cache_file, 65534, 65534)
+    else:
+        cache_file.chmod(0o666)
+    from_cache, flagged = await session(editor_factory, root)
+    assert from_cache == 0, "the cache file was read"
+    assert {"io", "onlineUsers"} <= flagged
+
+
+async def test_a_cache_directory_inside_the_workspace_is_not_used(
+    editor_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache file the repository itself carries (here a pickle that would create a marker when
+    loaded) is never read: the server indexes without a cache."""
+    import hashlib
+    import pickle
+
+    root = project(tmp_path / "app", USERS_WRITTEN)
+    marker = tmp_path / "marker"
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str, str]]:
+            return open, (str(marker), "w")
+
+    inside = root / ".cache"
+    inside.mkdir(mode=0o700)
+    name = hashlib.blake2b(str(root).encode(), digest_size=8).hexdigest()
+    (inside / f"facts-{name}.pickle").write_bytes(pickle.dumps(Payload()))
+    monkeypatch.setenv("HSCALE_CACHE_DIR", str(inside))
+    for _ in range(2):
+        from_cache, flagged = await session(editor_factory, root)
+        assert from_cache == 0 and {"io", "onlineUsers"} <= flagged
+    assert not marker.exists(), "the cache file in the workspace was loaded"
+    assert [p.suffix for p in inside.iterdir()] == [".pickle"], "nothing is written there"
