@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import os
+import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -119,6 +120,29 @@ def refusal(path: str, boundary: str | None) -> str | None:
     return None
 
 
+_TEMPORARY = re.compile(r"^\..+\.hscale-(\d+)-\d+\.tmp$")
+
+
+def remove_stale_temporaries(folder: str) -> None:
+    """Remove what a run killed between writing and renaming left in `folder`: temporary files whose
+    process is gone (a live one may be another run writing right now)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        match = _TEMPORARY.match(name)
+        if match is None:
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, name))
+        except (PermissionError, OverflowError):
+            continue  # alive under another user
+
+
 def _temporary_beside(real: str) -> tuple[str, int]:
     folder, name = os.path.split(real)
     for attempt in range(100):
@@ -167,6 +191,8 @@ def write_all(
     staged: list[tuple[str, str]] = []  # temporary file, target
     made_folders: list[str] = []
     current = ""
+    for folder in {os.path.dirname(real) for _, real, _, _ in planned}:
+        remove_stale_temporaries(folder)
     try:
         for path, real, data, info in planned:
             current = path
@@ -191,13 +217,15 @@ def write_all(
                 else:
                     os.fchmod(handle.fileno(), 0o666 & ~_umask())
                 os.fsync(handle.fileno())
-    except OSError as error:
+    except BaseException as error:  # a full disk, or Ctrl+C: take back everything staged so far
         for temporary, _ in staged:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
         for folder in reversed(made_folders):
             with contextlib.suppress(OSError):
                 os.rmdir(folder)
+        if not isinstance(error, OSError):
+            raise
         raise WriteRefused([Refusal(current, f"could not be written ({error.strerror or error})")]) from None
     for temporary, real in staged:
         os.replace(temporary, real)
