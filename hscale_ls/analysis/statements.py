@@ -1,7 +1,7 @@
 """Facts of an open document, kept per top-level statement.
 
 A statement's facts depend on its own text and on what the rest of the file declares and imports (the
-environment, `JsEnv` / `PyEnv`). After an edit, a statement whose text, first column and environment are as
+environment, `JsEnv` / `PyEnv`). After an edit, a statement whose text, line prefix and environment are as
 before keeps its facts (moved to where it now starts); only the others are read again, and the file's
 facts are put together from the parts in the order one extraction of the whole file gives. Typing in
 one handler of a long file then costs the statement it is in, not the file.
@@ -25,7 +25,9 @@ from .languages import LanguageId, is_ecmascript
 from .scan_common import FileScan
 from .text import LineIndex
 
-Key = tuple[bytes, int]  # a statement's text and the column it starts at
+# a statement's text and the text before it on its line: its columns in every unit (bytes, code
+# points, UTF-16) follow from that prefix, and a byte column alone misses `const` -> `x😀` before it
+Key = tuple[bytes, bytes]
 Part = Any  # extract_js.JsPart or extract_py.PyPart: start, line, contribution, signature, ...
 
 
@@ -77,7 +79,9 @@ class StatementFacts:
             line = index.line_of(start)  # the protocol's line (tree-sitter's rows end at LF only)
             # how a statement with syntax errors parses depends on what follows it: no reuse there
             key = (
-                None if child.has_error else (source[start : child.end_byte], start - index.line_start(line))
+                None
+                if child.has_error
+                else (source[start : child.end_byte], source[index.line_start(line) : start])
             )
             waiting = pool.get(key) if key is not None else None
             kept = waiting.popleft() if waiting else None

@@ -70,6 +70,15 @@ edit = st.tuples(st.floats(0, 1), st.floats(0, 1), st.sampled_from(PIECES), st.s
 @example(
     edits=[(0.0, 0.0, "x", "\r\n"), (0.1640625, 0.0, "", "// c\n"), (0.0, 0.0, "", "")], encoding="utf-8"
 )
+# an edit before a kept statement on its line that keeps its byte column but not its code-point one
+@example(
+    edits=[
+        (1.0, 0.0, "", "io.on('j', (s) => rooms.set(s.id, 1));\n"),
+        (0.0546875, 0.0, "", "const rooms = new Map();\n"),
+        (0.0, 0.625, "x", "😀"),
+    ],
+    encoding="utf-8",
+)
 def test_incremental_facts_equal_fresh_facts(
     edits: list[tuple[float, float, str, str]], encoding: str
 ) -> None:
