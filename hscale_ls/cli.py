@@ -179,14 +179,14 @@ def _cache_directory() -> str | None:
 
 
 def _fix_titles(result: object) -> dict[tuple[str, str, int], list[str]]:
-    from .fixes import FixContext, fixes_for
-    from .fixes.session import read_disk
+    from .fixes import FixContext, titles_for
+    from .fixes.files import read_disk
 
     titles = {}
     for finding in result.findings:  # type: ignore[attr-defined]
         root, facts = result.project_of(finding.path)  # type: ignore[attr-defined]
-        fixes = fixes_for(FixContext(finding, root, facts, read_disk))
-        titles[(finding.path, finding.rule, finding.span.start_byte)] = [f.title for f in fixes]
+        offered = titles_for(FixContext(finding, root, facts, read_disk))
+        titles[(finding.path, finding.rule, finding.span.start_byte)] = [title for title, _ in offered]
     return titles
 
 
