@@ -179,45 +179,45 @@ def _cache_directory() -> str | None:
 
 
 def _fix_titles(result: object) -> dict[tuple[str, str, int], list[str]]:
-    from .fixes import FixContext, fixes_for
-    from .fixes.session import read_disk
+    from .fixes import FixContext, titles_for
+    from .fixes.files import read_disk
 
     titles = {}
     for finding in result.findings:  # type: ignore[attr-defined]
         root, facts = result.project_of(finding.path)  # type: ignore[attr-defined]
-        fixes = fixes_for(FixContext(finding, root, facts, read_disk))
-        titles[(finding.path, finding.rule, finding.span.start_byte)] = [f.title for f in fixes]
+        offered = titles_for(FixContext(finding, root, facts, read_disk))
+        titles[(finding.path, finding.rule, finding.span.start_byte)] = [title for title, _ in offered]
     return titles
 
 
 def _fix(args: argparse.Namespace, targets: list[str], cwd: str) -> tuple[int, bool]:
-    """Apply (or, with --diff, show) fixes for the findings under `targets`; returns the number of
-    files changed and whether a target refused to be written (then that target is left unchanged)."""
+    """Apply (or, with --diff, show) fixes for the findings under `targets`, in the projects `check`
+    evaluates for them; returns the number of files changed and whether a project refused to be
+    written (then that project is left unchanged)."""
     from . import report
     from .analysis.live import LiveWorkspace
     from .fixes.files import WriteRefused
     from .fixes.session import FixSession
 
+    def shown(path: str) -> str:
+        return report.shown(report.display_path(path, cwd))
+
+    live = LiveWorkspace(config_file=args.config, cwd=cwd)
+    found = live.index_targets(targets)
     changed = 0
     refused = False
-    for target in targets:
-        target = os.path.abspath(target)
-        folder = target if os.path.isdir(target) else os.path.dirname(target)
-        live = LiveWorkspace(config_file=args.config)
-        live.index_folder(folder)
-        session = FixSession(live, boundary=folder)
-        wanted = None if os.path.isdir(target) else target
-
-        def requested(path: str, wanted: str | None = wanted) -> bool:
-            return wanted is None or path == wanted
-
-        session.run(unsafe=args.unsafe_fixes, only=requested)
+    for root, members in found.projects.items():
+        wanted = found.requested.intersection(members)
+        if not wanted:
+            continue
+        # the session sees every project; it fixes this one's requested files and writes only in it
+        session = FixSession(live, boundary=root)
+        session.run(unsafe=args.unsafe_fixes, only=wanted.__contains__)
         refused = refused or bool(session.refused)
         for title, why in session.refused:
-            shown = report.shown(report.display_path(why.path, cwd))
-            print(f"hscale-ls: not applied: {title}: {shown} is {why.reason}", file=sys.stderr)
+            print(f"hscale-ls: not applied: {title}: {shown(why.path)} is {why.reason}", file=sys.stderr)
         if args.diff:
-            sys.stdout.write(session.diff(lambda p: report.shown(report.display_path(p, cwd))))
+            sys.stdout.write(session.diff(shown))
             for title in session.applied:
                 print(f"hscale-ls: would apply: {title}", file=sys.stderr)
             changed += len(session.changed())
@@ -227,17 +227,11 @@ def _fix(args: argparse.Namespace, targets: list[str], cwd: str) -> tuple[int, b
         except WriteRefused as error:
             refused = True
             for why in error.refusals:
-                print(
-                    f"hscale-ls: cannot write {report.shown(report.display_path(why.path, cwd))}: {why.reason}",
-                    file=sys.stderr,
-                )
-            print(
-                f"hscale-ls: no file under {report.shown(report.display_path(folder, cwd))} was changed",
-                file=sys.stderr,
-            )
+                print(f"hscale-ls: cannot write {shown(why.path)}: {why.reason}", file=sys.stderr)
+            print(f"hscale-ls: no file under {shown(root)} was changed", file=sys.stderr)
             continue
         for path in written:
-            print(f"hscale-ls: fixed {report.shown(report.display_path(path, cwd))}", file=sys.stderr)
+            print(f"hscale-ls: fixed {shown(path)}", file=sys.stderr)
         for title in session.applied:
             print(f"hscale-ls: applied: {title}", file=sys.stderr)
         changed += len(written)

@@ -15,7 +15,8 @@ from .config import ConfigResolver
 from .facts import FileFacts
 from .languages import language_for_path
 from .project import Audit, Finding, evaluate
-from .workspace import FileWalker, ProjectLocator, Skipped, size_problem
+from .projects import discover
+from .workspace import Skipped
 
 PARALLEL_THRESHOLD = 64  # below this many files, worker start-up costs more than it saves
 Progress = Callable[[int, int], None]
@@ -113,39 +114,14 @@ def scan(
     cwd: str | None = None,
     cache_dir: str | None = None,
 ) -> ScanResult:
-    """Analyse files and folders. Files named explicitly are reported even if tests or vendored; the
-    rest of their project is read for context only."""
-    cwd = os.path.abspath(cwd or os.getcwd())
+    """Analyse files and folders, project by project as `projects.discover` groups them."""
     configs = ConfigResolver(config_file)
-    locator = ProjectLocator()
-    result = ScanResult()
-    reported: set[str] = set()
-    projects: dict[str, set[str]] = {}
-    folders: list[str] = []  # scanned folders: with the projects, where the cache must not be
-    for target in targets:
-        target = os.path.abspath(target)
-        if os.path.isdir(target):
-            folders.append(target)
-            walker = FileWalker(target, configs)
-            for path in walker.files():
-                reported.add(path)
-                projects.setdefault(locator.root_for(path, target), set()).add(path)
-            result.skipped.extend(walker.skipped)
-        elif os.path.isfile(target):
-            problem = size_problem(target) if language_for_path(target) else "not a supported source file"
-            if problem:
-                result.skipped.append(Skipped(target, problem))
-                continue
-            bound = cwd if target.startswith(cwd + os.sep) else os.path.dirname(target)
-            root = locator.root_for(target, bound)
-            reported.add(target)
-            context = projects.setdefault(root, set())
-            context.add(target)
-            if len(context) == 1:
-                context.update(FileWalker(root, configs).files())
-        else:
-            result.errors.append(f"{target}: no such file or folder")
-    paths = sorted(set().union(*projects.values())) if projects else []
+    found = discover(targets, configs, cwd)
+    result = ScanResult(skipped=found.skipped, errors=found.errors)
+    reported = found.requested
+    projects = found.projects
+    folders = found.folders  # with the projects, where the cache must not be
+    paths = sorted(found.roots)
     facts_by_path: dict[str, FileFacts] = {}
     cache = FactsCache(cache_dir, ",".join(sorted(projects)), [*projects, *folders]) if cache_dir else None
     if cache is not None and cache.problem is not None:  # a cache the workspace could write is never read
@@ -168,7 +144,7 @@ def scan(
     if cache is not None:
         cache.save()
     for root, members in sorted(projects.items()):
-        member_facts = tuple(facts_by_path[p] for p in sorted(members) if p in facts_by_path)
+        member_facts = tuple(facts_by_path[p] for p in members if p in facts_by_path)
         result.project_facts[root] = member_facts
         result.roots.update(dict.fromkeys(members, root))
         project = evaluate(root, member_facts, configs.for_path)

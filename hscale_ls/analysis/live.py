@@ -22,6 +22,7 @@ from .extract import facts_from_tree
 from .facts import FileFacts
 from .languages import LanguageId, new_parser
 from .project import ProjectMemo, ProjectResult, evaluate
+from .projects import Discovery, discover, project_root, scan_folder
 from .reuse import PendingEdit, leaves_touching, marker_near, reusable, shifted
 from .statements import StatementFacts
 from .text import LineIndex
@@ -136,6 +137,7 @@ class LiveWorkspace:
     folders: list[str] = field(default_factory=list)
     settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # folder -> editor settings
     config_file: str | None = None  # one configuration file for everything (`--config`)
+    cwd: str | None = None  # the command line's working directory (files named under it, see `projects`)
     disk: dict[str, FileFacts] = field(default_factory=dict)
     documents: dict[str, LiveDocument] = field(default_factory=dict)
     skipped: dict[str, Skipped] = field(default_factory=dict)
@@ -155,18 +157,12 @@ class LiveWorkspace:
     # --- membership ---------------------------------------------------------------------------
 
     def folder_of(self, path: str) -> str:
-        best = ""
-        for folder in self.folders:
-            if (path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)) and len(folder) > len(
-                best
-            ):
-                best = folder
-        return best or os.path.dirname(path)
+        return scan_folder(path, self.folders, self.cwd)
 
     def project_of(self, path: str) -> str:
         root = self._root_of.get(path)
         if root is None:
-            root = self._locator.root_for(path, self.folder_of(path))
+            root = project_root(self._locator, path, self.folders, self.cwd)
             self._root_of[path] = root
             self._members.setdefault(root, set()).add(path)
         return root
@@ -232,6 +228,16 @@ class LiveWorkspace:
             if progress is not None:
                 progress(done, len(paths))
         return len(paths)
+
+    def index_targets(self, targets: Iterable[str]) -> Discovery:
+        """Read the projects of the files and folders a command line named, as `check` groups them."""
+        found = discover(targets, self._configs, self.cwd, self._locator)
+        self.folders.extend(f for f in found.folders if f not in self.folders)
+        for skipped in found.skipped:
+            self.skipped[skipped.path] = skipped
+        for path in sorted(found.roots):
+            self.refresh_from_disk(path)
+        return found
 
     def remove_folder(self, folder: str) -> None:
         folder = os.path.abspath(folder)
@@ -319,7 +325,12 @@ class LiveWorkspace:
     def fork(self) -> LiveWorkspace:
         """A copy whose documents can be changed without touching this one (for previews)."""
         copy = LiveWorkspace(
-            list(self.folders), self.settings, self.config_file, dict(self.disk), dict(self.documents)
+            folders=list(self.folders),
+            settings=self.settings,
+            config_file=self.config_file,
+            cwd=self.cwd,
+            disk=dict(self.disk),
+            documents=dict(self.documents),
         )
         copy._configs, copy._locator = self._configs, self._locator
         copy._config_cache = dict(self._config_cache)

@@ -7,6 +7,7 @@ only applied on request.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import re
@@ -17,7 +18,16 @@ from hscale_ls.fixes import bridge, database, database_node, history, node, pres
 from hscale_ls.fixes.context import FixContext
 from hscale_ls.fixes.model import Edit, Fix, apply
 
-__all__ = ["Edit", "Fix", "FixContext", "apply", "declare_single_instance", "fixes_for", "suppress"]
+__all__ = [
+    "Edit",
+    "Fix",
+    "FixContext",
+    "apply",
+    "declare_single_instance",
+    "fixes_for",
+    "suppress",
+    "titles_for",
+]
 
 log = logging.getLogger("hscale_ls")
 SUPPRESS_REASON = "explain why this state may stay in memory"
@@ -50,11 +60,22 @@ def fixes_for(ctx: FixContext) -> list[Fix]:
     if finding.rule == "presence-in-memory":
         found.extend(_built(presence.presence_sorted_set, ctx))
     source = ctx.read(finding.path)
+    config_path = os.path.join(ctx.root, ".hscale.toml")
+    if ctx.titles_only:
+        if source is not None:
+            found.append(Fix(suppress_title(finding), False, (), kind="suppress"))
+        found.append(Fix(DECLARE_TITLE, False, (), kind="declare"))
+        return found
     if source is not None:
         found.append(suppress(finding, source))
-    config_path = os.path.join(ctx.root, ".hscale.toml")
     found.append(declare_single_instance(config_path, ctx.read(config_path)))
     return found
+
+
+def titles_for(ctx: FixContext) -> list[tuple[str, bool]]:
+    """The title and safety of each fix `fixes_for` gives, in its order, without building any edit:
+    each builder runs its checks of whether it applies and stops there."""
+    return [(fix.title, fix.safe) for fix in fixes_for(dataclasses.replace(ctx, titles_only=True))]
 
 
 def _built(builder: Callable[[FixContext], list[Fix]], ctx: FixContext) -> list[Fix]:

@@ -143,6 +143,8 @@ def _node_inline(ctx: FixContext, parsed: ParsedSource, loop: Node) -> list[Fix]
         moved = parsed.source[start:end].decode("utf-8").splitlines()
     except UnicodeDecodeError:
         return []  # moved through text, bytes that are not UTF-8 would come out changed
+    if ctx.titles_only:
+        return [Fix(TITLE.format(function=f"route handler's loop over {name}"), False, ())]
     body_lines = [i + (line[len(indent) :] if line.startswith(indent) else line.lstrip()) for line in moved]
     block = style.lines(
         "",
@@ -196,6 +198,8 @@ def _node(ctx: FixContext, parsed: ParsedSource, function: Node) -> list[Fix]:
     if name_node is None or params is None or body is None:
         return []
     name = parsed.source[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace")
+    if ctx.titles_only:
+        return [Fix(TITLE.format(function=name), False, ())]
     style = detect(parsed.source, python=False)
     q, e, i = style.q, style.end, style.indent
     flag = unique_name(parsed.source, "fromBridge")
@@ -284,6 +288,8 @@ def _python(ctx: FixContext, parsed: ParsedSource, function: Node) -> list[Fix]:
         if len(statements) < 2:
             return []
         first = statements[1]  # keep the docstring first
+    if ctx.titles_only:
+        return [Fix(TITLE.format(function=name), False, ())]
     indent = parsed.indentation(first.start_byte)
     args = ", ".join(params)
     guard = style.lines(

@@ -16,6 +16,8 @@ class FixContext:
     root: str
     files: tuple[FileFacts, ...]
     read: Callable[[str], bytes | None]
+    # only which fixes apply: each builder stops after its last check, with a fix that has no edits
+    titles_only: bool = False
 
     def paths(self) -> list[str]:
         return [f.path for f in self.files]

@@ -339,6 +339,8 @@ def history_database(ctx: FixContext) -> list[Fix]:
         and any(_is_async(f) for f in functions)
     ):
         return []  # the ORM refuses to run synchronously inside the consumer's event loop
+    if ctx.titles_only:
+        return [Fix(TITLE.format(name=finding.name, model=model.name), False, ())]
     return [_python_fix(ctx, parsed, model, tuple(keys), anchor, owner, appends, reads)]
 
 

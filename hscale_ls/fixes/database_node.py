@@ -300,6 +300,8 @@ def history_database_node(ctx: FixContext) -> list[Fix]:
             if not _can_become_async(parsed, function):
                 return []
             to_async.append(function)
+    if ctx.titles_only:
+        return [Fix(TITLE.format(name=finding.name, model=model.name), False, ())]
     return [_fix(ctx, parsed, model, bound, tuple(keys), declared, appends, reads, to_async)]
 
 

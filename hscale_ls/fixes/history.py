@@ -99,6 +99,8 @@ def _node(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
     found = module_level_appends(parsed, ctx, "push")
     if found is None:
         return []
+    if ctx.titles_only:
+        return [Fix(TITLE.format(name=finding.name), False, (), note=NOTE)]
     appends, declaration = found
     style = detect(parsed.source, python=False)
     package, resp2 = package_and_resp(ctx, finding.path)
@@ -168,6 +170,8 @@ def _python(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
     appends, statement = found
     if re.search(rb"(?m)^import redis\.asyncio as redis|^from redis import asyncio as redis", parsed.source):
         return []
+    if ctx.titles_only:
+        return [Fix(TITLE.format(name=finding.name), False, (), note=NOTE)]
     style = detect(parsed.source, python=True)
     name = finding.name
     key = style.q(f"hscale:history:{name}")

@@ -90,6 +90,9 @@ def socket_io_adapter(ctx: FixContext) -> list[Fix]:
     node = parsed.node_at(finding.span.start_byte, finding.span.end_byte)
     if node is None:
         return []
+    if ctx.titles_only:
+        streams = "connectionStateRecovery" in ctx.server_options()
+        return [Fix(STREAMS_TITLE if streams else ADAPTER_TITLE, True, (), preferred=True)]
     statement = parsed.statement(node)
     style = detect(source, python=False)
     package, resp2 = package_and_resp(ctx, finding.path)
@@ -216,6 +219,8 @@ def nest_adapter(ctx: FixContext) -> list[Fix]:
     adapter_path = os.path.join(folder, "redis-io.adapter.ts")
     if ctx.read(adapter_path) is not None:
         return []
+    if ctx.titles_only:
+        return [Fix(NEST_TITLE, True, (), preferred=True)]
     adapter_text = NEST_ADAPTER.format(
         q_platform=style.q("@nestjs/platform-socket.io"), q_socketio=style.q("socket.io"),
         q_adapter=style.q("@socket.io/redis-adapter"), q_redis=style.q("redis"), q_url=style.q(REDIS_URL),

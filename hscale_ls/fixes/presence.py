@@ -95,6 +95,15 @@ def _node(
     ctx: FixContext, parsed: ParsedSource, sites: list[tuple[Node, str, bool]], declaration: Node
 ) -> list[Fix]:
     finding = ctx.finding
+    for statement, _, _ in sites:
+        line_start = parsed.line_start(statement.start_byte)
+        if (
+            parsed.source[line_start : statement.start_byte].strip()
+            or b"\n" in parsed.source[statement.start_byte : statement.end_byte]
+        ):
+            return []  # the write shares its line with other code (`(x) => users.add(x)`): not rewritten
+    if ctx.titles_only:
+        return [Fix(TITLE.format(name=finding.name), False, (), note=NOTE)]
     style = detect(parsed.source, python=False)
     q, e, i = style.q, style.end, style.indent
     package, resp2 = package_and_resp(ctx, finding.path)
@@ -121,12 +130,6 @@ def _node(
     at = parsed.line_end(declaration.end_byte)
     edits.append(Edit(finding.path, at, at, style.lines(*block)))
     for statement, member, online in sites:
-        line_start = parsed.line_start(statement.start_byte)
-        if (
-            parsed.source[line_start : statement.start_byte].strip()
-            or b"\n" in parsed.source[statement.start_byte : statement.end_byte]
-        ):
-            return []  # the write shares its line with other code (`(x) => users.add(x)`): not rewritten
         at = parsed.line_end(statement.end_byte)
         indent = parsed.indentation(statement.start_byte)
         edits.append(
@@ -146,6 +149,8 @@ def _python(
     name = finding.name
     if re.search(rb"(?m)^import redis\.asyncio as redis|^from redis import asyncio as redis", parsed.source):
         return []
+    if ctx.titles_only:
+        return [Fix(TITLE.format(name=finding.name), False, (), note=NOTE)]
     key = q(f"hscale:presence:{name}")
     url = f"os.environ.get({q('REDIS_URL')}, {q('redis://127.0.0.1:6379/0')})"
     any_async = any(_in_async_function(s) for s, _, _ in sites)

@@ -153,6 +153,8 @@ def _keyword_fix(
     argument = insert_keyword(parsed, call, text, style)
     if argument is None:
         return []
+    if ctx.titles_only:
+        return [Fix(title, True, (), preferred=True)]
     edits = [*_import_os(parsed, style), *imports, argument, *_requirements(ctx, {"redis": ">=5.0"})]
     return [Fix(title, True, tuple(edits), preferred=True)]
 
@@ -194,6 +196,8 @@ def channels_redis_layer(ctx: FixContext) -> list[Fix]:
     dictionary = pair.parent if pair is not None and pair.type == "pair" else None
     if pair is None or dictionary is None:
         return []
+    if ctx.titles_only:
+        return [Fix(CHANNELS_TITLE, True, (), preferred=True)]
     has_config = any(
         child.type == "pair" and b"CONFIG" in parsed.source[child.start_byte : child.end_byte].split(b":")[0]
         for child in dictionary.named_children

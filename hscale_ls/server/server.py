@@ -266,15 +266,16 @@ class HscaleServer(LanguageServer):
         return cache
 
     def _discover(self, folder: str) -> list[str]:
-        from hscale_ls.analysis.workspace import FileWalker
+        """The files of a workspace folder, found as `check FOLDER` finds them."""
+        from hscale_ls.analysis.projects import discover
 
         if folder not in self.live.folders:
             self.live.folders.append(folder)
-        walker = FileWalker(
-            folder, self.live._configs, max_bytes=self.settings_for(folder + os.sep).maxFileBytes
+        found = discover(
+            [folder], self.live._configs, max_bytes=self.settings_for(folder + os.sep).maxFileBytes
         )
-        paths = list(walker.files())
-        for skipped in walker.skipped:
+        paths = sorted(found.roots)
+        for skipped in found.skipped:
             if skipped.reason.startswith(
                 ("larger than", "binary", "cannot be read", "not a regular", "symbolic link")
             ):
