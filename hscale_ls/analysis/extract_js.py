@@ -33,6 +33,7 @@ from .scan_common import (
     REDIS_STATE_COMMANDS,
     ContainerKey,
     DeclaredContainer,
+    ExtractorKit,
     FileScan,
     FunctionInfo,
     backend,
@@ -277,7 +278,7 @@ class JsExtractor:
         part.handler_names = self.handler_names
         part.backends = self._named(self._backends())
         part.membership = self._membership_calls()
-        part.comments = suppression_comments(self.scan, python=False)
+        part.comments = suppression_comments(self.scan)
         part.object_reads = self.object_reads
         return part
 
@@ -1078,3 +1079,6 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
         [moved_span(span, d, n) for span in part.membership],
         moved_comments(part.comments, d, n),
     )  # fmt: skip
+
+
+KIT = ExtractorKit(JsExtractor, JsEnv.fold, assemble, moved)

@@ -34,6 +34,7 @@ from .scan_common import (
     REDIS_STATE_COMMANDS,
     ContainerKey,
     DeclaredContainer,
+    ExtractorKit,
     FileScan,
     FunctionInfo,
     backend,
@@ -223,7 +224,7 @@ class PyExtractor:
         part.scope_calls = {k: v for k, v in self.scope_calls.items() if k in written}
         part.backends = self._named(self._backends())
         part.membership = self._membership_calls()
-        part.comments = suppression_comments(self.scan, python=True)
+        part.comments = suppression_comments(self.scan)
         return part
 
     # --- imports and classes -----------------------------------------------------------------
@@ -836,3 +837,6 @@ def moved(part: PyPart, start: int, line: int) -> PyPart:
         [moved_span(span, d, n) for span in part.membership],
         moved_comments(part.comments, d, n),
     )  # fmt: skip
+
+
+KIT = ExtractorKit(PyExtractor, PyEnv.fold, assemble, moved)

@@ -22,9 +22,9 @@ from .facts import (
     StateContainer,
     StateType,
 )
+from .languages import language_named
 from .rules import CHECK_ID, RULE_FOR_STATE
 from .text import Span
-from .workspace import resolve_import
 
 FRAMEWORK_NAMES = {
     "socket.io": "Socket.IO server",
@@ -220,8 +220,9 @@ class ProjectMemo:
         cached = self._targets.get(facts.path)
         if cached is not None and (cached[0] is facts.imports or cached[0] == facts.imports):
             return cached[1]
-        python = facts.language == "python"
-        targets = [t for t in (resolve_import(facts.path, m, known, python) for m in facts.imports) if t]
+        language = language_named(facts.language)
+        resolve = language.resolve_import if language is not None else None
+        targets = [t for t in (resolve(facts.path, m, known) for m in facts.imports) if t] if resolve else []
         self._targets[facts.path] = (facts.imports, targets)
         return targets
 

@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable
 
+from hscale_ls.analysis.languages import LANGUAGES, language_for_path
 from hscale_ls.analysis.project import Finding
 from hscale_ls.fixes import bridge, database, database_node, history, node, presence, python
 from hscale_ls.fixes.context import FixContext
@@ -78,10 +79,8 @@ def suppress(finding: Finding, source: bytes) -> Fix:
     line = source[line_start:].split(b"\n", 1)[0]
     indent = line[: len(line) - len(line.lstrip(b" \t"))].decode("utf-8", errors="replace")
     newline = "\r\n" if line.endswith(b"\r") else "\n"
-    if finding.path.endswith(".py"):
-        comment = f"# hscale: ignore[{finding.rule}] {SUPPRESS_REASON}"
-    else:
-        comment = f"// hscale-ignore {finding.rule} -- {SUPPRESS_REASON}"
+    language = LANGUAGES[language_for_path(finding.path) or "javascript"]
+    comment = language.suppression_comment(finding.rule, SUPPRESS_REASON)
     edit = Edit(finding.path, line_start, line_start, indent + comment + newline)
     return Fix(suppress_title(finding), False, (edit,), kind="suppress")
 
