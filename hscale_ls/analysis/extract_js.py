@@ -26,6 +26,7 @@ from .facts import (
     ServerSite,
     classify_key_text,
 )
+from .frameworks import Framework, for_family, union
 from .scan_common import (
     DATABASE_WRITE_METHODS,
     PUBSUB_SUBSCRIBE,
@@ -58,35 +59,37 @@ FUNCTION_TYPES = frozenset(
 )  # fmt: skip
 CONTAINER_CONSTRUCTORS = {"Map": "Map", "Set": "Set", "Array": "array", "WeakMap": "WeakMap"}
 CACHE_CONSTRUCTORS = frozenset({"LRUCache", "LRU", "NodeCache", "QuickLRU", "TTLCache"})
-REGISTRATION_METHODS = frozenset({"on", "once", "addListener", "prependListener", "ws", "use"})
-ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "all"})
-ROUTE_RECEIVERS = frozenset({"app", "router", "server", "fastify", "api", "routes", "route"})
-NEXT_ROUTE_EXPORTS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
-NEST_HANDLER_METHODS = frozenset({"handleConnection", "handleDisconnect", "afterInit"})
+# what the registered frameworks (`frameworks/`) say about JavaScript and TypeScript, joined once
+FRAMEWORKS = for_family("ecmascript")
+NEW_FORMS = {form: f for f in FRAMEWORKS for form in f.constructors}  # (module, name) of `new C()`
+CALL_FORMS = {form: f for f in FRAMEWORKS for form in f.factories}  # (module, name) of `f()`
+REQUIRED_CALLS = {f.required_call: f for f in FRAMEWORKS if f.required_call}  # `require("m")()`
+GLOBAL_CALLS = {callee: f for f in FRAMEWORKS for callee in f.global_calls}  # `Bun.serve()`
+CLASS_DECORATORS = {d: f for f in FRAMEWORKS for d in f.class_decorators}
+REGISTRATION_METHODS = union(FRAMEWORKS, "registration_methods")
+HANDLER_OBJECT_METHODS = union(FRAMEWORKS, "handler_objects")
+ROUTE_METHODS = union(FRAMEWORKS, "route_methods")
+ROUTE_RECEIVERS = union(FRAMEWORKS, "route_receivers")
+NEXT_ROUTE_EXPORTS = union(FRAMEWORKS, "route_exports")
+HANDLER_DECORATORS = union(FRAMEWORKS, "handler_decorators")
+SINGLETON_DECORATORS = union(FRAMEWORKS, "singleton_decorators")
+MEMBERSHIP_METHODS = union(FRAMEWORKS, "membership_methods")
+MEMBERSHIP_RECEIVERS = union(FRAMEWORKS, "membership_receivers")
+REGISTRY_PROPERTIES = union(FRAMEWORKS, "registry_property")
+SERVER_STRINGS = sorted(union(FRAMEWORKS, "strings"))
+SERVER_MODULES = union(FRAMEWORKS, "module_specifiers")
+ADAPTER_METHODS = {m: f for f in FRAMEWORKS for m in f.adapter_methods}
+ADAPTERS: dict[str, str | None] = {module: storage for f in FRAMEWORKS for module, storage in f.adapters}
+IN_PROCESS_PUBLISH = union(FRAMEWORKS, "in_process_publish")
 ADDING_METHODS = {"push": 0, "unshift": 0, "add": 0, "set": 1, "splice": 2}
 REMOVING_METHODS = frozenset({"delete", "clear", "pop", "shift", "splice"})
 LOOP_METHODS = frozenset({"forEach", "map", "filter", "some", "every"})
 BACKEND_METHODS = (
-    {"adapter", "set", "publish", "spublish", "query", "run", "execute", "exec"}
+    {"set", "publish", "spublish", "query", "run", "execute", "exec"} | set(ADAPTER_METHODS)
     | REDIS_HISTORY_COMMANDS | REDIS_STATE_COMMANDS | PUBSUB_SUBSCRIBE | DATABASE_WRITE_METHODS
 )  # fmt: skip
-CLIENT_MODULES = frozenset(
-    {"socket.io-client", "react", "react-dom", "vue", "svelte", "preact", "solid-js", "@angular/core"}
-)
-SOCKET_IO_ADAPTERS: dict[str, str | None] = {
-    "@socket.io/redis-adapter": "redis",
-    "socket.io-redis": "redis",
-    "@socket.io/redis-streams-adapter": "redis",
-    "@socket.io/postgres-adapter": "database",
-    "@socket.io/mongo-adapter": "database",
-    "@socket.io/gcp-pubsub-adapter": "external",
-    "@socket.io/aws-sqs-adapter": "external",
-    "@socket.io/azure-service-bus-adapter": "external",
-    "socket.io-amqp": "external",
-    "@mickl/socket.io-nats-adapter": "external",
-    "@socket.io/cluster-adapter": None,
-    "@socket.io/pm2": None,
-}
+UI_MODULES = frozenset({"react", "react-dom", "vue", "svelte", "preact", "solid-js", "@angular/core"})
+CLIENT_MODULES = UI_MODULES | union(FRAMEWORKS, "client_modules")
 
 TextOf = Callable[[Node | None], str]
 _first = itemgetter(0)
@@ -154,9 +157,7 @@ class JsEnv:
         for _, key, name, owner, scope, kind, span in sorted(
             (d for c in parts for d in c.declarations), key=_first
         ):
-            singleton = owner is not None and bool(
-                class_decorators.get(owner, set()) & {"WebSocketGateway", "Injectable", "Controller"}
-            )
+            singleton = owner is not None and bool(class_decorators.get(owner, set()) & SINGLETON_DECORATORS)
             declarations.append((key, name, owner, scope, kind, singleton, span))
         classes = {name for c in parts for name in c.classes}
         news = [n for c in parts for n in c.news]
@@ -345,32 +346,32 @@ class JsExtractor:
             ctor = new.child_by_field_name("constructor")
             if ctor is None:
                 continue
-            module, name = self._resolve(ctor)
-            if module == "socket.io" and name in {"Server", "default", "*"}:
-                sites.append((0, self._socket_io_site(new, ctor)))
-            elif module == "ws" and name in {"Server", "WebSocketServer"}:
-                sites.append(
-                    (0, ServerSite("ws", scan.span(ctor), _assigned_name(new, self.text), False, False, None))
-                )
+            framework = NEW_FORMS.get(self._resolve(ctor))  # type: ignore[arg-type]
+            if framework is not None:
+                sites.append((0, self._site(framework, new, ctor)))
         for call, fn, name, member in self.sites:
+            if member and GLOBAL_CALLS and self.text(fn) in GLOBAL_CALLS:
+                framework = GLOBAL_CALLS[self.text(fn)]
+                if _has_option(call, framework.global_option, self.text):
+                    sites.append((1, self._site(framework, call, fn)))
+                continue
             if fn.type == "identifier" and name not in self.imports:
                 continue
             if member:
                 obj = fn.child_by_field_name("object")
                 if obj is None or (obj.type == "identifier" and self.text(obj) not in self.imports):
                     continue
-            if fn.type == "call_expression" and self._is_require_of(fn, "socket.io"):
-                sites.append((1, self._socket_io_site(call, fn)))
+            required = next((f for m, f in REQUIRED_CALLS.items() if fn.type == "call_expression"
+                             and self._is_require_of(fn, m)), None)  # fmt: skip
+            if required is not None:
+                sites.append((1, self._site(required, call, fn)))
                 continue
-            module, name = self._resolve(fn)
-            if module == "socket.io" and name in {"default", "*"}:
-                sites.append((1, self._socket_io_site(call, fn)))
-            elif module == "uWebSockets.js" and name in {"App", "SSLApp"}:
-                sites.append(
-                    (1, ServerSite("uws", scan.span(fn), _assigned_name(call, self.text), False, False, None))
-                )
+            framework = CALL_FORMS.get(self._resolve(fn))  # type: ignore[arg-type]
+            if framework is not None:
+                sites.append((1, self._site(framework, call, fn)))
         for decorator in scan.nodes("decorator"):
-            if _decorator_name(decorator, self.text) == "WebSocketGateway":
+            framework = CLASS_DECORATORS.get(_decorator_name(decorator, self.text))
+            if framework is not None:
                 ident = decorator.named_children[0] if decorator.named_children else decorator
                 if ident.type == "call_expression":
                     ident = ident.child_by_field_name("function") or ident
@@ -378,10 +379,18 @@ class JsExtractor:
                 if owner is not None and owner.type == "export_statement":
                     owner = owner.child_by_field_name("declaration")
                 cls = self.text(owner.child_by_field_name("name")) if owner is not None else None
-                sites.append((2, ServerSite("nestjs", scan.span(ident), cls or None, True, False, None)))
+                sites.append((2, ServerSite(framework.id, scan.span(ident), cls or None,
+                                            _library_fanout(framework), False, None)))  # fmt: skip
         return sites
 
-    def _socket_io_site(self, construction: Node, ctor: Node) -> ServerSite:
+    def _site(self, framework: Framework, construction: Node, ctor: Node) -> ServerSite:
+        """A construction of a framework's server; its options are read when one of them can share
+        the fan-out (`new Server(http, { adapter })`)."""
+        variable = _assigned_name(construction, self.text)
+        if not framework.shared_option:
+            return ServerSite(
+                framework.id, self.scan.span(ctor), variable, _library_fanout(framework), False, None
+            )
         args = construction.child_by_field_name("arguments")
         options: set[str] = set()
         shared = False
@@ -405,13 +414,13 @@ class JsExtractor:
                 if pair.type == "pair":
                     key = _string_value(self.text(pair.child_by_field_name("key")))
                     options.add(key)
-                    if key == "adapter":
+                    if key == framework.shared_option:
                         storage = self._adapter_storage(pair.child_by_field_name("value"))
                         shared = storage is not None
                 elif pair.type == "shorthand_property_identifier":
                     options.add(self.text(pair))
         return ServerSite(
-            "socket.io", self.scan.span(ctor), _assigned_name(construction, self.text), True, shared,
+            framework.id, self.scan.span(ctor), variable, _library_fanout(framework), shared,
             storage, frozenset(options),  # type: ignore[arg-type]
         )  # fmt: skip
 
@@ -431,9 +440,9 @@ class JsExtractor:
         """Backend of an adapter expression; None for single-host adapters (cluster, pm2)."""
         if value is not None and value.type == "call_expression":
             module, _ = self._resolve(value.child_by_field_name("function"))
-            if module in SOCKET_IO_ADAPTERS:
-                return SOCKET_IO_ADAPTERS[module]
-        known = [SOCKET_IO_ADAPTERS[m] for m in self.modules if m in SOCKET_IO_ADAPTERS]
+            if module in ADAPTERS:
+                return ADAPTERS[module]
+        known = [ADAPTERS[m] for m in self.modules if m in ADAPTERS]
         if known:
             return next((k for k in known if k is not None), None)
         return "external"  # an adapter built elsewhere (a wrapper module): assume a shared one
@@ -645,7 +654,7 @@ class JsExtractor:
             if (
                 iterable is not None
                 and iterable.type == "member_expression"
-                and self.text(iterable.child_by_field_name("property")) == "clients"
+                and self.text(iterable.child_by_field_name("property")) in REGISTRY_PROPERTIES
             ):
                 server = self.text(iterable.child_by_field_name("object"))
             if iterable is not None and iterable.type == "call_expression":
@@ -699,8 +708,10 @@ class JsExtractor:
                 handler = self._is_registration(parent.parent)
         if fn.type == "method_definition" and owner is not None:
             decorators = _member_decorators(fn, text)
-            gateway = "WebSocketGateway" in self.class_decorators.get(owner, set())
-            handler = "SubscribeMessage" in decorators or (gateway and name in NEST_HANDLER_METHODS)
+            servers = self.class_decorators.get(owner, set())
+            handler = bool(decorators & HANDLER_DECORATORS) or any(
+                name in CLASS_DECORATORS[d].lifecycle_methods for d in servers if d in CLASS_DECORATORS
+            )
         if name in NEXT_ROUTE_EXPORTS and parent is not None and parent.type == "export_statement":
             handler = True
         return FunctionInfo(name or None, handler, owner)
@@ -767,12 +778,11 @@ class JsExtractor:
             first = self.text(values[0]) if values else ""
             receiver = self.text(fn.child_by_field_name("object"))
             scope = self._context(call)[1]
-            if method == "adapter" and values:
+            if method in ADAPTER_METHODS and values:
                 storage = self._adapter_storage(values[0])
                 if storage is not None:
-                    found.append(
-                        backend(scan, call, storage, "adapter", "subscriptions", "socket.io adapter", scope)
-                    )
+                    detail = f"{ADAPTER_METHODS[method].id} adapter"
+                    found.append(backend(scan, call, storage, "adapter", "subscriptions", detail, scope))
             elif lower in REDIS_HISTORY_COMMANDS:
                 state = classify_key_text(first, "history") if lower != "xadd" else "history"
                 found.append(backend(scan, call, "redis", "write", state, f"{method} {first}", scope))
@@ -808,13 +818,10 @@ class JsExtractor:
     def _membership_calls(self) -> list[Span]:
         found = []
         for call, fn, method, member in self.sites:
-            if not member or method not in {"join", "leave"}:
+            if not member or method not in MEMBERSHIP_METHODS:
                 continue
             receiver = self.text(fn.child_by_field_name("object")).split(".")[-1]
-            if receiver in {
-                "socket",
-                "client",
-            }:
+            if receiver in MEMBERSHIP_RECEIVERS:
                 found.append(self.scan.span(call))
         return found
 
@@ -991,6 +998,28 @@ def _sends(body: Node, text: TextOf) -> bool:
     return False
 
 
+def _library_fanout(framework: Framework) -> bool:
+    """Whether the library itself fans out (rooms, broadcast), which an adapter or manager shares."""
+    return framework.kinds[0].shared_by == "adapter"
+
+
+def _has_option(call: Node, key: str, text: TextOf) -> bool:
+    """Whether a call's first argument is an object literal with `key` (any call when key is "")."""
+    if not key:
+        return True
+    args = call.child_by_field_name("arguments")
+    first = _unwrap(args.named_children[0]) if args is not None and args.named_children else None
+    if first is None or first.type != "object":
+        return False
+    for member in first.named_children:
+        name = member.child_by_field_name("key") or member.child_by_field_name("name")
+        if member.type == "shorthand_property_identifier":
+            name = member
+        if name is not None and _string_value(text(name)) == key:
+            return True
+    return False
+
+
 def _has_expiry(options: str) -> bool:
     upper = options.upper()
     return "'EX'" in upper or '"EX"' in upper or "EX:" in upper or "PX" in upper or "EXPIRATION" in upper
@@ -1005,7 +1034,7 @@ def _role(servers: list[ServerSite], modules: set[str], source: bytes) -> FileRo
     if head.startswith((b'"use client"', b"'use client'")):
         return "client"
     browser = b"new WebSocket(" in source or b"new EventSource(" in source or b"document." in source
-    if browser and not modules & {"ws", "socket.io", "express", "http", "node:http", "fastify"}:
+    if browser and not modules & SERVER_MODULES:
         return "client"
     return "neutral"
 
@@ -1016,13 +1045,15 @@ def assemble(
     """The file's facts from its parts, in document order: each list is ordered by extraction pass,
     then by position, exactly as one extraction of the whole file orders it."""
     servers = [site for _, site in sorted((s for p in parts for s in p.servers), key=_first)]
-    event_stream = source.find(b"text/event-stream")
-    if event_stream != -1 and not servers:
-        node = tree.root_node.named_descendant_for_byte_range(event_stream, event_stream + 17)
-        if node is not None:
-            servers.append(
-                ServerSite("sse", index.span(node.start_byte, node.end_byte), None, False, False, None)
-            )
+    for framework in FRAMEWORKS:  # a file serving `text/event-stream` (and no other server) serves SSE
+        for marker in sorted(framework.strings):
+            at = source.find(marker.encode())
+            if at == -1 or servers:
+                continue
+            node = tree.root_node.named_descendant_for_byte_range(at, at + len(marker))
+            if node is not None:
+                servers.append(ServerSite(framework.id, index.span(node.start_byte, node.end_byte), None,
+                                          _library_fanout(framework), False, None))  # fmt: skip
     variables = {s.variable for s in servers if s.variable}
     loops: dict[ContainerKey, list[Span]] = {}
     server_loops: dict[str, list[Span]] = {}
