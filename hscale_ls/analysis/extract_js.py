@@ -26,7 +26,7 @@ from .facts import (
     ServerSite,
     classify_key_text,
 )
-from .frameworks import Framework, for_family, union
+from .frameworks import Framework, for_family, framework_of, union
 from .scan_common import (
     DATABASE_WRITE_METHODS,
     PUBSUB_SUBSCRIBE,
@@ -81,6 +81,7 @@ SERVER_MODULES = union(FRAMEWORKS, "module_specifiers")
 ADAPTER_METHODS = {m: f for f in FRAMEWORKS for m in f.adapter_methods}
 ADAPTERS: dict[str, str | None] = {module: storage for f in FRAMEWORKS for module, storage in f.adapters}
 IN_PROCESS_PUBLISH = union(FRAMEWORKS, "in_process_publish")
+HANDLER_OPTIONS = {callee: f.handler_options for callee, f in GLOBAL_CALLS.items() if f.handler_options}
 ADDING_METHODS = {"push": 0, "unshift": 0, "add": 0, "set": 1, "splice": 2}
 REMOVING_METHODS = frozenset({"delete", "clear", "pop", "shift", "splice"})
 LOOP_METHODS = frozenset({"forEach", "map", "filter", "some", "every"})
@@ -218,6 +219,9 @@ class JsPart:
     comments: list[tuple[int, int, frozenset[str], str]] = field(
         default_factory=list
     )  # at, line, rules, reason
+    # (call, method, receiver) of calls a framework may publish through in process (`server.publish`):
+    # whether they do is known once the file's servers are (in `assemble`)
+    publishes: list[tuple[Span, str, str]] = field(default_factory=list)
 
 
 class JsExtractor:
@@ -236,6 +240,7 @@ class JsExtractor:
         self.objects: dict[str, tuple[bytes, int, int]] = {}
         self.object_reads: dict[str, bytes | None] = {}
         self.scope_calls: dict[int, set[str]] = {}
+        self.publishes: list[tuple[Span, str, str]] = []
         self._index_calls()
 
     # --- entry points ----------------------------------------------------------------------------
@@ -278,6 +283,7 @@ class JsExtractor:
         part.scope_calls = {k: v for k, v in self.scope_calls.items() if k in written}
         part.handler_names = self.handler_names
         part.backends = self._named(self._backends())
+        part.publishes = self.publishes
         part.membership = self._membership_calls()
         part.comments = suppression_comments(self.scan)
         part.object_reads = self.object_reads
@@ -714,7 +720,40 @@ class JsExtractor:
             )
         if name in NEXT_ROUTE_EXPORTS and parent is not None and parent.type == "export_statement":
             handler = True
+        if not handler and parent is not None:
+            holder = (
+                parent.parent if parent.type == "pair" else parent if fn.type == "method_definition" else None
+            )
+            handler = holder is not None and holder.type == "object" and self._handler_object(holder, name)
         return FunctionInfo(name or None, handler, owner)
+
+    def _handler_object(self, holder: Node, key: str | None) -> bool:
+        """A function in an object literal a framework calls back: the behaviour object of a
+        registration (`app.ws(path, { open, message })`), or a handler option of a server construction
+        (`Bun.serve({ fetch, websocket: { message } })`)."""
+        outer = holder.parent
+        if outer is not None and outer.type == "pair":  # `websocket: { ... }` inside the options
+            options_key = _string_value(self.text(outer.child_by_field_name("key")))
+            options = outer.parent
+            call = options.parent.parent if options is not None and options.parent is not None else None
+            return self._handler_options(call, options_key)
+        call = outer.parent if outer is not None and outer.type == "arguments" else None
+        if call is None or call.type != "call_expression":
+            return False
+        fn = call.child_by_field_name("function")
+        if (
+            fn is not None
+            and fn.type == "member_expression"
+            and self.text(fn.child_by_field_name("property")) in HANDLER_OBJECT_METHODS
+        ):
+            return True
+        return key is not None and self._handler_options(call, key)
+
+    def _handler_options(self, call: Node | None, key: str) -> bool:
+        if call is None or call.type != "call_expression":
+            return False
+        keys = HANDLER_OPTIONS.get(self.text(call.child_by_field_name("function")))
+        return keys is not None and key in keys
 
     def _is_registration(self, call: Node | None) -> bool:
         if call is None or call.type != "call_expression":
@@ -778,6 +817,8 @@ class JsExtractor:
             first = self.text(values[0]) if values else ""
             receiver = self.text(fn.child_by_field_name("object"))
             scope = self._context(call)[1]
+            if method in IN_PROCESS_PUBLISH:
+                self.publishes.append((scan.span(call), method, receiver))
             if method in ADAPTER_METHODS and values:
                 storage = self._adapter_storage(values[0])
                 if storage is not None:
@@ -1039,6 +1080,26 @@ def _role(servers: list[ServerSite], modules: set[str], source: bytes) -> FileRo
     return "neutral"
 
 
+def _in_process_publishes(
+    servers: list[ServerSite], publishes: list[tuple[Span, str, str]]
+) -> dict[int, list[Span]]:
+    """The publish calls that fan out inside this process, per server (by position): a method the
+    server's framework publishes through, called on the server's variable, on a name the framework
+    passes the server as (`fetch(req, server)`), or on a connection (`ws.publish`). Never a backend."""
+    found: dict[int, list[Span]] = {}
+    if not publishes:
+        return found
+    for position, server in enumerate(servers):
+        framework = framework_of(server.framework)
+        if framework is None or not framework.in_process_publish:
+            continue
+        receivers = framework.in_process_receivers | HANDLE_NAMES | {server.variable or ""}
+        for span, method, receiver in publishes:
+            if method in framework.in_process_publish and receiver.split(".")[-1] in receivers:
+                found.setdefault(position, []).append(span)
+    return found
+
+
 def assemble(
     path: str, language: str, source: bytes, tree: Tree, index: LineIndex, env: JsEnv, parts: list[JsPart]
 ) -> FileFacts:
@@ -1063,18 +1124,21 @@ def assemble(
                 server_loops.setdefault(server, []).append(span)
         elif key is not None and sends:
             loops.setdefault(key, []).append(span)
+    in_process = _in_process_publishes(servers, [x for p in parts for x in p.publishes])
     servers = [
         ServerSite(s.framework, s.span, s.variable, s.library_fanout, s.shared, s.storage, s.options,
-                   tuple(server_loops.get(s.variable or "", ())))
-        for s in servers
+                   tuple(server_loops.get(s.variable or "", ())) + tuple(in_process.get(position, ())))
+        for position, s in enumerate(servers)
     ]  # fmt: skip
+    published = {span.start_byte for spans in in_process.values() for span in spans}
     by_key: dict[ContainerKey, list[Mutation]] = {}
     for _, key, mutation in sorted((m for p in parts for m in p.mutations), key=_first):
         by_key.setdefault(key, []).append(mutation)
     containers = join_containers(env.declarations, by_key, loops)
     return facts_from_parts(
         (path, language, source, tree, index), _role(servers, set(env.modules), source), servers, containers,
-        tuple(b for p in parts for b in p.backends), (n for p in parts for n in p.handler_names), env.modules,
+        tuple(b for p in parts for b in p.backends if b.span.start_byte not in published),
+        (n for p in parts for n in p.handler_names), env.modules,
         env.module_instances, parts,
     )  # fmt: skip
 
@@ -1087,7 +1151,7 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
     d, n = start - part.start, line - part.line
     c = part.contribution
     if not (part.servers or part.mutations or part.loops or part.backends or part.membership or part.comments
-            or c.declarations or c.objects):  # fmt: skip
+            or c.declarations or c.objects or part.publishes):  # fmt: skip
         # most statements (helpers, plain code) hold no position that moves: share what they have
         return JsPart(start, line, c, part.signature, part.object_reads, handler_names=part.handler_names,
                       handler_calls=part.handler_calls, calls=part.calls)  # fmt: skip
@@ -1109,6 +1173,7 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
         [moved_backend(b, d, n) for b in part.backends],
         [moved_span(span, d, n) for span in part.membership],
         moved_comments(part.comments, d, n),
+        [(moved_span(span, d, n), method, receiver) for span, method, receiver in part.publishes],
     )  # fmt: skip
 
 

@@ -22,7 +22,8 @@ from .websockets import WEBSOCKETS
 from .ws import WS
 
 __all__ = [
-    "FRAMEWORKS", "Family", "Framework", "ServerKind", "SharedBy", "Storage", "for_family", "kind_of",
+    "FRAMEWORKS", "Family", "Framework", "ServerKind", "SharedBy", "Storage", "for_family", "framework_of",
+    "kind_of",
     "union",
 ]  # fmt: skip
 
@@ -38,6 +39,12 @@ def kind_of(framework: str) -> ServerKind | None:
     """What a `ServerSite.framework` value means (None for a value no framework produces)."""
     found = _KINDS.get(framework)
     return found[1] if found is not None else None
+
+
+def framework_of(framework: str) -> Framework | None:
+    """The framework a `ServerSite.framework` value belongs to."""
+    found = _KINDS.get(framework)
+    return found[0] if found is not None else None
 
 
 def for_family(family: str) -> tuple[Framework, ...]:
