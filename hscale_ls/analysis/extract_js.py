@@ -73,8 +73,11 @@ ROUTE_RECEIVERS = union(FRAMEWORKS, "route_receivers")
 NEXT_ROUTE_EXPORTS = union(FRAMEWORKS, "route_exports")
 HANDLER_DECORATORS = union(FRAMEWORKS, "handler_decorators")
 SINGLETON_DECORATORS = union(FRAMEWORKS, "singleton_decorators")
-MEMBERSHIP_METHODS = union(FRAMEWORKS, "membership_methods")
-MEMBERSHIP_RECEIVERS = union(FRAMEWORKS, "membership_receivers")
+# `socket.join(room)`: (method, receiver) pairs, each framework's methods on its own receivers
+MEMBERSHIP = frozenset(
+    (m, r) for f in FRAMEWORKS for m in f.membership_methods for r in f.membership_receivers
+)
+MEMBERSHIP_METHODS = frozenset(m for m, _ in MEMBERSHIP)
 REGISTRY_PROPERTIES = union(FRAMEWORKS, "registry_property")
 SERVER_STRINGS = sorted(union(FRAMEWORKS, "strings"))
 SERVER_MODULES = union(FRAMEWORKS, "module_specifiers")
@@ -862,7 +865,7 @@ class JsExtractor:
             if not member or method not in MEMBERSHIP_METHODS:
                 continue
             receiver = self.text(fn.child_by_field_name("object")).split(".")[-1]
-            if receiver in MEMBERSHIP_RECEIVERS:
+            if (method, receiver) in MEMBERSHIP:
                 found.append(self.scan.span(call))
         return found
 
