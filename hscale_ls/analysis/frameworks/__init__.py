@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .bun import BUN
 from .channels import CHANNELS
 from .flask_socketio import FLASK_SOCKETIO
 from .model import Family, Framework, ServerKind, SharedBy, Storage
@@ -29,7 +30,7 @@ __all__ = [
 
 # in the order the extractors try them (the first that matches a construction wins)
 FRAMEWORKS: tuple[Framework, ...] = (
-    SOCKET_IO, NESTJS, WS, UWS, SSE, PYTHON_SOCKETIO, FLASK_SOCKETIO, CHANNELS, STARLETTE, WEBSOCKETS,
+    SOCKET_IO, NESTJS, WS, UWS, BUN, SSE, PYTHON_SOCKETIO, FLASK_SOCKETIO, CHANNELS, STARLETTE, WEBSOCKETS,
 )  # fmt: skip
 
 _KINDS: dict[str, tuple[Framework, ServerKind]] = {k.id: (f, k) for f in FRAMEWORKS for k in f.kinds}
