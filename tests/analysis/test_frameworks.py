@@ -7,9 +7,76 @@ backend, fails here through the real CLI.
 from __future__ import annotations
 
 import json
+import re
+from functools import cache
 from pathlib import Path
 
-from tests.conftest import FIXTURES, run_cli
+import pytest
+
+from hscale_ls.analysis.engine import read_facts
+from hscale_ls.analysis.frameworks import FRAMEWORKS, markdown_table
+from hscale_ls.analysis.languages import language_for_path
+from hscale_ls.analysis.rules import RULES
+from hscale_ls.fixes import FRAMEWORK_FIXES
+from tests.conftest import FIXTURES, ROOT, run_cli
+
+
+@cache
+def _fixture_frameworks() -> dict[str, set[str]]:
+    """`ServerSite.framework` values each fixture folder produces -> "flagged" / "clean" folders."""
+    found: dict[str, set[str]] = {}
+    for rule in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        for case in sorted(p for p in rule.iterdir() if p.is_dir()):
+            variant = "clean" if rule.name == "not-flagged" or case.name.startswith("clean") else "flagged"
+            for path in case.rglob("*"):
+                if path.is_file() and language_for_path(path.name):
+                    facts = read_facts(str(path))
+                    for server in getattr(facts, "servers", ()):
+                        found.setdefault(server.framework, set()).add(f"{variant}:{rule.name}/{case.name}")
+    return found
+
+
+@pytest.mark.parametrize("framework", [f.id for f in FRAMEWORKS])
+def test_every_framework_has_a_flagged_and_a_clean_fixture(framework: str) -> None:
+    record = next(f for f in FRAMEWORKS if f.id == framework)
+    folders = set().union(*(_fixture_frameworks().get(k.id, set()) for k in record.kinds))
+    variants = {folder.split(":")[0] for folder in folders}
+    assert variants == {"clean", "flagged"}, f"{framework}: fixture folders {sorted(folders)}"
+
+
+def test_server_kinds_are_unique_and_their_fixes_resolve() -> None:
+    kinds = [k.id for f in FRAMEWORKS for k in f.kinds]
+    assert len(kinds) == len(set(kinds))
+    for framework in FRAMEWORKS:
+        assert framework.families and framework.kinds and framework.kinds[0].id == framework.id
+        for kind in framework.kinds:
+            assert kind.display and (not kind.fix or kind.fix in FRAMEWORK_FIXES), kind
+            assert not kind.shared_by or kind.no_shared_fanout, f"{kind.id}: no text for in-process fan-out"
+            # a framework that publishes in process must also say what fans out for it
+            if framework.in_process_publish:
+                assert kind.suggestion, kind.id
+
+
+def test_readme_framework_table_is_the_registry() -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"<!-- frameworks:[^>]*-->\n(.*?)<!-- /frameworks -->", readme, re.S)
+    assert block is not None and block.group(1) == markdown_table()
+
+
+def test_readme_and_vscode_list_the_rule_catalog() -> None:
+    readme = (ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| \[`([\w-]+)`\]\(#[\w-]+\) \| (\w+) \|", readme, re.M)
+    assert rows == [(rule.id, rule.state_type) for rule in RULES.values()]
+    for rule in RULES:
+        assert f"\n### {rule}\n" in readme
+    package = json.loads((ROOT / "editors" / "vscode" / "package.json").read_text())
+    enums = [
+        setting["items"]["enum"]
+        for setting in package["contributes"]["configuration"]["properties"].values()
+        if setting.get("items", {}).get("enum")
+    ]
+    assert enums == [list(RULES)]
+
 
 UWS_FLAGGED = FIXTURES / "presence-in-memory" / "flagged-js-uws"
 UWS_CLEAN = FIXTURES / "presence-in-memory" / "clean-js-uws"

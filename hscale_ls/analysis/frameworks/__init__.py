@@ -61,3 +61,17 @@ def union(frameworks: Iterable[Framework], field: str) -> frozenset[str]:
             [value] if isinstance(value, str) and value else value if not isinstance(value, str) else []
         )
     return frozenset(found)
+
+
+_LANGUAGE_NAMES = {"ecmascript": "JavaScript, TypeScript", "python": "Python"}
+
+
+def markdown_table() -> str:
+    """The README's framework table, from the records (a test keeps the README equal to it)."""
+    rows = ["| Framework | Languages | Reported as | Shared fan-out |", "| --- | --- | --- | --- |"]
+    for framework in FRAMEWORKS:
+        languages = ", ".join(_LANGUAGE_NAMES[f] for f in sorted(framework.families))
+        reported = ", ".join(k.display for k in framework.kinds)
+        shared = "; ".join(dict.fromkeys(k.suggestion for k in framework.kinds if k.suggestion)) or "-"
+        rows.append(f"| {framework.name} | {languages} | {reported} | {shared} |")
+    return "\n".join(rows) + "\n"

@@ -7,7 +7,13 @@ UWS = Framework(
     id="uws",
     name="uWebSockets.js",
     families=frozenset({"ecmascript"}),
-    kinds=(ServerKind("uws", "uWebSockets.js app"),),
+    kinds=(
+        ServerKind(
+            "uws",
+            "uWebSockets.js app",
+            suggestion="a Redis pub/sub bridge (publish to Redis; one subscriber per process calls `app.publish`)",
+        ),
+    ),
     factories=(("uWebSockets.js", "App"), ("uWebSockets.js", "SSLApp")),
     module_specifiers=frozenset({"uWebSockets.js"}),
     registration_methods=frozenset({"ws"}),
