@@ -78,10 +78,13 @@ def main() -> int:
         return 0
     before = json.loads(args.compare.read_text())
     now = json.loads(json.dumps(found, sort_keys=True))
-    changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+    added = sorted(now.keys() - before.keys())
+    changed = sorted(k for k in before if before.get(k) != now.get(k))
     for key in changed[:40]:
         print(f"differs: {key}")
-    print(f"{len(now)} files compared, {len(changed)} differ")
+    for key in added:
+        print(f"new: {key}")
+    print(f"{len(before)} files compared, {len(changed)} differ; {len(added)} new files")
     return 1 if changed else 0
 
 
