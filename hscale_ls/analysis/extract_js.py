@@ -26,6 +26,7 @@ from .facts import (
     ServerSite,
     classify_key_text,
 )
+from .frameworks import Framework, for_family, framework_of, union
 from .scan_common import (
     DATABASE_WRITE_METHODS,
     PUBSUB_SUBSCRIBE,
@@ -33,6 +34,7 @@ from .scan_common import (
     REDIS_STATE_COMMANDS,
     ContainerKey,
     DeclaredContainer,
+    ExtractorKit,
     FileScan,
     FunctionInfo,
     backend,
@@ -57,35 +59,41 @@ FUNCTION_TYPES = frozenset(
 )  # fmt: skip
 CONTAINER_CONSTRUCTORS = {"Map": "Map", "Set": "Set", "Array": "array", "WeakMap": "WeakMap"}
 CACHE_CONSTRUCTORS = frozenset({"LRUCache", "LRU", "NodeCache", "QuickLRU", "TTLCache"})
-REGISTRATION_METHODS = frozenset({"on", "once", "addListener", "prependListener", "ws", "use"})
-ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "all"})
-ROUTE_RECEIVERS = frozenset({"app", "router", "server", "fastify", "api", "routes", "route"})
-NEXT_ROUTE_EXPORTS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
-NEST_HANDLER_METHODS = frozenset({"handleConnection", "handleDisconnect", "afterInit"})
+# what the registered frameworks (`frameworks/`) say about JavaScript and TypeScript, joined once
+FRAMEWORKS = for_family("ecmascript")
+NEW_FORMS = {form: f for f in FRAMEWORKS for form in f.constructors}  # (module, name) of `new C()`
+CALL_FORMS = {form: f for f in FRAMEWORKS for form in f.factories}  # (module, name) of `f()`
+REQUIRED_CALLS = {f.required_call: f for f in FRAMEWORKS if f.required_call}  # `require("m")()`
+GLOBAL_CALLS = {callee: f for f in FRAMEWORKS for callee in f.global_calls}  # `Bun.serve()`
+CLASS_DECORATORS = {d: f for f in FRAMEWORKS for d in f.class_decorators}
+REGISTRATION_METHODS = union(FRAMEWORKS, "registration_methods")
+HANDLER_OBJECT_METHODS = union(FRAMEWORKS, "handler_objects")
+ROUTE_METHODS = union(FRAMEWORKS, "route_methods")
+ROUTE_RECEIVERS = union(FRAMEWORKS, "route_receivers")
+NEXT_ROUTE_EXPORTS = union(FRAMEWORKS, "route_exports")
+HANDLER_DECORATORS = union(FRAMEWORKS, "handler_decorators")
+SINGLETON_DECORATORS = union(FRAMEWORKS, "singleton_decorators")
+# `socket.join(room)`: (method, receiver) pairs, each framework's methods on its own receivers
+MEMBERSHIP = frozenset(
+    (m, r) for f in FRAMEWORKS for m in f.membership_methods for r in f.membership_receivers
+)
+MEMBERSHIP_METHODS = frozenset(m for m, _ in MEMBERSHIP)
+REGISTRY_PROPERTIES = union(FRAMEWORKS, "registry_property")
+SERVER_STRINGS = sorted(union(FRAMEWORKS, "strings"))
+SERVER_MODULES = union(FRAMEWORKS, "module_specifiers")
+ADAPTER_METHODS = {m: f for f in FRAMEWORKS for m in f.adapter_methods}
+ADAPTERS: dict[str, str | None] = {module: storage for f in FRAMEWORKS for module, storage in f.adapters}
+IN_PROCESS_PUBLISH = union(FRAMEWORKS, "in_process_publish")
+HANDLER_OPTIONS = {callee: f.handler_options for callee, f in GLOBAL_CALLS.items() if f.handler_options}
 ADDING_METHODS = {"push": 0, "unshift": 0, "add": 0, "set": 1, "splice": 2}
 REMOVING_METHODS = frozenset({"delete", "clear", "pop", "shift", "splice"})
 LOOP_METHODS = frozenset({"forEach", "map", "filter", "some", "every"})
 BACKEND_METHODS = (
-    {"adapter", "set", "publish", "spublish", "query", "run", "execute", "exec"}
+    {"set", "publish", "spublish", "query", "run", "execute", "exec"} | set(ADAPTER_METHODS)
     | REDIS_HISTORY_COMMANDS | REDIS_STATE_COMMANDS | PUBSUB_SUBSCRIBE | DATABASE_WRITE_METHODS
 )  # fmt: skip
-CLIENT_MODULES = frozenset(
-    {"socket.io-client", "react", "react-dom", "vue", "svelte", "preact", "solid-js", "@angular/core"}
-)
-SOCKET_IO_ADAPTERS: dict[str, str | None] = {
-    "@socket.io/redis-adapter": "redis",
-    "socket.io-redis": "redis",
-    "@socket.io/redis-streams-adapter": "redis",
-    "@socket.io/postgres-adapter": "database",
-    "@socket.io/mongo-adapter": "database",
-    "@socket.io/gcp-pubsub-adapter": "external",
-    "@socket.io/aws-sqs-adapter": "external",
-    "@socket.io/azure-service-bus-adapter": "external",
-    "socket.io-amqp": "external",
-    "@mickl/socket.io-nats-adapter": "external",
-    "@socket.io/cluster-adapter": None,
-    "@socket.io/pm2": None,
-}
+UI_MODULES = frozenset({"react", "react-dom", "vue", "svelte", "preact", "solid-js", "@angular/core"})
+CLIENT_MODULES = UI_MODULES | union(FRAMEWORKS, "client_modules")
 
 TextOf = Callable[[Node | None], str]
 _first = itemgetter(0)
@@ -153,9 +161,7 @@ class JsEnv:
         for _, key, name, owner, scope, kind, span in sorted(
             (d for c in parts for d in c.declarations), key=_first
         ):
-            singleton = owner is not None and bool(
-                class_decorators.get(owner, set()) & {"WebSocketGateway", "Injectable", "Controller"}
-            )
+            singleton = owner is not None and bool(class_decorators.get(owner, set()) & SINGLETON_DECORATORS)
             declarations.append((key, name, owner, scope, kind, singleton, span))
         classes = {name for c in parts for name in c.classes}
         news = [n for c in parts for n in c.news]
@@ -216,6 +222,9 @@ class JsPart:
     comments: list[tuple[int, int, frozenset[str], str]] = field(
         default_factory=list
     )  # at, line, rules, reason
+    # (call, method, receiver) of calls a framework may publish through in process (`server.publish`):
+    # whether they do is known once the file's servers are (in `assemble`)
+    publishes: list[tuple[Span, str, str]] = field(default_factory=list)
 
 
 class JsExtractor:
@@ -234,6 +243,7 @@ class JsExtractor:
         self.objects: dict[str, tuple[bytes, int, int]] = {}
         self.object_reads: dict[str, bytes | None] = {}
         self.scope_calls: dict[int, set[str]] = {}
+        self.publishes: list[tuple[Span, str, str]] = []
         self._index_calls()
 
     # --- entry points ----------------------------------------------------------------------------
@@ -276,8 +286,9 @@ class JsExtractor:
         part.scope_calls = {k: v for k, v in self.scope_calls.items() if k in written}
         part.handler_names = self.handler_names
         part.backends = self._named(self._backends())
+        part.publishes = self.publishes
         part.membership = self._membership_calls()
-        part.comments = suppression_comments(self.scan, python=False)
+        part.comments = suppression_comments(self.scan)
         part.object_reads = self.object_reads
         return part
 
@@ -344,32 +355,32 @@ class JsExtractor:
             ctor = new.child_by_field_name("constructor")
             if ctor is None:
                 continue
-            module, name = self._resolve(ctor)
-            if module == "socket.io" and name in {"Server", "default", "*"}:
-                sites.append((0, self._socket_io_site(new, ctor)))
-            elif module == "ws" and name in {"Server", "WebSocketServer"}:
-                sites.append(
-                    (0, ServerSite("ws", scan.span(ctor), _assigned_name(new, self.text), False, False, None))
-                )
+            framework = NEW_FORMS.get(self._resolve(ctor))  # type: ignore[arg-type]
+            if framework is not None:
+                sites.append((0, self._site(framework, new, ctor)))
         for call, fn, name, member in self.sites:
+            if member and GLOBAL_CALLS and self.text(fn) in GLOBAL_CALLS:
+                framework = GLOBAL_CALLS[self.text(fn)]
+                if _has_option(call, framework.global_option, self.text):
+                    sites.append((1, self._site(framework, call, fn)))
+                continue
             if fn.type == "identifier" and name not in self.imports:
                 continue
             if member:
                 obj = fn.child_by_field_name("object")
                 if obj is None or (obj.type == "identifier" and self.text(obj) not in self.imports):
                     continue
-            if fn.type == "call_expression" and self._is_require_of(fn, "socket.io"):
-                sites.append((1, self._socket_io_site(call, fn)))
+            required = next((f for m, f in REQUIRED_CALLS.items() if fn.type == "call_expression"
+                             and self._is_require_of(fn, m)), None)  # fmt: skip
+            if required is not None:
+                sites.append((1, self._site(required, call, fn)))
                 continue
-            module, name = self._resolve(fn)
-            if module == "socket.io" and name in {"default", "*"}:
-                sites.append((1, self._socket_io_site(call, fn)))
-            elif module == "uWebSockets.js" and name in {"App", "SSLApp"}:
-                sites.append(
-                    (1, ServerSite("uws", scan.span(fn), _assigned_name(call, self.text), False, False, None))
-                )
+            framework = CALL_FORMS.get(self._resolve(fn))  # type: ignore[arg-type]
+            if framework is not None:
+                sites.append((1, self._site(framework, call, fn)))
         for decorator in scan.nodes("decorator"):
-            if _decorator_name(decorator, self.text) == "WebSocketGateway":
+            framework = CLASS_DECORATORS.get(_decorator_name(decorator, self.text))
+            if framework is not None:
                 ident = decorator.named_children[0] if decorator.named_children else decorator
                 if ident.type == "call_expression":
                     ident = ident.child_by_field_name("function") or ident
@@ -377,10 +388,18 @@ class JsExtractor:
                 if owner is not None and owner.type == "export_statement":
                     owner = owner.child_by_field_name("declaration")
                 cls = self.text(owner.child_by_field_name("name")) if owner is not None else None
-                sites.append((2, ServerSite("nestjs", scan.span(ident), cls or None, True, False, None)))
+                sites.append((2, ServerSite(framework.id, scan.span(ident), cls or None,
+                                            _library_fanout(framework), False, None)))  # fmt: skip
         return sites
 
-    def _socket_io_site(self, construction: Node, ctor: Node) -> ServerSite:
+    def _site(self, framework: Framework, construction: Node, ctor: Node) -> ServerSite:
+        """A construction of a framework's server; its options are read when one of them can share
+        the fan-out (`new Server(http, { adapter })`)."""
+        variable = _assigned_name(construction, self.text)
+        if not framework.shared_option:
+            return ServerSite(
+                framework.id, self.scan.span(ctor), variable, _library_fanout(framework), False, None
+            )
         args = construction.child_by_field_name("arguments")
         options: set[str] = set()
         shared = False
@@ -404,13 +423,13 @@ class JsExtractor:
                 if pair.type == "pair":
                     key = _string_value(self.text(pair.child_by_field_name("key")))
                     options.add(key)
-                    if key == "adapter":
+                    if key == framework.shared_option:
                         storage = self._adapter_storage(pair.child_by_field_name("value"))
                         shared = storage is not None
                 elif pair.type == "shorthand_property_identifier":
                     options.add(self.text(pair))
         return ServerSite(
-            "socket.io", self.scan.span(ctor), _assigned_name(construction, self.text), True, shared,
+            framework.id, self.scan.span(ctor), variable, _library_fanout(framework), shared,
             storage, frozenset(options),  # type: ignore[arg-type]
         )  # fmt: skip
 
@@ -430,9 +449,9 @@ class JsExtractor:
         """Backend of an adapter expression; None for single-host adapters (cluster, pm2)."""
         if value is not None and value.type == "call_expression":
             module, _ = self._resolve(value.child_by_field_name("function"))
-            if module in SOCKET_IO_ADAPTERS:
-                return SOCKET_IO_ADAPTERS[module]
-        known = [SOCKET_IO_ADAPTERS[m] for m in self.modules if m in SOCKET_IO_ADAPTERS]
+            if module in ADAPTERS:
+                return ADAPTERS[module]
+        known = [ADAPTERS[m] for m in self.modules if m in ADAPTERS]
         if known:
             return next((k for k in known if k is not None), None)
         return "external"  # an adapter built elsewhere (a wrapper module): assume a shared one
@@ -644,7 +663,7 @@ class JsExtractor:
             if (
                 iterable is not None
                 and iterable.type == "member_expression"
-                and self.text(iterable.child_by_field_name("property")) == "clients"
+                and self.text(iterable.child_by_field_name("property")) in REGISTRY_PROPERTIES
             ):
                 server = self.text(iterable.child_by_field_name("object"))
             if iterable is not None and iterable.type == "call_expression":
@@ -698,11 +717,46 @@ class JsExtractor:
                 handler = self._is_registration(parent.parent)
         if fn.type == "method_definition" and owner is not None:
             decorators = _member_decorators(fn, text)
-            gateway = "WebSocketGateway" in self.class_decorators.get(owner, set())
-            handler = "SubscribeMessage" in decorators or (gateway and name in NEST_HANDLER_METHODS)
+            servers = self.class_decorators.get(owner, set())
+            handler = bool(decorators & HANDLER_DECORATORS) or any(
+                name in CLASS_DECORATORS[d].lifecycle_methods for d in servers if d in CLASS_DECORATORS
+            )
         if name in NEXT_ROUTE_EXPORTS and parent is not None and parent.type == "export_statement":
             handler = True
+        if not handler and parent is not None:
+            holder = (
+                parent.parent if parent.type == "pair" else parent if fn.type == "method_definition" else None
+            )
+            handler = holder is not None and holder.type == "object" and self._handler_object(holder, name)
         return FunctionInfo(name or None, handler, owner)
+
+    def _handler_object(self, holder: Node, key: str | None) -> bool:
+        """A function in an object literal a framework calls back: the behaviour object of a
+        registration (`app.ws(path, { open, message })`), or a handler option of a server construction
+        (`Bun.serve({ fetch, websocket: { message } })`)."""
+        outer = holder.parent
+        if outer is not None and outer.type == "pair":  # `websocket: { ... }` inside the options
+            options_key = _string_value(self.text(outer.child_by_field_name("key")))
+            options = outer.parent
+            call = options.parent.parent if options is not None and options.parent is not None else None
+            return self._handler_options(call, options_key)
+        call = outer.parent if outer is not None and outer.type == "arguments" else None
+        if call is None or call.type != "call_expression":
+            return False
+        fn = call.child_by_field_name("function")
+        if (
+            fn is not None
+            and fn.type == "member_expression"
+            and self.text(fn.child_by_field_name("property")) in HANDLER_OBJECT_METHODS
+        ):
+            return True
+        return key is not None and self._handler_options(call, key)
+
+    def _handler_options(self, call: Node | None, key: str) -> bool:
+        if call is None or call.type != "call_expression":
+            return False
+        keys = HANDLER_OPTIONS.get(self.text(call.child_by_field_name("function")))
+        return keys is not None and key in keys
 
     def _is_registration(self, call: Node | None) -> bool:
         if call is None or call.type != "call_expression":
@@ -766,12 +820,13 @@ class JsExtractor:
             first = self.text(values[0]) if values else ""
             receiver = self.text(fn.child_by_field_name("object"))
             scope = self._context(call)[1]
-            if method == "adapter" and values:
+            if method in IN_PROCESS_PUBLISH:
+                self.publishes.append((scan.span(call), method, receiver))
+            if method in ADAPTER_METHODS and values:
                 storage = self._adapter_storage(values[0])
                 if storage is not None:
-                    found.append(
-                        backend(scan, call, storage, "adapter", "subscriptions", "socket.io adapter", scope)
-                    )
+                    detail = f"{ADAPTER_METHODS[method].id} adapter"
+                    found.append(backend(scan, call, storage, "adapter", "subscriptions", detail, scope))
             elif lower in REDIS_HISTORY_COMMANDS:
                 state = classify_key_text(first, "history") if lower != "xadd" else "history"
                 found.append(backend(scan, call, "redis", "write", state, f"{method} {first}", scope))
@@ -807,13 +862,10 @@ class JsExtractor:
     def _membership_calls(self) -> list[Span]:
         found = []
         for call, fn, method, member in self.sites:
-            if not member or method not in {"join", "leave"}:
+            if not member or method not in MEMBERSHIP_METHODS:
                 continue
             receiver = self.text(fn.child_by_field_name("object")).split(".")[-1]
-            if receiver in {
-                "socket",
-                "client",
-            }:
+            if (method, receiver) in MEMBERSHIP:
                 found.append(self.scan.span(call))
         return found
 
@@ -990,6 +1042,28 @@ def _sends(body: Node, text: TextOf) -> bool:
     return False
 
 
+def _library_fanout(framework: Framework) -> bool:
+    """Whether the library itself fans out (rooms, broadcast), which an adapter or manager shares."""
+    return framework.kinds[0].shared_by == "adapter"
+
+
+def _has_option(call: Node, key: str, text: TextOf) -> bool:
+    """Whether a call's first argument is an object literal with `key` (any call when key is "")."""
+    if not key:
+        return True
+    args = call.child_by_field_name("arguments")
+    first = _unwrap(args.named_children[0]) if args is not None and args.named_children else None
+    if first is None or first.type != "object":
+        return False
+    for member in first.named_children:
+        name = member.child_by_field_name("key") or member.child_by_field_name("name")
+        if member.type == "shorthand_property_identifier":
+            name = member
+        if name is not None and _string_value(text(name)) == key:
+            return True
+    return False
+
+
 def _has_expiry(options: str) -> bool:
     upper = options.upper()
     return "'EX'" in upper or '"EX"' in upper or "EX:" in upper or "PX" in upper or "EXPIRATION" in upper
@@ -1004,9 +1078,29 @@ def _role(servers: list[ServerSite], modules: set[str], source: bytes) -> FileRo
     if head.startswith((b'"use client"', b"'use client'")):
         return "client"
     browser = b"new WebSocket(" in source or b"new EventSource(" in source or b"document." in source
-    if browser and not modules & {"ws", "socket.io", "express", "http", "node:http", "fastify"}:
+    if browser and not modules & SERVER_MODULES:
         return "client"
     return "neutral"
+
+
+def _in_process_publishes(
+    servers: list[ServerSite], publishes: list[tuple[Span, str, str]]
+) -> dict[int, list[Span]]:
+    """The publish calls that fan out inside this process, per server (by position): a method the
+    server's framework publishes through, called on the server's variable, on a name the framework
+    passes the server as (`fetch(req, server)`), or on a connection (`ws.publish`). Never a backend."""
+    found: dict[int, list[Span]] = {}
+    if not publishes:
+        return found
+    for position, server in enumerate(servers):
+        framework = framework_of(server.framework)
+        if framework is None or not framework.in_process_publish:
+            continue
+        receivers = framework.in_process_receivers | HANDLE_NAMES | {server.variable or ""}
+        for span, method, receiver in publishes:
+            if method in framework.in_process_publish and receiver.split(".")[-1] in receivers:
+                found.setdefault(position, []).append(span)
+    return found
 
 
 def assemble(
@@ -1015,13 +1109,15 @@ def assemble(
     """The file's facts from its parts, in document order: each list is ordered by extraction pass,
     then by position, exactly as one extraction of the whole file orders it."""
     servers = [site for _, site in sorted((s for p in parts for s in p.servers), key=_first)]
-    event_stream = source.find(b"text/event-stream")
-    if event_stream != -1 and not servers:
-        node = tree.root_node.named_descendant_for_byte_range(event_stream, event_stream + 17)
-        if node is not None:
-            servers.append(
-                ServerSite("sse", index.span(node.start_byte, node.end_byte), None, False, False, None)
-            )
+    for framework in FRAMEWORKS:  # a file serving `text/event-stream` (and no other server) serves SSE
+        for marker in sorted(framework.strings):
+            at = source.find(marker.encode())
+            if at == -1 or servers:
+                continue
+            node = tree.root_node.named_descendant_for_byte_range(at, at + len(marker))
+            if node is not None:
+                servers.append(ServerSite(framework.id, index.span(node.start_byte, node.end_byte), None,
+                                          _library_fanout(framework), False, None))  # fmt: skip
     variables = {s.variable for s in servers if s.variable}
     loops: dict[ContainerKey, list[Span]] = {}
     server_loops: dict[str, list[Span]] = {}
@@ -1031,18 +1127,21 @@ def assemble(
                 server_loops.setdefault(server, []).append(span)
         elif key is not None and sends:
             loops.setdefault(key, []).append(span)
+    in_process = _in_process_publishes(servers, [x for p in parts for x in p.publishes])
     servers = [
         ServerSite(s.framework, s.span, s.variable, s.library_fanout, s.shared, s.storage, s.options,
-                   tuple(server_loops.get(s.variable or "", ())))
-        for s in servers
+                   tuple(server_loops.get(s.variable or "", ())) + tuple(in_process.get(position, ())))
+        for position, s in enumerate(servers)
     ]  # fmt: skip
+    published = {span.start_byte for spans in in_process.values() for span in spans}
     by_key: dict[ContainerKey, list[Mutation]] = {}
     for _, key, mutation in sorted((m for p in parts for m in p.mutations), key=_first):
         by_key.setdefault(key, []).append(mutation)
     containers = join_containers(env.declarations, by_key, loops)
     return facts_from_parts(
         (path, language, source, tree, index), _role(servers, set(env.modules), source), servers, containers,
-        tuple(b for p in parts for b in p.backends), (n for p in parts for n in p.handler_names), env.modules,
+        tuple(b for p in parts for b in p.backends if b.span.start_byte not in published),
+        (n for p in parts for n in p.handler_names), env.modules,
         env.module_instances, parts,
     )  # fmt: skip
 
@@ -1055,7 +1154,7 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
     d, n = start - part.start, line - part.line
     c = part.contribution
     if not (part.servers or part.mutations or part.loops or part.backends or part.membership or part.comments
-            or c.declarations or c.objects):  # fmt: skip
+            or c.declarations or c.objects or part.publishes):  # fmt: skip
         # most statements (helpers, plain code) hold no position that moves: share what they have
         return JsPart(start, line, c, part.signature, part.object_reads, handler_names=part.handler_names,
                       handler_calls=part.handler_calls, calls=part.calls)  # fmt: skip
@@ -1077,4 +1176,8 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
         [moved_backend(b, d, n) for b in part.backends],
         [moved_span(span, d, n) for span in part.membership],
         moved_comments(part.comments, d, n),
+        [(moved_span(span, d, n), method, receiver) for span, method, receiver in part.publishes],
     )  # fmt: skip
+
+
+KIT = ExtractorKit(JsExtractor, JsEnv.fold, assemble, moved)

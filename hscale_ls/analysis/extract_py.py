@@ -27,6 +27,7 @@ from .facts import (
     ServerSite,
     classify_key_text,
 )
+from .frameworks import Framework, for_family, union
 from .scan_common import (
     DATABASE_WRITE_METHODS,
     PUBSUB_SUBSCRIBE,
@@ -34,6 +35,7 @@ from .scan_common import (
     REDIS_STATE_COMMANDS,
     ContainerKey,
     DeclaredContainer,
+    ExtractorKit,
     FileScan,
     FunctionInfo,
     backend,
@@ -73,21 +75,38 @@ OFFLOADING_CALLS = frozenset(
 ADDING_METHODS = {"append": 0, "add": 0, "appendleft": 0, "insert": 1, "extend": 0, "update": 0,
                   "setdefault": 1}  # fmt: skip
 REMOVING_METHODS = frozenset({"pop", "popitem", "remove", "discard", "clear", "popleft"})
+# what the registered frameworks (`frameworks/`) say about Python, joined once
+FRAMEWORKS = for_family("python")
 HANDLER_DECORATOR = re.compile(
-    r"\.(event|on|websocket|websocket_route|route|get|post|put|patch|delete|message)\b(?!_)"
+    r"\.(" + "|".join(sorted(union(FRAMEWORKS, "handler_decorators"))) + r")\b(?!_)"
 )
-HANDLER_BASES = ("Consumer", "WebSocketEndpoint", "Namespace", "HTTPEndpoint")
-SERVE_FUNCTIONS = frozenset(
-    {"serve", "WebSocketRoute", "websocket_route", "add_websocket_route", "unix_serve"}
+HANDLER_BASES = tuple(sorted(union(FRAMEWORKS, "handler_bases")))
+SERVE_FRAMEWORKS = [f for f in FRAMEWORKS if f.serve_functions]
+SERVE_FUNCTIONS = union(FRAMEWORKS, "serve_functions")
+SERVE_MODULES = tuple(sorted(union(FRAMEWORKS, "serve_modules")))
+SERVE_UNQUALIFIED = union(FRAMEWORKS, "serve_unqualified")
+FACTORIES = {f"{module}.{name}": f for f in FRAMEWORKS for module, name in f.factories if module}
+ANY_MODULE_FACTORIES = {name: f for f in FRAMEWORKS for module, name in f.factories if not module}
+SETUP_CALLS = {name: f for f in FRAMEWORKS for name in f.setup_calls}
+ROUTE_DECORATORS = [(re.compile(f.route_decorator), f) for f in FRAMEWORKS if f.route_decorator]
+CONSUMERS = [f for f in FRAMEWORKS if f.consumer_bases]
+LAYERS = [f for f in FRAMEWORKS if f.layer_setting]
+SERVER_STRINGS = {s: f for f in FRAMEWORKS for s in f.strings}
+BRIDGE_CALLS = union(FRAMEWORKS, "bridge_calls")
+MEMBERSHIP_METHODS = union(FRAMEWORKS, "membership_methods")
+SERVER_CALLS = frozenset(
+    {name.rsplit(".", 1)[-1] for name in FACTORIES}
+    | set(ANY_MODULE_FACTORIES)
+    | set(SETUP_CALLS)
+    | SERVE_FUNCTIONS
 )
-SSE_CALLS = frozenset({"EventSourceResponse", "ServerSentEvent"})
-SERVER_CALLS = frozenset({"AsyncServer", "Server", "SocketIO", "init_app"} | SERVE_FUNCTIONS | SSE_CALLS)
 BACKEND_METHODS = (
     {"set", "publish", "execute", "executemany"}
     | REDIS_HISTORY_COMMANDS | REDIS_STATE_COMMANDS | PUBSUB_SUBSCRIBE | DATABASE_WRITE_METHODS
 )  # fmt: skip
-CLIENT_MODULES = frozenset({"socketio.client", "websocket", "websockets.client", "websockets.sync.client"})
-QUEUE_MANAGERS = ("Kombu", "AioPika", "Kafka", "Zmq")
+CLIENT_MODULES = union(FRAMEWORKS, "client_modules")
+# `from socketio import Client` and any name after it (`socketio.ClientNamespace`) is client code
+CLIENT_CLASS_PREFIXES = tuple(sorted(m for m in CLIENT_MODULES if m.rsplit(".", 1)[-1][:1].isupper()))
 
 
 _first = itemgetter(0)
@@ -223,7 +242,7 @@ class PyExtractor:
         part.scope_calls = {k: v for k, v in self.scope_calls.items() if k in written}
         part.backends = self._named(self._backends())
         part.membership = self._membership_calls()
-        part.comments = suppression_comments(self.scan, python=True)
+        part.comments = suppression_comments(self.scan)
         return part
 
     # --- imports and classes -----------------------------------------------------------------
@@ -281,36 +300,40 @@ class PyExtractor:
             kwargs = _keyword_arguments(call, self.text)
             # `**options` may carry the manager or queue: unknown, so not reported as in memory
             splat = _has_splat(call)
-            if qualified in {"socketio.AsyncServer", "socketio.Server"}:
-                manager = kwargs.get("client_manager")
+            setup = (
+                SETUP_CALLS.get(self.text(fn.child_by_field_name("attribute")))
+                if fn.type == "attribute"
+                else None
+            )
+            framework = FACTORIES.get(qualified)
+            if framework is not None:
+                # the first sharing keyword given decides (`message_queue=` before `client_manager=`)
+                manager = next((kwargs[k] for k in framework.shared_keywords if k in kwargs), None)
                 shared = splat or (manager is not None and self.text(manager) != "None")
-                storage = _manager_storage(self.text(manager)) if manager is not None and shared else None
-                sites.append((0, ServerSite("python-socketio", scan.span(fn), _assigned(call, self.text), True,
-                                            shared, storage,  # type: ignore[arg-type]
-                                            frozenset({"async"} if qualified.endswith("AsyncServer") else ()))))  # fmt: skip
-            elif qualified == "flask_socketio.SocketIO":
-                queue = kwargs.get("message_queue") or kwargs.get("client_manager")
-                shared = splat or (queue is not None and self.text(queue) != "None")
-                storage = _queue_storage(self.text(queue)) if queue is not None and shared else None
-                sites.append((0, ServerSite("flask-socketio", scan.span(fn), _assigned(call, self.text), True,
-                                            shared, storage)))  # type: ignore[arg-type]  # fmt: skip
-            elif fn.type == "attribute" and self.text(fn.child_by_field_name("attribute")) == "init_app":
-                queue = kwargs.get("message_queue") or kwargs.get("client_manager")
+                storage = _storage(framework, self.text(manager)) if manager is not None and shared else None
+                options = frozenset({"async"} if qualified.rsplit(".", 1)[-1].startswith("Async") else ())
+                sites.append((0, ServerSite(framework.id, scan.span(fn), _assigned(call, self.text),
+                                            framework.kinds[0].shared_by == "adapter", shared, storage,  # type: ignore[arg-type]
+                                            options)))  # fmt: skip
+            elif setup is not None:
+                queue = next((kwargs[k] for k in setup.shared_keywords if k in kwargs), None)
                 if queue is not None and self.text(queue) != "None":
-                    layers.append(backend(scan, call, _queue_storage(self.text(queue)), "adapter", "subscriptions",
-                                          "Flask-SocketIO message_queue", -1))  # fmt: skip
+                    layers.append(backend(scan, call, _storage(setup, self.text(queue)), "adapter", "subscriptions",
+                                          f"{setup.name} {setup.shared_keywords[0]}", -1))  # fmt: skip
             elif _is_serve(qualified):  # the functions it serves are handlers: see PyEnv.handler_names
-                framework = "websockets" if "websockets" in qualified or qualified == "serve" else "starlette"
-                sites.append((0, ServerSite(framework, scan.span(fn), None, False, False, None)))
-            elif qualified.split(".")[-1] in SSE_CALLS:
-                sites.append((0, ServerSite("sse", scan.span(fn), None, False, False, None)))
+                served = _serving(qualified)
+                sites.append((0, ServerSite(served.id, scan.span(fn), None, False, False, None)))
+            elif qualified.split(".")[-1] in ANY_MODULE_FACTORIES:
+                made = ANY_MODULE_FACTORIES[qualified.split(".")[-1]]
+                sites.append((0, ServerSite(made.id, scan.span(fn), None, False, False, None)))
         for decorator in scan.nodes("decorator"):
             decorator_text = self.text(decorator)
-            if re.search(r"\.websocket(_route)?\(", decorator_text):
+            routed = next((f for pattern, f in ROUTE_DECORATORS if pattern.search(decorator_text)), None)
+            if routed is not None:
                 inner = decorator.named_children[0] if decorator.named_children else decorator
                 if inner.type == "call":
                     inner = inner.child_by_field_name("function") or inner
-                sites.append((1, ServerSite("fastapi", scan.span(inner), None, False, False, None)))
+                sites.append((1, ServerSite(routed.id, scan.span(inner), None, False, False, None)))
         return sites, layers
 
     def _strings(self) -> list[tuple[str, str, Span]]:
@@ -318,12 +341,13 @@ class PyExtractor:
         found = []
         for string in self.scan.nodes("string"):
             value = self.text(string).strip("'\"")
-            if value == "channels.layers.InMemoryChannelLayer" and self._in_setting(string, "CHANNEL_LAYERS"):
-                found.append(("layer", value, self.scan.span(string)))
-            elif value.startswith("channels_redis.") and self._in_setting(string, "CHANNEL_LAYERS"):
-                found.append(("redis-layer", value, self.scan.span(string)))
-            elif value == "text/event-stream":
-                found.append(("sse", value, self.scan.span(string)))
+            for f in LAYERS:
+                if value == f.memory_layer and self._in_setting(string, f.layer_setting):
+                    found.append(("layer", f.layer_kind, self.scan.span(string)))
+                elif value.startswith(f.shared_layer_prefix) and self._in_setting(string, f.layer_setting):
+                    found.append(("redis-layer", value, self.scan.span(string)))
+            if value in SERVER_STRINGS:
+                found.append(("string", SERVER_STRINGS[value].id, self.scan.span(string)))
         return found
 
     def _in_setting(self, node: Node, setting: str) -> bool:
@@ -584,10 +608,10 @@ class PyExtractor:
         scan = self.scan
         found: list[BackendUse] = []
         for call, fn, fn_text, last in self.sites:
-            if last != "Broadcast" and last.lower() not in BACKEND_METHODS:
+            if last not in BRIDGE_CALLS and last.lower() not in BACKEND_METHODS:
                 continue
             qualified = self._qualified(fn, fn_text)
-            if qualified.split(".")[-1] == "Broadcast":
+            if qualified.split(".")[-1] in BRIDGE_CALLS:
                 url = " ".join(self.text(a) for a in _positional(call))
                 if "memory://" not in url:
                     found.append(
@@ -638,7 +662,7 @@ class PyExtractor:
     def _membership_calls(self) -> list[Span]:
         found = []
         for call, _, _, name in self.sites:
-            if name in {"enter_room", "join_room", "group_add"}:
+            if name in MEMBERSHIP_METHODS:
                 found.append(self.scan.span(call))
         return found
 
@@ -726,8 +750,11 @@ def _assigned(call: Node, text: object) -> str | None:
     return None
 
 
-def _manager_storage(text: str) -> str:
-    return "external" if any(q in text for q in QUEUE_MANAGERS) else "redis"
+def _storage(framework: Framework, text: str) -> str:
+    """Backend of a client manager (a broker when it names one of the framework's) or a queue URL."""
+    if framework.manager_markers:
+        return "external" if any(q in text for q in framework.manager_markers) else "redis"
+    return _queue_storage(text)
 
 
 def _queue_storage(text: str) -> str:
@@ -770,14 +797,22 @@ def _qualified_with(imports: dict[str, str], name: str) -> str:
 def _is_serve(qualified: str) -> bool:
     """A websockets / Starlette call whose function arguments are connection handlers."""
     return qualified.split(".")[-1] in SERVE_FUNCTIONS and (
-        qualified.startswith(("websockets", "starlette")) or qualified in {"serve", "WebSocketRoute"}
+        qualified.startswith(SERVE_MODULES) or qualified in SERVE_UNQUALIFIED
     )
+
+
+def _serving(qualified: str) -> Framework:
+    """The framework a serve call belongs to: the first whose module it names or whose bare name it is."""
+    for framework in SERVE_FRAMEWORKS:
+        if any(m in qualified for m in framework.serve_modules) or qualified in framework.serve_unqualified:
+            return framework
+    return SERVE_FRAMEWORKS[-1]
 
 
 def _role(servers: list[ServerSite], modules: list[str]) -> FileRole:
     if servers:
         return "server"
-    if any(m in CLIENT_MODULES or m.startswith(("socketio.Client", "socketio.AsyncClient")) for m in modules):
+    if any(m in CLIENT_MODULES or m.startswith(CLIENT_CLASS_PREFIXES) for m in modules):
         return "client"
     return "neutral"
 
@@ -788,16 +823,18 @@ def assemble(
     """The file's facts from its parts, in the order one extraction of the whole file gives."""
     servers = [site for _, site in sorted((s for p in parts for s in p.servers), key=_first)]
     for name, (bases, span) in env.classes.items():
-        if "Consumer" in bases and "WebsocketConsumer" in bases.replace("JsonWebsocket", "Websocket"):
-            servers.append(ServerSite("channels", span, name, False, False, None))
+        consumer = next((f for f in CONSUMERS if any(b in bases for b in f.consumer_bases)), None)
+        if consumer is not None:
+            servers.append(ServerSite(consumer.id, span, name, False, False, None))
     layers = [b for p in parts for b in p.layers]
     for kind, value, span in (x for p in parts for x in p.strings):
         if kind == "layer":
-            servers.append(ServerSite("channels-layer", span, "CHANNEL_LAYERS", True, False, None))
+            setting = next(f.layer_setting for f in LAYERS if f.layer_kind == value)
+            servers.append(ServerSite(value, span, setting, True, False, None))
         elif kind == "redis-layer":
             layers.append(BackendUse(span, "redis", "adapter", "subscriptions", value, -1))
         elif not servers:  # text/event-stream in a file with no other server
-            servers.append(ServerSite("sse", span, None, False, False, None))
+            servers.append(ServerSite(value, span, None, False, False, None))
     by_key: dict[ContainerKey, list[Mutation]] = {}
     for _, key, mutation in sorted((m for p in parts for m in p.mutations), key=_first):
         by_key.setdefault(key, []).append(mutation)
@@ -836,3 +873,6 @@ def moved(part: PyPart, start: int, line: int) -> PyPart:
         [moved_span(span, d, n) for span in part.membership],
         moved_comments(part.comments, d, n),
     )  # fmt: skip
+
+
+KIT = ExtractorKit(PyExtractor, PyEnv.fold, assemble, moved)

@@ -243,12 +243,9 @@ def classify_key_text(text: str, default: StateType | None) -> StateType | None:
     return default
 
 
-SUPPRESS_JS = re.compile(r"hscale-ignore\s+([\w,\s-]+?)\s*(?:--\s*(.*?))?\s*(?:\*/)?\s*$")
-SUPPRESS_PY = re.compile(r"hscale:\s*ignore\[([\w,\s-]+)\]\s*(.*?)\s*$")
-
-
-def parse_suppression(comment: str, python: bool) -> tuple[frozenset[str], str] | None:
-    match = (SUPPRESS_PY if python else SUPPRESS_JS).search(comment)
+def parse_suppression(comment: str, syntax: re.Pattern[str]) -> tuple[frozenset[str], str] | None:
+    """(rules, reason) of a suppression comment written in a language's syntax (`languages.py`)."""
+    match = syntax.search(comment)
     if not match:
         return None
     rules = frozenset(r.strip() for r in re.split(r"[,\s]+", match.group(1)) if r.strip())

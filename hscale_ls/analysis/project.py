@@ -22,32 +22,11 @@ from .facts import (
     StateContainer,
     StateType,
 )
+from .frameworks import kind_of
+from .languages import language_named
 from .rules import CHECK_ID, RULE_FOR_STATE
 from .text import Span
-from .workspace import resolve_import
 
-FRAMEWORK_NAMES = {
-    "socket.io": "Socket.IO server",
-    "nestjs": "NestJS WebSocket gateway",
-    "ws": "ws WebSocketServer",
-    "sse": "Server-Sent Events endpoint",
-    "uws": "uWebSockets.js app",
-    "python-socketio": "python-socketio server",
-    "flask-socketio": "Flask-SocketIO server",
-    "channels-layer": "Django Channels layer",
-    "channels": "Django Channels consumer",
-    "fastapi": "FastAPI WebSocket route",
-    "websockets": "websockets server",
-    "starlette": "Starlette WebSocket route",
-}
-FANOUT_MESSAGES = {
-    "socket.io": "Socket.IO server {name} has no adapter anywhere in the project",
-    "nestjs": "NestJS gateway {name} runs without a shared Socket.IO adapter (useWebSocketAdapter)",
-    "python-socketio": "python-socketio server {name} has no client_manager",
-    "flask-socketio": "Flask-SocketIO server {name} has no message_queue",
-    "channels-layer": "CHANNEL_LAYERS uses InMemoryChannelLayer, which keeps groups inside each process",
-    "ws": "ws server {name} broadcasts over its own clients and the project has no pub/sub bridge",
-}
 MEMORY_SENTENCES: dict[str, str] = {
     "presence": "Presence state stored in process memory only. Adding a second server instance would "
     "lose user presence data.",
@@ -220,8 +199,9 @@ class ProjectMemo:
         cached = self._targets.get(facts.path)
         if cached is not None and (cached[0] is facts.imports or cached[0] == facts.imports):
             return cached[1]
-        python = facts.language == "python"
-        targets = [t for t in (resolve_import(facts.path, m, known, python) for m in facts.imports) if t]
+        language = language_named(facts.language)
+        resolve = language.resolve_import if language is not None else None
+        targets = [t for t in (resolve(facts.path, m, known) for m in facts.imports) if t] if resolve else []
         self._targets[facts.path] = (facts.imports, targets)
         return targets
 
@@ -346,7 +326,7 @@ class _Evaluation:
         first_server = self.servers[0]
         if first_server[0].path != facts.path:
             related.append(Related(first_server[0].path, first_server[1].span,
-                                   f"{FRAMEWORK_NAMES.get(first_server[1].framework, 'server')} created here"))  # fmt: skip
+                                   f"{_display(first_server[1].framework, 'server')} created here"))  # fmt: skip
         findings.append(Finding(rule.id, state, facts.path, container.span, container.name, message, "warning",
                                 tuple(related), first_server[1].framework, container.kind))  # fmt: skip
 
@@ -368,10 +348,12 @@ class _Evaluation:
     def _server(
         self, facts: FileFacts, server: ServerSite, findings: list[Finding], memory: list[Location]
     ) -> None:
-        name = FRAMEWORK_NAMES.get(server.framework, "real-time server")
+        kind = kind_of(server.framework)
+        name = kind.display if kind is not None else "real-time server"
         label = f"{server.variable} ({name})" if server.variable else name
+        shared_by = kind.shared_by if kind is not None else ""
         in_memory = (server.library_fanout and not server.shared and not self.adapter_configured) or (
-            server.framework == "ws" and server.broadcasts and not self.bridge
+            shared_by == "bridge" and server.broadcasts and not self.bridge
         )
         if not in_memory:
             return
@@ -380,7 +362,7 @@ class _Evaluation:
             Related(facts.path, s, "broadcast over this process's clients") for s in server.broadcasts[:4]
         ]
         related += self._room_joins()
-        template = FANOUT_MESSAGES.get(server.framework, "{name} fans out in process")
+        template = (kind.no_shared_fanout if kind is not None else "") or "{name} fans out in process"
         subject = f"`{server.variable}`" if server.variable else ""
         message = f"{template.format(name=subject).replace('  ', ' ')}: {CONSEQUENCES['subscriptions']}."
         findings.append(Finding("subscriptions-in-memory", "subscriptions", facts.path, server.span,
@@ -430,7 +412,7 @@ class _Evaluation:
             locations.append(Location(facts.path, use.span, name, use.state_type, use.storage))
         for facts, server in self.servers:
             if server.shared and server.storage:
-                label = f"{server.variable or ''} ({FRAMEWORK_NAMES.get(server.framework, 'server')})".strip()
+                label = f"{server.variable or ''} ({_display(server.framework, 'server')})".strip()
                 locations.append(Location(facts.path, server.span, label, "subscriptions", server.storage))
         external_locations = [loc for loc in locations if loc.storage != "memory"]
         backends = sorted({loc.storage for loc in external_locations})
@@ -443,6 +425,11 @@ class _Evaluation:
         return Audit(
             verdict, detail, tuple(backends), tuple(external), tuple(in_memory), tuple(locations), self.root
         )
+
+
+def _display(framework: str, default: str) -> str:
+    kind = kind_of(framework)
+    return kind.display if kind is not None else default
 
 
 def _detail(verdict: str, backends: Sequence[str], external: Sequence[str], in_memory: Sequence[str]) -> str:

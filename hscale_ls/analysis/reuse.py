@@ -197,7 +197,7 @@ def shifted(
         if s.at < pending.start or s.at >= pending.old_end
     )
     region = [n for n in comments_touching(tree.root_node, pending.start, pending.new_end)]
-    fresh = suppressions_in(region, source, index, language == "python")
+    fresh = suppressions_in(region, source, index, language)
     return replace(
         facts,
         servers=tuple(server(s) for s in facts.servers),

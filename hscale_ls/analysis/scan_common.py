@@ -12,7 +12,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import InitVar, dataclass, field
 from operator import attrgetter
-from typing import Protocol
+from typing import Any, Protocol
 
 from tree_sitter import Node, QueryCursor, Tree
 
@@ -28,7 +28,7 @@ from .facts import (
     classify_container,
     parse_suppression,
 )
-from .languages import LanguageId, fact_query
+from .languages import LANGUAGES, LanguageId, fact_query, language_named
 from .text import LineIndex, Point, Span
 
 # A container is addressed as ("var", name) for module variables, ("self", class, name) for fields.
@@ -190,6 +190,16 @@ class FileScan:
         return info
 
 
+@dataclass(frozen=True, slots=True)
+class ExtractorKit:
+    """What a language's extractor module exports as `KIT` (see `statements.py` for the three stages)."""
+
+    extractor: Callable[[FileScan], Any]  # with contribution() and part(env, contribution, start, line)
+    fold: Callable[[Iterable[Any]], Any]  # contributions -> environment (with a signature)
+    assemble: Callable[..., FileFacts]
+    moved: Callable[[Any, int, int], Any]
+
+
 # writes that say nothing about what a container holds: removals, rebinding, nested-container set-up
 NON_ADDING = frozenset(
     {"delete", "del", "remove", "discard", "pop", "clear", "reassign", "init", "shift", "splice"}
@@ -284,15 +294,16 @@ def moved_comments(
     return [(at + delta, line + lines, rules, reason) for at, line, rules, reason in comments]
 
 
-def suppression_comments(scan: FileScan, python: bool) -> list[tuple[int, int, frozenset[str], str]]:
+def suppression_comments(scan: FileScan) -> list[tuple[int, int, frozenset[str], str]]:
     """(start byte, line, rules, reason) of each suppression comment; whether one is alone on its line
     (and so applies to the next) is decided with the whole file, by `placed_suppressions`."""
     found = []
+    syntax = LANGUAGES[scan.language].suppression
     for comment in scan.nodes("comment"):
         text = scan.source[comment.start_byte : comment.end_byte]
         if b"hscale" not in text:
             continue
-        parsed = parse_suppression(text.decode("utf-8", errors="replace"), python)
+        parsed = parse_suppression(text.decode("utf-8", errors="replace"), syntax)
         if parsed is not None:
             line = scan.index.line_of(comment.start_byte)  # tree-sitter's rows end at LF only
             found.append((comment.start_byte, line, parsed[0], parsed[1]))
@@ -311,14 +322,17 @@ def placed_suppressions(
 
 
 def suppressions_in(
-    comments: Iterable[Node], source: bytes, index: LineIndex, python: bool
+    comments: Iterable[Node], source: bytes, index: LineIndex, language: str
 ) -> tuple[Suppression, ...]:
+    entry = language_named(language)
+    if entry is None:
+        return ()
     found = []
     for comment in comments:
         text = source[comment.start_byte : comment.end_byte]
         if b"hscale" not in text:
             continue
-        parsed = parse_suppression(text.decode("utf-8", errors="replace"), python)
+        parsed = parse_suppression(text.decode("utf-8", errors="replace"), entry.suppression)
         if parsed is None:
             continue
         rules, reason = parsed

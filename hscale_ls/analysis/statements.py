@@ -13,15 +13,12 @@ after the root node changed type (a file that does not parse at the top has no m
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from tree_sitter import Node, Tree
 
-from . import extract_js, extract_py
 from .facts import FileFacts
-from .languages import LanguageId, is_ecmascript
+from .languages import LANGUAGES, LanguageId
 from .scan_common import FileScan
 from .text import LineIndex
 
@@ -31,21 +28,9 @@ Key = tuple[bytes, bytes]
 Part = Any  # extract_js.JsPart or extract_py.PyPart: start, line, contribution, signature, ...
 
 
-@dataclass(frozen=True, slots=True)
-class _Language:
-    extractor: Callable[[FileScan], Any]  # with contribution() and part(env, contribution, start, line)
-    fold: Callable[[Iterable[Any]], Any]  # contributions -> environment (with a signature)
-    assemble: Callable[..., FileFacts]
-    moved: Callable[[Any, int, int], Any]
-
-
-_ECMASCRIPT = _Language(extract_js.JsExtractor, extract_js.JsEnv.fold, extract_js.assemble, extract_js.moved)
-_PYTHON = _Language(extract_py.PyExtractor, extract_py.PyEnv.fold, extract_py.assemble, extract_py.moved)
-
-
 def whole_file(scan: FileScan) -> FileFacts:
     """A file's facts extracted as one part: what a scan does, and what per-statement facts equal."""
-    kit = _ECMASCRIPT if is_ecmascript(scan.language) else _PYTHON
+    kit = LANGUAGES[scan.language].kit()
     extractor = kit.extractor(scan)
     contribution = extractor.contribution()
     env = kit.fold([contribution])
@@ -66,7 +51,7 @@ class StatementFacts:
     def facts(
         self, path: str, language: LanguageId, source: bytes, tree: Tree, index: LineIndex
     ) -> FileFacts:
-        kit = _ECMASCRIPT if is_ecmascript(language) else _PYTHON
+        kit = LANGUAGES[language].kit()
         pool: dict[Key, deque[Part]] = {}
         if tree.root_node.type == self.root:  # under another root, a statement is not at module level
             for key, part in self.parts:

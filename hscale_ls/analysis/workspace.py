@@ -6,19 +6,20 @@ scanned. Vendored and generated trees, tests and whatever `.gitignore` ignores a
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import stat
-from collections.abc import Iterator, Set
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pathspec
 
 from .config import ConfigResolver
-from .languages import language_for_path
+from .languages import language_for_path, project_markers
 
-PROJECT_MARKERS = (
-    "package.json", "pyproject.toml", "setup.py", "manage.py", ".hscale.toml", ".git", "setup.cfg",
-)  # fmt: skip
+# the languages' markers (the language table) and our own; names with `*` are matched in a listing
+PROJECT_MARKERS = tuple(m for m in (*project_markers(), ".hscale.toml", ".git") if "*" not in m)
+MARKER_PATTERNS = tuple(m for m in project_markers() if "*" in m)
 SKIPPED_DIRS = frozenset(
     {
         "node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".nox",
@@ -159,7 +160,7 @@ class ProjectLocator:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        if any(os.path.exists(os.path.join(directory, m)) for m in PROJECT_MARKERS) or _has_requirements(
+        if any(os.path.exists(os.path.join(directory, m)) for m in PROJECT_MARKERS) or _has_marker_file(
             directory
         ):
             root = directory
@@ -172,57 +173,11 @@ class ProjectLocator:
         return root
 
 
-def _has_requirements(directory: str) -> bool:
+def _has_marker_file(directory: str) -> bool:
+    """A file matching one of the markers given as patterns (`requirements*.txt`)."""
+    if not MARKER_PATTERNS:
+        return False
     try:
-        return any(n.startswith("requirements") and n.endswith(".txt") for n in os.listdir(directory))
+        return any(fnmatch.fnmatchcase(n, p) for n in os.listdir(directory) for p in MARKER_PATTERNS)
     except OSError:
         return False
-
-
-def resolve_import(importer: str, module: str, known: Set[str], python: bool) -> str | None:
-    """The project file a local import names, if any (`./users`, `from .manager import x`)."""
-    base = os.path.dirname(importer)
-    if python:
-        dots = len(module) - len(module.lstrip("."))
-        parts = module.lstrip(".").split(".")
-        candidates_dirs = [base] if dots else []
-        if dots > 1:
-            for _ in range(dots - 1):
-                candidates_dirs = [os.path.dirname(d) for d in candidates_dirs]
-        if not dots:  # absolute: try from the importer's folder and its parents
-            current = base
-            for _ in range(6):
-                candidates_dirs.append(current)
-                current = os.path.dirname(current)
-        for directory in candidates_dirs:
-            for cut in (len(parts), len(parts) - 1):
-                if cut <= 0:
-                    continue
-                stem = os.path.join(directory, *parts[:cut])
-                for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
-                    if candidate in known:
-                        return candidate
-        return None
-    if not module.startswith("."):
-        return None
-    stem = os.path.normpath(os.path.join(base, module))
-    for suffix in (
-        "",
-        ".js",
-        ".ts",
-        ".mjs",
-        ".cjs",
-        ".jsx",
-        ".tsx",
-        ".mts",
-        ".cts",
-        "/index.js",
-        "/index.ts",
-    ):
-        if stem + suffix in known:
-            return stem + suffix
-    if stem.endswith(".js"):  # TypeScript ESM imports name the emitted .js file
-        for suffix in (".ts", ".tsx", ".mts"):
-            if stem[:-3] + suffix in known:
-                return stem[:-3] + suffix
-    return None

@@ -13,6 +13,8 @@ import os
 import re
 from collections.abc import Callable
 
+from hscale_ls.analysis.frameworks import kind_of
+from hscale_ls.analysis.languages import LANGUAGES, language_for_path
 from hscale_ls.analysis.project import Finding
 from hscale_ls.fixes import bridge, database, database_node, history, node, presence, python
 from hscale_ls.fixes.context import FixContext
@@ -33,12 +35,13 @@ log = logging.getLogger("hscale_ls")
 SUPPRESS_REASON = "explain why this state may stay in memory"
 DECLARE_TITLE = "Declare this project single-instance in .hscale.toml"
 
-_BY_FRAMEWORK = {
-    "socket.io": node.socket_io_adapter,
-    "nestjs": node.nest_adapter,
-    "python-socketio": python.python_socketio_manager,
-    "flask-socketio": python.flask_message_queue,
-    "channels-layer": python.channels_redis_layer,
+# the fix builders a framework record names (`ServerKind.fix`); the registry never imports fixes
+FRAMEWORK_FIXES: dict[str, Callable[[FixContext], list[Fix]]] = {
+    "socket-io-adapter": node.socket_io_adapter,
+    "nest-adapter": node.nest_adapter,
+    "python-socketio-manager": python.python_socketio_manager,
+    "flask-message-queue": python.flask_message_queue,
+    "channels-redis-layer": python.channels_redis_layer,
 }
 
 
@@ -46,7 +49,8 @@ def fixes_for(ctx: FixContext) -> list[Fix]:
     """Every fix for one finding, the preferred one first; suppression and declaration last."""
     finding = ctx.finding
     found: list[Fix] = []
-    framework_fix = _BY_FRAMEWORK.get(finding.framework)
+    kind = kind_of(finding.framework)
+    framework_fix = FRAMEWORK_FIXES.get(kind.fix) if kind is not None and kind.fix else None
     is_server_finding = finding.rule == "subscriptions-in-memory" and not finding.container_kind
     if framework_fix is not None and is_server_finding:
         found.extend(_built(framework_fix, ctx))
@@ -99,10 +103,8 @@ def suppress(finding: Finding, source: bytes) -> Fix:
     line = source[line_start:].split(b"\n", 1)[0]
     indent = line[: len(line) - len(line.lstrip(b" \t"))].decode("utf-8", errors="replace")
     newline = "\r\n" if line.endswith(b"\r") else "\n"
-    if finding.path.endswith(".py"):
-        comment = f"# hscale: ignore[{finding.rule}] {SUPPRESS_REASON}"
-    else:
-        comment = f"// hscale-ignore {finding.rule} -- {SUPPRESS_REASON}"
+    language = LANGUAGES[language_for_path(finding.path) or "javascript"]
+    comment = language.suppression_comment(finding.rule, SUPPRESS_REASON)
     edit = Edit(finding.path, line_start, line_start, indent + comment + newline)
     return Fix(suppress_title(finding), False, (edit,), kind="suppress")
 

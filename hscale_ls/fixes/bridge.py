@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 
 from tree_sitter import Node
 
@@ -27,13 +29,12 @@ from hscale_ls.fixes.node import (
     redis_client,
 )
 from hscale_ls.fixes.python import redis_imports, spacer, stdlib_imports
-from hscale_ls.fixes.style import ParsedSource, detect, unique_name
+from hscale_ls.fixes.style import ParsedSource, unique_name
 
 TITLE = "Broadcast through a Redis pub/sub bridge (`{function}` publishes; each instance delivers locally)"
-JS_FUNCTIONS = {"function_declaration", "method_definition"}
 
 
-def _enclosing_function(node: Node | None, types: set[str]) -> Node | None:
+def _enclosing_function(node: Node | None, types: AbstractSet[str]) -> Node | None:
     while node is not None and node.type not in types:
         node = node.parent
     return node
@@ -47,18 +48,19 @@ def pubsub_bridge(ctx: FixContext) -> list[Fix]:
         return []
     parsed = ParsedSource.of(finding.path, source)
     loops = [parsed.node_at(s.start_byte, s.end_byte) for s in container.broadcasts]
-    python = parsed.language == "python"
+    family = parsed.language_entry.family
+    if family not in _BY_FAMILY:
+        return []
+    function_types = parsed.language_entry.function_types
     functions = {
-        f.start_byte: f
-        for f in (_enclosing_function(n, {"function_definition"} if python else JS_FUNCTIONS) for n in loops)
-        if f is not None
+        f.start_byte: f for f in (_enclosing_function(n, function_types) for n in loops) if f is not None
     }
-    if not python and not functions and len(loops) == 1 and loops[0] is not None:
+    if family == "ecmascript" and not functions and len(loops) == 1 and loops[0] is not None:
         return _node_inline(ctx, parsed, loops[0])  # a loop written inline in a route handler
     if len(functions) != 1 or len(loops) != len(container.broadcasts):
         return []  # one named broadcast function, or nothing safe to do
     (function,) = functions.values()
-    return _python(ctx, parsed, function) if python else _node(ctx, parsed, function)
+    return _BY_FAMILY[family](ctx, parsed, function)
 
 
 ANY_FUNCTION = {
@@ -126,7 +128,7 @@ def _node_inline(ctx: FixContext, parsed: ParsedSource, loop: Node) -> list[Fix]
     top = statement
     while top.parent is not None and top.parent.type != "program":
         top = top.parent
-    style = detect(parsed.source, python=False)
+    style = parsed.style()
     q, e, i = style.q, style.end, style.indent
     name = finding.name
     capital = name[:1].upper() + name[1:]
@@ -200,7 +202,7 @@ def _node(ctx: FixContext, parsed: ParsedSource, function: Node) -> list[Fix]:
     name = parsed.source[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace")
     if ctx.titles_only:
         return [Fix(TITLE.format(function=name), False, ())]
-    style = detect(parsed.source, python=False)
+    style = parsed.style()
     q, e, i = style.q, style.end, style.indent
     flag = unique_name(parsed.source, "fromBridge")
     pub = unique_name(parsed.source, "bridgePub")
@@ -252,7 +254,7 @@ def _python(ctx: FixContext, parsed: ParsedSource, function: Node) -> list[Fix]:
     if name_node is None or params is None or body is None or not body.named_children:
         return []
     name = parsed.source[name_node.start_byte : name_node.end_byte].decode("utf-8", "replace")
-    style = detect(parsed.source, python=True)
+    style = parsed.style()
     q, i = style.q, style.indent
     owner = _owner_instance(parsed, function)
     if params and params[0] == "self":
@@ -363,3 +365,10 @@ def _owner_instance(parsed: ParsedSource, function: Node) -> str | None:
 def _instance_statement_end(parsed: ParsedSource, owner: str) -> int:
     match = re.search(rb"(?m)^" + re.escape(owner.encode()) + rb"\s*=.*$", parsed.source)
     return match.end() if match else len(parsed.source)
+
+
+# the bridge each language family's code is written with (a language without one gets no fix)
+_BY_FAMILY: dict[str, Callable[[FixContext, ParsedSource, Node], list[Fix]]] = {
+    "ecmascript": _node,
+    "python": _python,
+}

@@ -26,7 +26,7 @@ from hscale_ls.fixes.context import FixContext
 from hscale_ls.fixes.history import appended_values
 from hscale_ls.fixes.model import Edit, Fix
 from hscale_ls.fixes.python import spacer, stdlib_imports
-from hscale_ls.fixes.style import ParsedSource, Style, detect, unique_name
+from hscale_ls.fixes.style import ParsedSource, Style, unique_name
 
 TITLE = "Keep `{name}` in the database through `{model}` (saved on send, read back on join)"
 NOTE = (
@@ -302,7 +302,7 @@ def prepare(ctx: FixContext) -> tuple[ParsedSource, StateContainer, list[tuple[i
 
 def history_database(ctx: FixContext) -> list[Fix]:
     prepared = prepare(ctx)
-    if prepared is None or prepared[0].language != "python":
+    if prepared is None or prepared[0].language_entry.family != "python":
         return []
     parsed, container, skip = prepared
     finding = ctx.finding
@@ -355,7 +355,7 @@ def _python_fix(
     reads: list[Node],
 ) -> Fix:
     finding = ctx.finding
-    style = detect(parsed.source, python=True)
+    style = parsed.style()
     q, i = style.q, style.indent
     name = finding.name
     save = unique_name(parsed.source, f"save_{name.lstrip('_')}")

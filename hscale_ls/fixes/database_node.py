@@ -16,7 +16,7 @@ from hscale_ls.fixes.context import FixContext
 from hscale_ls.fixes.database import LIMIT, NOTE, TITLE, Model, fits, prepare
 from hscale_ls.fixes.history import module_level_appends
 from hscale_ls.fixes.model import Edit, Fix
-from hscale_ls.fixes.style import ParsedSource, detect, unique_name
+from hscale_ls.fixes.style import ParsedSource, unique_name
 
 SCRIPT = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
 FUNCTIONS = {"function_declaration", "function_expression", "arrow_function", "method_definition",
@@ -269,7 +269,7 @@ def _reads(parsed: ParsedSource, name: str, skip: list[tuple[int, int]]) -> list
 
 def history_database_node(ctx: FixContext) -> list[Fix]:
     prepared = prepare(ctx)
-    if prepared is None or prepared[0].language == "python":
+    if prepared is None or prepared[0].language_entry.family != "ecmascript":
         return []
     parsed, _, skip = prepared
     finding = ctx.finding
@@ -317,7 +317,7 @@ def _fix(
     to_async: list[Node],
 ) -> Fix:
     finding = ctx.finding
-    style = detect(parsed.source, python=False)
+    style = parsed.style()
     q, e, i = style.q, style.end, style.indent
     typescript = parsed.language in {"typescript", "tsx"}
     name = finding.name

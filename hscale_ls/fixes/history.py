@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 
 from tree_sitter import Node
 
@@ -25,7 +26,7 @@ from hscale_ls.fixes.node import (
     redis_client,
 )
 from hscale_ls.fixes.python import redis_imports, spacer, stdlib_imports
-from hscale_ls.fixes.style import ParsedSource, Style, detect, unique_name
+from hscale_ls.fixes.style import ParsedSource, Style, unique_name
 
 TITLE = "Keep `{name}` in a Redis Stream shared by every instance (written on send, followed by all)"
 NOTE = (
@@ -89,9 +90,8 @@ def history_stream(ctx: FixContext) -> list[Fix]:
     if source is None:
         return []
     parsed = ParsedSource.of(finding.path, source)
-    if parsed.language == "python":
-        return _python(ctx, parsed)
-    return _node(ctx, parsed)
+    build = _BY_FAMILY.get(parsed.language_entry.family)
+    return build(ctx, parsed) if build is not None else []
 
 
 def _node(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
@@ -102,7 +102,7 @@ def _node(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
     if ctx.titles_only:
         return [Fix(TITLE.format(name=finding.name), False, (), note=NOTE)]
     appends, declaration = found
-    style = detect(parsed.source, python=False)
+    style = parsed.style()
     package, resp2 = package_and_resp(ctx, finding.path)
     name = finding.name
     client = unique_name(parsed.source, "historyRedis")
@@ -172,7 +172,7 @@ def _python(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
         return []
     if ctx.titles_only:
         return [Fix(TITLE.format(name=finding.name), False, (), note=NOTE)]
-    style = detect(parsed.source, python=True)
+    style = parsed.style()
     name = finding.name
     key = style.q(f"hscale:history:{name}")
     store = unique_name(parsed.source, f"_{name}_stream")
@@ -257,3 +257,10 @@ def _in_async_function(node: Node) -> bool:
 def _python_imports(parsed: ParsedSource, style: Style, is_async: bool) -> list[Edit]:
     edits = stdlib_imports(parsed, style, ["json", "logging", "os", "threading", "time", "uuid"])
     return edits + redis_imports(parsed, style, asynchronous=is_async)
+
+
+# the stream each language family's code gets (a language without one gets no fix)
+_BY_FAMILY: dict[str, Callable[[FixContext, ParsedSource], list[Fix]]] = {
+    "ecmascript": _node,
+    "python": _python,
+}

@@ -9,7 +9,7 @@ import re
 from hscale_ls.fixes.context import FixContext
 from hscale_ls.fixes.manifests import add_node_dependencies, nearest, node_dependencies
 from hscale_ls.fixes.model import Edit, Fix
-from hscale_ls.fixes.style import ParsedSource, Style, detect, unique_name
+from hscale_ls.fixes.style import ParsedSource, Style, unique_name
 
 ADAPTER_VERSION = "^8.3.0"
 STREAMS_ADAPTER_VERSION = "^0.3.1"
@@ -94,7 +94,7 @@ def socket_io_adapter(ctx: FixContext) -> list[Fix]:
         streams = "connectionStateRecovery" in ctx.server_options()
         return [Fix(STREAMS_TITLE if streams else ADAPTER_TITLE, True, (), preferred=True)]
     statement = parsed.statement(node)
-    style = detect(source, python=False)
+    style = parsed.style()
     package, resp2 = package_and_resp(ctx, finding.path)
     deps = node_dependencies(package, ctx.read) if package else {}
     esm = _is_esm(parsed)
@@ -214,7 +214,7 @@ def nest_adapter(ctx: FixContext) -> list[Fix]:
     if node is None:
         return []
     statement = parsed.statement(node)
-    style = detect(source, python=False)
+    style = parsed.style()
     folder = os.path.dirname(bootstrap)
     adapter_path = os.path.join(folder, "redis-io.adapter.ts")
     if ctx.read(adapter_path) is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 
 from tree_sitter import Node
 
@@ -21,7 +22,7 @@ from hscale_ls.fixes.manifests import (
 from hscale_ls.fixes.model import Edit, Fix
 from hscale_ls.fixes.node import NODE_REDIS_VERSION, create_client_import, package_and_resp, redis_client
 from hscale_ls.fixes.python import redis_imports, spacer, stdlib_imports
-from hscale_ls.fixes.style import ParsedSource, detect, unique_name
+from hscale_ls.fixes.style import ParsedSource, unique_name
 
 TITLE = "Also keep `{name}` in a Redis sorted set with heartbeat scores (members expire)"
 NOTE = (
@@ -83,12 +84,10 @@ def presence_sorted_set(ctx: FixContext) -> list[Fix]:
     if not sites or declaration is None:
         return []
     statement = parsed.statement(declaration)
-    top = "module" if parsed.language == "python" else "program"
-    if statement.parent is None or statement.parent.type != top:
+    build = _BY_FAMILY.get(parsed.language_entry.family)
+    if build is None or statement.parent is None or statement.parent.type != parsed.language_entry.root_type:
         return []  # fields of classes are not rewritten
-    if parsed.language == "python":
-        return _python(ctx, parsed, sites, statement)
-    return _node(ctx, parsed, sites, statement)
+    return build(ctx, parsed, sites, statement)
 
 
 def _node(
@@ -104,7 +103,7 @@ def _node(
             return []  # the write shares its line with other code (`(x) => users.add(x)`): not rewritten
     if ctx.titles_only:
         return [Fix(TITLE.format(name=finding.name), False, (), note=NOTE)]
-    style = detect(parsed.source, python=False)
+    style = parsed.style()
     q, e, i = style.q, style.end, style.indent
     package, resp2 = package_and_resp(ctx, finding.path)
     name = finding.name
@@ -144,7 +143,7 @@ def _python(
     ctx: FixContext, parsed: ParsedSource, sites: list[tuple[Node, str, bool]], declaration: Node
 ) -> list[Fix]:
     finding = ctx.finding
-    style = detect(parsed.source, python=True)
+    style = parsed.style()
     q, i = style.q, style.indent
     name = finding.name
     if re.search(rb"(?m)^import redis\.asyncio as redis|^from redis import asyncio as redis", parsed.source):
@@ -199,3 +198,10 @@ def _python(
     if target:
         edits.extend(add_python_requirements(target, {"redis": ">=5.0"}, ctx.read))
     return [Fix(TITLE.format(name=finding.name), False, tuple(edits), note=NOTE)]
+
+
+# the rewrite each language family's code gets (a language without one gets no fix)
+_BY_FAMILY: dict[str, Callable[[FixContext, ParsedSource, list[tuple[Node, str, bool]], Node], list[Fix]]] = {
+    "ecmascript": _node,
+    "python": _python,
+}

@@ -13,7 +13,7 @@ from tree_sitter import Node
 from hscale_ls.fixes.context import FixContext
 from hscale_ls.fixes.manifests import add_python_requirements, python_requirement_file
 from hscale_ls.fixes.model import Edit, Fix
-from hscale_ls.fixes.style import ParsedSource, Style, detect
+from hscale_ls.fixes.style import ParsedSource, Style
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) or frozenset(
@@ -148,7 +148,7 @@ def _keyword_fix(
     call = _call_of(parsed, finding.span.start_byte, finding.span.end_byte)
     if call is None:
         return []
-    style = detect(source, python=True)
+    style = parsed.style()
     text, imports = keyword(parsed, style)
     argument = insert_keyword(parsed, call, text, style)
     if argument is None:
@@ -187,7 +187,7 @@ def channels_redis_layer(ctx: FixContext) -> list[Fix]:
     string = parsed.node_at(finding.span.start_byte, finding.span.end_byte)
     if string is None or string.type != "string":
         return []
-    style = detect(source, python=True)
+    style = parsed.style()
     text = parsed.source[string.start_byte : string.end_byte].decode("utf-8", "replace")
     quote = text[0] if text[0] in "'\"" else style.quote
     replacement = f"{quote}channels_redis.core.RedisChannelLayer{quote}"

@@ -9,7 +9,7 @@ from functools import lru_cache
 from tree_sitter import Node, Tree
 
 from hscale_ls.analysis.extract import parse
-from hscale_ls.analysis.languages import LanguageId, language_for_path
+from hscale_ls.analysis.languages import LANGUAGES, LanguageId, SourceLanguage, language_for_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +31,16 @@ class Style:
 
 
 @lru_cache(maxsize=16)
-def detect(source: bytes, python: bool) -> Style:
+def detect(source: bytes, language: LanguageId) -> Style:
+    """The file's quotes, indentation, line ends and (where the language has them) semicolons."""
+    entry = LANGUAGES[language]
     text = source.decode("utf-8", errors="replace")
     newline = "\r\n" if "\r\n" in text else "\n"
     doubles = len(re.findall(r'"[^"\n]*"', text))
     singles = len(re.findall(r"'[^'\n]*'", text))
     quote = "'" if singles > doubles else '"'
     indents = re.findall(r"(?m)^([ \t]+)\S", text)
-    indent = "    " if python else "  "
+    indent = entry.indent
     if indents:
         if any(i.startswith("\t") for i in indents) and sum(i.startswith("\t") for i in indents) * 2 > len(
             indents
@@ -48,7 +50,7 @@ def detect(source: bytes, python: bool) -> Style:
             widths = sorted({len(i) for i in indents if not i.startswith("\t")})
             if widths:
                 indent = " " * min(w for w in widths if w > 0)
-    if python:
+    if not entry.semicolons:
         return Style(quote, False, indent, newline)
     code_lines = [
         line.rstrip() for line in text.splitlines() if line.strip() and not line.strip().startswith("//")
@@ -72,6 +74,13 @@ class ParsedSource:
     def of(cls, path: str, source: bytes) -> ParsedSource:
         """Parsed once per content: every fix for every finding of a file starts here."""
         return _parsed(path, source)
+
+    @property
+    def language_entry(self) -> SourceLanguage:
+        return LANGUAGES[self.language]
+
+    def style(self) -> Style:
+        return detect(self.source, self.language)
 
     def node_at(self, start_byte: int, end_byte: int) -> Node | None:
         return self.tree.root_node.named_descendant_for_byte_range(start_byte, end_byte)

@@ -7,6 +7,7 @@ errors are logged and leave that document without diagnostics; the server keeps 
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import gc
 import logging
 import os
@@ -20,7 +21,14 @@ from pygls.lsp.server import LanguageServer
 
 from hscale_ls import __version__
 from hscale_ls.analysis.cache import FactsCache
-from hscale_ls.analysis.languages import LSP_LANGUAGE_IDS, LanguageId, language_for_path
+from hscale_ls.analysis.languages import (
+    LSP_LANGUAGE_IDS,
+    LanguageId,
+    language_for_path,
+    manifests,
+    project_markers,
+    source_glob,
+)
 from hscale_ls.analysis.live import LiveDocument, LiveWorkspace, result_id
 from hscale_ls.analysis.project import Finding
 from hscale_ls.report import audit_json
@@ -33,13 +41,12 @@ from hscale_ls.server.uris import to_path, to_uri
 
 log = logging.getLogger("hscale_ls")
 
-WATCHED_CONFIG = (".hscale.toml", "pyproject.toml", "package.json", "setup.py", "setup.cfg", "manage.py")
+# what the language table says marks a project (manifests), and our own configuration
+WATCHED_CONFIG = (".hscale.toml", *project_markers())
 WATCH_GLOBS = (
-    "**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,py}",
+    source_glob(),
     "**/.hscale.toml",
-    "**/pyproject.toml",
-    "**/package.json",
-    "**/requirements*.txt",
+    *(f"**/{name}" for name in manifests()),
     "**/.gitignore",
 )
 
@@ -374,10 +381,6 @@ def language_of(path: str, language_id: str) -> Any:
 
 def watched_file_kind(path: str) -> str:
     name = os.path.basename(path)
-    if (
-        name in WATCHED_CONFIG
-        or (name.startswith("requirements") and name.endswith(".txt"))
-        or name == ".gitignore"
-    ):
+    if any(fnmatch.fnmatchcase(name, pattern) for pattern in WATCHED_CONFIG) or name == ".gitignore":
         return "config"
     return "source" if language_for_path(path) else "other"
