@@ -266,6 +266,12 @@ def _serve(args: argparse.Namespace) -> int:
 def entry() -> None:
     try:
         code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (`hscale-ls check | head`): not an error of ours; stop writing quietly
+        # (stdout points at /dev/null so the interpreter's own flush at exit does not fail again)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 128 + 13  # as a shell reports a process that SIGPIPE ended
     except Exception as error:
         code = _crashed(error)
     sys.exit(code)

@@ -4,11 +4,13 @@ fix, and a crash of hscale-ls itself exits with a code of its own, never the cod
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from lsprotocol import types
 
-from tests.conftest import run_cli
+from tests.conftest import EXAMPLES, ROOT, run_cli
 from tests.server.harness import Editor, apply_workspace_edit
 
 PRESENCE_TITLE = "Also keep `users` in a Redis sorted set"
@@ -114,3 +116,16 @@ async def test_fix_all_keeps_a_lone_surrogate_on_a_line_it_rewrites(editor_facto
     fixed = changed[editor.uri("app.py")]
     assert "client_manager=socketio.AsyncRedisManager(" in fixed
     assert "cors_allowed_origins='\ud800'" in fixed
+
+
+def test_a_reader_that_goes_away_is_not_reported_as_a_crash() -> None:
+    """`hscale-ls check | head`: the pipe closes before the output is written."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hscale_ls", "check", str(EXAMPLES)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141
+    assert "internal error" not in error and "Traceback" not in error, error
