@@ -14,10 +14,13 @@ import os
 import pickle
 from functools import cache
 from importlib import resources
+from stat import S_ISREG
 
 from hscale_ls import __version__
 
 from .facts import FileFacts
+from .sources import read_source, resolves_within
+from .workspace import MAX_FILE_BYTES, Skipped
 
 _CHUNK = 200  # files per pickle in a cache file
 
@@ -72,24 +75,29 @@ class FactsCache:
         ):
             self.entries = {}
 
-    def find(self, path: str) -> tuple[FileFacts | None, tuple[str, tuple[int, int]] | None, bytes | None]:
+    def find(
+        self, path: str, max_bytes: int = MAX_FILE_BYTES, within: str | None = None
+    ) -> tuple[FileFacts | None, tuple[str, tuple[int, int]] | None, bytes | None]:
         """The stored facts of a file that has not changed since; or None, the key to store its new
-        facts under (its content digest and stat) and the bytes read for the digest. Both None when
-        the file cannot be read."""
+        facts under (its content digest and stat) and the bytes read for the digest. All three None
+        when the file cannot be read (`read_source` says why)."""
         self.seen.add(path)
         try:
             info = os.stat(path)
-            stat = (info.st_size, info.st_mtime_ns)
-            hit = self._by_stat(path, stat)
-            if hit is None:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-                digest = content_digest(data)
-                hit = self._by_digest(path, digest, stat)
-                if hit is None:
-                    return None, (digest, stat), data
         except OSError:
             return None, None, None
+        if not S_ISREG(info.st_mode) or (within is not None and not resolves_within(path, within)):
+            return None, None, None
+        stat = (info.st_size, info.st_mtime_ns)
+        hit = self._by_stat(path, stat)
+        if hit is None:
+            data = read_source(path, max_bytes, within)
+            if isinstance(data, Skipped):
+                return None, None, None
+            digest = content_digest(data)
+            hit = self._by_digest(path, digest, stat)
+            if hit is None:
+                return None, (digest, stat), data
         self.hits += 1
         return hit, None, None
 
