@@ -266,7 +266,8 @@ def _serve(args: argparse.Namespace) -> int:
 def entry() -> None:
     try:
         code = main()
-        sys.stdout.flush()
+        if not sys.stdout.closed:  # `serve` closes it on exit
+            sys.stdout.flush()
     except BrokenPipeError:
         # the reader went away (`hscale-ls check | head`): not an error of ours; stop writing quietly
         # (stdout points at /dev/null so the interpreter's own flush at exit does not fail again)

@@ -27,6 +27,8 @@ from hscale_ls import __version__
 
 from .facts import FileFacts
 from .facts_json import decode_file_facts, to_json
+from .sources import read_source_with_stat, resolves_within
+from .workspace import MAX_FILE_BYTES, Skipped
 
 FORMAT = ["hscale-ls facts", 1]  # the header's first items; bump the number when the layout changes
 # A file whose modification or change time is this close to the moment its digest was taken may have
@@ -94,12 +96,16 @@ def stat_key(info: os.stat_result) -> Stat:
     return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
 
-def read_keyed(path: str) -> tuple[Key, bytes]:
-    """A file's bytes and the key of exactly those bytes; raises OSError."""
+def read_keyed(
+    path: str, max_bytes: int = MAX_FILE_BYTES, within: str | None = None
+) -> tuple[Key, bytes] | Skipped:
+    """A file's bytes and the key of exactly those bytes, read as `sources.read_source` reads them (or
+    why they were not read)."""
     checked = time.time_ns()  # before reading: a later write shows as a time after this one
-    with open(path, "rb") as handle:
-        data = handle.read()
-        info = os.fstat(handle.fileno())
+    read = read_source_with_stat(path, max_bytes, within)
+    if isinstance(read, Skipped):
+        return read
+    data, info = read
     return (content_digest(data), stat_key(info), checked), data
 
 
@@ -177,9 +183,12 @@ class FactsCache:
             except (OSError, ValueError, TypeError, RecursionError):
                 return {}
 
-    def find(self, path: str) -> tuple[FileFacts | None, Key | None, bytes | None]:
+    def find(
+        self, path: str, max_bytes: int = MAX_FILE_BYTES, within: str | None = None
+    ) -> tuple[FileFacts | None, Key | None, bytes | None]:
         """The stored facts of a file that has not changed since; or None, the key to store its new
-        facts under and the bytes that key was taken of. Both None when the file cannot be read."""
+        facts under and the bytes that key was taken of. All three None when the file is not read
+        (`sources.read_source` says why: not a regular file, a link out of `within`, too large...)."""
         self.seen.add(path)
         entry = self.entries.get(path)
         try:
@@ -187,12 +196,21 @@ class FactsCache:
                 info = os.stat(path)
                 # unchanged stat, taken well after the last write: the way git trusts its index
                 settled = max(info.st_mtime_ns, info.st_ctime_ns) < entry[2] - SETTLED_NS
-                if settled and stat_key(info) == entry[1]:
+                if (
+                    settled
+                    and stat_key(info) == entry[1]
+                    and stat_mode.S_ISREG(info.st_mode)
+                    and info.st_size <= max_bytes
+                    and (within is None or resolves_within(path, within))
+                ):
                     self.hits += 1
                     return entry[3], None, None
-            key, data = read_keyed(path)
         except OSError:
             return None, None, None
+        read = read_keyed(path, max_bytes, within)
+        if isinstance(read, Skipped):
+            return None, None, None
+        key, data = read
         if entry is None or entry[0] != key[0]:
             return None, key, data
         self.entries[path] = (*key, entry[3])  # touched or too recent, but identical: remember when

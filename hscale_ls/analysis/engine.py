@@ -16,7 +16,9 @@ from .facts import FileFacts
 from .languages import language_for_path
 from .project import Audit, Finding, evaluate
 from .projects import discover
-from .workspace import Skipped
+from .scan_common import TooDeeplyNested
+from .sources import looks_binary, read_source
+from .workspace import MAX_FILE_BYTES, Skipped
 
 PARALLEL_THRESHOLD = 64  # below this many files, worker start-up costs more than it saves
 Progress = Callable[[int, int], None]
@@ -37,37 +39,45 @@ class ScanResult:
         return root, self.project_facts[root]
 
 
-def read_facts(path: str, source: bytes | None = None) -> FileFacts | Skipped:
-    """Facts of one file on disk (or of `source`, its bytes already read); never raises (unreadable
-    or undecodable files come back as Skipped)."""
+def read_facts(
+    path: str, source: bytes | None = None, max_bytes: int = MAX_FILE_BYTES, within: str | None = None
+) -> FileFacts | Skipped:
+    """Facts of one file on disk (or of `source`, its bytes already read); never raises (unreadable,
+    oversized, binary or too deeply nested files come back as Skipped). `max_bytes` and `within` are
+    those of `read_source`."""
     language = language_for_path(path)
     if language is None:
         return Skipped(path, "not a supported source file")
     if source is None:
-        try:
-            with open(path, "rb") as handle:
-                source = handle.read()
-        except OSError as error:
-            return Skipped(path, f"cannot be read ({error.strerror})")
-    if b"\0" in source[:8192]:
+        read = read_source(path, max_bytes, within)
+        if isinstance(read, Skipped):
+            return read
+        source = read
+    elif len(source) > max_bytes:
+        return Skipped(path, f"larger than {max_bytes:,} bytes")
+    elif looks_binary(source):
         return Skipped(path, "binary content")
     from .extract import file_facts  # parsers load only when a file needs extracting (not on a warm scan)
 
     try:
         return file_facts(path, source, language)
+    except TooDeeplyNested as error:
+        return Skipped(path, str(error))
     except Exception as error:  # a parser or extractor bug must not stop the scan
         return Skipped(path, f"analysis failed ({type(error).__name__}: {error})")
 
 
-def read_facts_through(cache: FactsCache | None, path: str) -> FileFacts | Skipped:
+def read_facts_through(
+    cache: FactsCache | None, path: str, max_bytes: int = MAX_FILE_BYTES, within: str | None = None
+) -> FileFacts | Skipped:
     """`read_facts` with a facts cache: an unchanged file's facts come from it; a new or changed file's
     are extracted and stored in it."""
     if cache is None:
-        return read_facts(path)
-    hit, key, source = cache.find(path)
+        return read_facts(path, None, max_bytes, within)
+    hit, key, source = cache.find(path, max_bytes, within)
     if hit is not None:
         return hit
-    item = read_facts(path, source)
+    item = read_facts(path, source, max_bytes, within)
     if key is not None and isinstance(item, FileFacts):
         cache.store(path, key, item)
     return item
@@ -76,10 +86,10 @@ def read_facts_through(cache: FactsCache | None, path: str) -> FileFacts | Skipp
 def read_keyed_facts(path: str) -> tuple[FileFacts | Skipped, Key | None]:
     """Facts of a file on disk and the cache key of the very bytes they were extracted from (a file
     may change between a look-up in the cache and its extraction in a worker)."""
-    try:
-        key, source = read_keyed(path)
-    except OSError as error:
-        return Skipped(path, f"cannot be read ({error.strerror})"), None
+    read = read_keyed(path)
+    if isinstance(read, Skipped):
+        return read, None
+    key, source = read
     return read_facts(path, source), key
 
 

@@ -239,6 +239,7 @@ class JsExtractor:
         self.sites: list[tuple[Node, Node, str, bool]] = []
         self._locals: dict[int, set[str]] = {}  # function node id -> names bound in it
         self._declared_in: dict[int, set[str]] | None = None
+        self._classes: dict[int, Node | None] = {}  # node id -> the class around it (see _enclosing_class)
         self.instances: dict[str, str] = {}  # module variable -> class declared here it holds one of
         self.objects: dict[str, tuple[bytes, int, int]] = {}
         self.object_reads: dict[str, bytes | None] = {}
@@ -478,7 +479,7 @@ class JsExtractor:
         for field_node in scan.nodes("field"):
             kind = self._container_kind(field_node.child_by_field_name("value"))
             name_node = field_node.child_by_field_name("property") or field_node.child_by_field_name("name")
-            cls = _enclosing_class(field_node)
+            cls = _enclosing_class(field_node, self._classes)
             if not kind or name_node is None or cls is None:
                 continue
             is_static = any(c.type == "static" for c in field_node.children)
@@ -499,7 +500,7 @@ class JsExtractor:
             if self.text(method.child_by_field_name("name")) != "constructor":
                 continue
             kind = self._container_kind(assign.child_by_field_name("right"))
-            cls = _enclosing_class(method)
+            cls = _enclosing_class(method, self._classes)
             prop = left.child_by_field_name("property")
             if kind and cls is not None and prop is not None:
                 owner = self.text(cls.child_by_field_name("name"))
@@ -541,7 +542,7 @@ class JsExtractor:
             if node.type == "member_expression":
                 obj = node.child_by_field_name("object")
                 if obj is not None and obj.type == "this":
-                    cls = _enclosing_class(node)
+                    cls = _enclosing_class(node, self._classes)
                     prop = self.text(node.child_by_field_name("property"))
                     return (("self", self.text(cls.child_by_field_name("name")), prop) if cls else None), node
                 if obj is not None and obj.type == "identifier" and self.text(obj) in self.instances:
@@ -699,7 +700,7 @@ class JsExtractor:
         text = self.text
         name: str | None = None
         handler = False
-        cls = _enclosing_class(fn)
+        cls = _enclosing_class(fn, self._classes)
         owner = text(cls.child_by_field_name("name")) if cls is not None else None
         if fn.type in {"function_declaration", "generator_function_declaration", "method_definition"}:
             name = text(fn.child_by_field_name("name"))
@@ -960,13 +961,25 @@ def _at_module_level(node: Node) -> bool:
     return parent is not None and parent.type == "program"
 
 
-def _enclosing_class(node: Node) -> Node | None:
+def _enclosing_class(node: Node, known: dict[int, Node | None]) -> Node | None:
+    """The class a node is in, if any. Every ancestor walked is remembered in `known`, so the walks of
+    all the functions of a file together visit each ancestor once (each `parent` step costs a descent
+    from the root: without this, deeply nested callbacks took minutes)."""
+    walked: list[int] = []
+    found: Node | None = None
     parent = node.parent
     while parent is not None:
+        if parent.id in known:
+            found = known[parent.id]
+            break
         if parent.type in {"class_declaration", "class", "abstract_class_declaration"}:
-            return parent
+            found = parent
+            break
+        walked.append(parent.id)
         parent = parent.parent
-    return None
+    for seen in walked:
+        known[seen] = found
+    return found
 
 
 def _assigned_name(node: Node, text: TextOf) -> str | None:

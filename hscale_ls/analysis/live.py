@@ -24,9 +24,10 @@ from .languages import LanguageId, new_parser
 from .project import ProjectMemo, ProjectResult, evaluate
 from .projects import Discovery, discover, project_root, scan_folder
 from .reuse import PendingEdit, leaves_touching, marker_near, reusable, shifted
+from .scan_common import TooDeeplyNested
 from .statements import StatementFacts
 from .text import LineIndex
-from .workspace import FileWalker, ProjectLocator, Skipped, excluded_reason
+from .workspace import MAX_FILE_BYTES, FileWalker, ProjectLocator, Skipped, excluded_reason
 
 KEEP_TREES = 16
 
@@ -149,6 +150,7 @@ class LiveWorkspace:
     _results: dict[str, ProjectResult] = field(default_factory=dict)
     _memos: dict[str, ProjectMemo] = field(default_factory=dict)  # project root -> call graph, imports
     _recent: list[str] = field(default_factory=list)  # documents that keep their tree, latest first
+    max_bytes_for: Callable[[str], int] = lambda _path: MAX_FILE_BYTES  # the server's hscale.maxFileBytes
 
     def __post_init__(self) -> None:
         if self.config_file is not None:
@@ -219,7 +221,7 @@ class LiveWorkspace:
         folder = os.path.abspath(folder)
         if folder not in self.folders:
             self.folders.append(folder)
-        walker = FileWalker(folder, self._configs)
+        walker = FileWalker(folder, self._configs, max_bytes=self.max_bytes_for(folder + os.sep))
         paths = list(walker.files())
         for skipped in walker.skipped:
             self.skipped[skipped.path] = skipped
@@ -245,8 +247,9 @@ class LiveWorkspace:
         for path in [p for p in self.disk if p.startswith(folder.rstrip(os.sep) + os.sep)]:
             self.forget(path)
 
-    def refresh_from_disk(self, path: str, cache: FactsCache | None = None) -> None:
-        item = read_facts_through(cache, path)
+    def refresh_from_disk(self, path: str, cache: FactsCache | None = None) -> Skipped | None:
+        """Read a file's facts from disk again; what could not be read says why (and is returned)."""
+        item = read_facts_through(cache, path, self.max_bytes_for(path), self.folder_of(path))
         if isinstance(item, Skipped):
             self.skipped[path] = item
             self.disk.pop(path, None)
@@ -254,6 +257,7 @@ class LiveWorkspace:
             self.skipped.pop(path, None)
             self.disk[path] = item
         self._touch(path)
+        return item if isinstance(item, Skipped) else None
 
     def forget(self, path: str) -> None:
         self.disk.pop(path, None)
@@ -293,8 +297,8 @@ class LiveWorkspace:
         self.documents.pop(path, None)
         if path in self._recent:
             self._recent.remove(path)
-        if os.path.isfile(path):
-            self.refresh_from_disk(path)
+        if os.path.lexists(path):
+            self.refresh_from_disk(path)  # a FIFO, a link out of the folder or a huge file is skipped
         else:
             self.forget(path)
 
@@ -303,7 +307,11 @@ class LiveWorkspace:
         if document is not None:
             if not self.in_scope(path):
                 return None
-            return document.ensure_facts()
+            try:
+                return document.ensure_facts()
+            except TooDeeplyNested as error:  # the rest of its project is still analysed
+                self.skipped[path] = Skipped(path, str(error))
+                return None
         return self.disk.get(path)
 
     # --- results ------------------------------------------------------------------------------
@@ -333,6 +341,7 @@ class LiveWorkspace:
             documents=dict(self.documents),
         )
         copy._configs, copy._locator = self._configs, self._locator
+        copy.max_bytes_for = self.max_bytes_for
         copy._config_cache = dict(self._config_cache)
         copy._members = {root: set(paths) for root, paths in self._members.items()}
         copy._root_of = dict(self._root_of)

@@ -31,6 +31,35 @@ from .facts import (
 from .languages import LANGUAGES, LanguageId, fact_query, language_named
 from .text import LineIndex, Point, Span
 
+# Deeper trees are not analysed: tree-sitter's query cursor slows down with depth (minutes on a 600 KB
+# chain of calls) and each `Node.parent` step costs a descent from the root. Real code stays below: in
+# node_modules and the Python standard library only generated and deliberately deep test files pass 400
+# (the deepest, 808). At 500, a 2 MB file of the worst shapes found costs seconds, not minutes.
+MAX_NESTING = 500
+
+
+class TooDeeplyNested(Exception):
+    """A syntax tree nested deeper than `MAX_NESTING`; its message is the reason the file is skipped."""
+
+
+def check_nesting(node: Node, limit: int = MAX_NESTING) -> None:
+    """Raise TooDeeplyNested when the tree below `node` nests deeper than `limit` (one pass of a tree
+    cursor, stopping as soon as the limit is passed)."""
+    cursor = node.walk()
+    depth = 0
+    while True:
+        if cursor.goto_first_child():
+            depth += 1
+            if depth > limit:
+                raise TooDeeplyNested(f"nested more than {limit:,} levels deep")
+            continue
+        while depth > 0 and not cursor.goto_next_sibling():
+            cursor.goto_parent()
+            depth -= 1
+        if depth == 0:
+            return
+
+
 # A container is addressed as ("var", name) for module variables, ("self", class, name) for fields.
 ContainerKey = tuple[str, ...]
 
@@ -67,9 +96,9 @@ class FileScan:
 
     def __post_init__(self, given_index: LineIndex | None, root: Node | None) -> None:
         self.index = given_index if given_index is not None else LineIndex(self.source)
-        self.captures = QueryCursor(fact_query(self.language)).captures(
-            root if root is not None else self.tree.root_node
-        )
+        top = root if root is not None else self.tree.root_node
+        check_nesting(top)
+        self.captures = QueryCursor(fact_query(self.language)).captures(top)
         self._sorted = set()
 
     def nodes(self, capture: str) -> list[Node]:
@@ -168,18 +197,28 @@ class FileScan:
         cached = self._contexts.get(index)
         if cached is not None:
             return cached
-        functions = [f for f in self._chain(index) if kinds is None or f.type in kinds]
-        names: list[str] = []
-        handler = False
-        for fn in functions:
-            info = self.function_info(fn, describe)
-            if info.name:
-                names.append(info.name)
-            handler = handler or info.handler
-        scope = functions[0].start_byte if functions else -1
-        self.scope_names[scope] = names[0] if names else ""
-        cached = (tuple(names), scope, handler)
-        self._contexts[index] = cached
+        # built from the nearest enclosing function already known, outside in, so that deeply nested
+        # callbacks cost one step each instead of a walk up the whole chain each
+        pending: list[int] = []
+        while index >= 0 and index not in self._contexts:
+            pending.append(index)
+            index = self._function_parents[index]
+        names, scope, handler = self._contexts[index] if index >= 0 else ((), -1, False)
+        if not pending:  # outside every function
+            self.scope_names[scope] = ""
+            cached = self._contexts[index] = (names, scope, handler)
+        for at in reversed(pending):
+            fn = self._function_nodes[at]
+            if kinds is None or fn.type in kinds:
+                info = self.function_info(fn, describe)
+                if info.name:
+                    names = (info.name, *names)
+                handler = handler or info.handler
+                scope = fn.start_byte
+            self.scope_names[scope] = names[0] if names else ""
+            cached = (names, scope, handler)
+            self._contexts[at] = cached
+        assert cached is not None
         return cached
 
     def function_info(self, node: Node, describe: Callable[[Node], FunctionInfo]) -> FunctionInfo:

@@ -75,7 +75,13 @@ class FileWalker:
     def files(self) -> Iterator[str]:
         real_root = os.path.realpath(self.root)
         specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
-        for directory, dirnames, filenames in os.walk(self.root):
+
+        def unreadable(error: OSError) -> None:  # os.walk would drop such a folder without a word
+            self.skipped.append(
+                Skipped(str(error.filename or self.root), f"cannot be read ({error.strerror})")
+            )
+
+        for directory, dirnames, filenames in os.walk(self.root, onerror=unreadable):
             specs = [(base, spec) for base, spec in specs if _within(directory, base)]
             gitignore = os.path.join(directory, ".gitignore")
             if os.path.isfile(gitignore):

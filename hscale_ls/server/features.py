@@ -272,7 +272,7 @@ def create_server(cache_dir: str | None = None) -> HscaleServer:
                 if event.type == types.FileChangeType.Deleted:
                     ls.live.forget(path)
                 elif ls.live.in_scope(path):
-                    ls.live.refresh_from_disk(path)
+                    ls.refresh_from_disk(path)
         if reconfigure:
             ls.live.reset_configuration()
             ls.warned.clear()

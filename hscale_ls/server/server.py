@@ -55,6 +55,7 @@ class HscaleServer(LanguageServer):
     def __init__(self, cache_dir: str | None = None) -> None:
         super().__init__("hscale-ls", __version__, protocol_cls=HscaleProtocol)
         self.live = LiveWorkspace()
+        self.live.max_bytes_for = lambda path: self.settings_for(path).maxFileBytes
         self.cache_dir = cache_dir  # facts cache for the workspace index (None: no cache)
         self.caps = ClientCaps()
         self.init_settings = Settings()
@@ -226,7 +227,7 @@ class HscaleServer(LanguageServer):
                 cache = await loop.run_in_executor(None, self._open_cache, folder)
                 for done, path in enumerate(paths, 1):
                     if path not in self.live.documents:
-                        self.live.refresh_from_disk(path, cache)
+                        self.refresh_from_disk(path, cache)
                     else:
                         self.live.changed(path)
                     report(done, len(paths))
@@ -260,6 +261,12 @@ class HscaleServer(LanguageServer):
         for message in self.live.config_errors:
             self.warn_once(message)
         self.publish_changed()
+
+    def refresh_from_disk(self, path: str, cache: FactsCache | None = None) -> None:
+        """Read a closed file again; one that cannot be analysed gets a log line saying why."""
+        skipped = self.live.refresh_from_disk(path, cache)
+        if skipped is not None:
+            log.info("not analysing %s: %s", skipped.path, skipped.reason)
 
     def _open_cache(self, folder: str) -> FactsCache | None:
         """The facts cache of a workspace folder, as `check` keeps one per target: files that did not

@@ -31,7 +31,7 @@ class Settings:
     logLevel: Literal["error", "warning", "info", "debug"] = "info"
     """How much the server writes to the client's log."""
     maxFileBytes: int = 2_000_000
-    """Open documents larger than this are not analysed (a log line says so)."""
+    """Documents and files on disk larger than this are not analysed (a log line says so)."""
     severity: str | dict[str, str] | None = None
     """One level for every rule, or a table of rule id to level; merged over the project's config files."""
     ignore: list[str] | None = None
