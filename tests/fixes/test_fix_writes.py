@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLES, ROOT
+from tests.hardening import scale
 
 APP = EXAMPLES / "socketio-cjs-memory"  # the adapter fix edits server.js and package.json
 
@@ -81,6 +82,7 @@ def test_a_write_that_fails_part_way_changes_no_file(
     assert "no file under" in done.stderr and "was changed" in done.stderr
 
 
+@pytest.mark.timeout(scale.timeout(120, 1200))
 def test_a_kill_at_any_moment_leaves_every_file_old_or_new(
     tmp_path: Path, before_and_after: tuple[dict[str, bytes], dict[str, bytes]]
 ) -> None:
@@ -89,20 +91,21 @@ def test_a_kill_at_any_moment_leaves_every_file_old_or_new(
     started = time.monotonic()
     fix(copy(APP, tmp_path / "timing"))
     whole = time.monotonic() - started
+    kills = scale.size(12, 100)
     finished = 0
-    for attempt in range(12):
+    for attempt in range(kills):
         folder = copy(APP, tmp_path / f"app{attempt}")
         process = subprocess.Popen(
             [sys.executable, "-m", "hscale_ls", "check", "--fix", "--no-cache", str(folder)],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
         )  # fmt: skip
-        time.sleep(whole * (0.55 + attempt * 0.04))
+        time.sleep(whole * (0.55 + 0.5 * attempt / kills))
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         finished += snapshot(folder) == after
         assert_each_file_old_or_new(folder, before, after)
-    assert finished < 12, "every run finished before its kill: the kills did not land in the run"
+    assert finished < kills, "every run finished before its kill: the kills did not land in the run"
 
 
 def make_unwritable(path: Path) -> None:
