@@ -37,6 +37,7 @@ from .scan_common import (
     ExtractorKit,
     FileScan,
     FunctionInfo,
+    SuppressionComment,
     backend,
     facts_from_parts,
     join_containers,
@@ -219,9 +220,7 @@ class JsPart:
     calls: dict[str, set[str]] = field(default_factory=dict)
     backends: list[BackendUse] = field(default_factory=list)
     membership: list[Span] = field(default_factory=list)
-    comments: list[tuple[int, int, frozenset[str], str]] = field(
-        default_factory=list
-    )  # at, line, rules, reason
+    comments: list[SuppressionComment] = field(default_factory=list)  # at, line, rules, reason
     # (call, method, receiver) of calls a framework may publish through in process (`server.publish`):
     # whether they do is known once the file's servers are (in `assemble`)
     publishes: list[tuple[Span, str, str]] = field(default_factory=list)
@@ -288,7 +287,9 @@ class JsExtractor:
         part.backends = self._named(self._backends())
         part.publishes = self.publishes
         part.membership = self._membership_calls()
-        part.comments = suppression_comments(self.scan)
+        part.comments = suppression_comments(
+            self.scan.nodes("comment"), self.scan.source, self.scan.index, self.scan.language
+        )
         part.object_reads = self.object_reads
         return part
 

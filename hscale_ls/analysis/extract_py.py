@@ -38,6 +38,7 @@ from .scan_common import (
     ExtractorKit,
     FileScan,
     FunctionInfo,
+    SuppressionComment,
     backend,
     facts_from_parts,
     join_containers,
@@ -188,7 +189,7 @@ class PyPart:
     calls: dict[str, set[str]] = field(default_factory=dict)
     backends: list[BackendUse] = field(default_factory=list)
     membership: list[Span] = field(default_factory=list)
-    comments: list[tuple[int, int, frozenset[str], str]] = field(default_factory=list)
+    comments: list[SuppressionComment] = field(default_factory=list)
 
 
 class PyExtractor:
@@ -242,7 +243,9 @@ class PyExtractor:
         part.scope_calls = {k: v for k, v in self.scope_calls.items() if k in written}
         part.backends = self._named(self._backends())
         part.membership = self._membership_calls()
-        part.comments = suppression_comments(self.scan)
+        part.comments = suppression_comments(
+            self.scan.nodes("comment"), self.scan.source, self.scan.index, self.scan.language
+        )
         return part
 
     # --- imports and classes -----------------------------------------------------------------

@@ -28,11 +28,13 @@ from .facts import (
     classify_container,
     parse_suppression,
 )
-from .languages import LANGUAGES, LanguageId, fact_query, language_named
+from .languages import LanguageId, fact_query, language_named
 from .text import LineIndex, Point, Span
 
 # A container is addressed as ("var", name) for module variables, ("self", class, name) for fields.
 ContainerKey = tuple[str, ...]
+# (start byte, line, rules, reason) of a suppression comment, before it is placed on the line it covers
+SuppressionComment = tuple[int, int, frozenset[str], str]
 
 
 @dataclass(slots=True)
@@ -210,7 +212,7 @@ class PartFacts(Protocol):
     """What the parts of both languages (`extract_js.JsPart`, `extract_py.PyPart`) have in common."""
 
     membership: list[Span]
-    comments: list[tuple[int, int, frozenset[str], str]]
+    comments: list[SuppressionComment]
     handler_calls: set[str]
     calls: dict[str, set[str]]
     scope_calls: dict[int, set[str]]
@@ -288,59 +290,46 @@ def moved_scopes(scope_calls: dict[int, set[str]], delta: int) -> dict[int, set[
     return {(scope + delta if scope >= 0 else scope): callees for scope, callees in scope_calls.items()}
 
 
-def moved_comments(
-    comments: list[tuple[int, int, frozenset[str], str]], delta: int, lines: int
-) -> list[tuple[int, int, frozenset[str], str]]:
+def moved_comments(comments: list[SuppressionComment], delta: int, lines: int) -> list[SuppressionComment]:
     return [(at + delta, line + lines, rules, reason) for at, line, rules, reason in comments]
 
 
-def suppression_comments(scan: FileScan) -> list[tuple[int, int, frozenset[str], str]]:
-    """(start byte, line, rules, reason) of each suppression comment; whether one is alone on its line
-    (and so applies to the next) is decided with the whole file, by `placed_suppressions`."""
-    found = []
-    syntax = LANGUAGES[scan.language].suppression
-    for comment in scan.nodes("comment"):
-        text = scan.source[comment.start_byte : comment.end_byte]
-        if b"hscale" not in text:
-            continue
-        parsed = parse_suppression(text.decode("utf-8", errors="replace"), syntax)
-        if parsed is not None:
-            line = scan.index.line_of(comment.start_byte)  # tree-sitter's rows end at LF only
-            found.append((comment.start_byte, line, parsed[0], parsed[1]))
-    return found
-
-
-def placed_suppressions(
-    comments: Iterable[tuple[int, int, frozenset[str], str]], source: bytes, index: LineIndex
-) -> tuple[Suppression, ...]:
-    found = []
-    for at, line, rules, reason in comments:
-        # a comment alone on its line applies to the next line; a trailing one to its own line
-        own_line = source[index.line_start(line) : at].strip() == b""
-        found.append(Suppression(line + 1 if own_line else line, rules, reason, at))
-    return tuple(found)
-
-
-def suppressions_in(
+def suppression_comments(
     comments: Iterable[Node], source: bytes, index: LineIndex, language: str
-) -> tuple[Suppression, ...]:
+) -> list[SuppressionComment]:
+    """The suppression comments among `comments`, in the language's syntax (`languages.py`). Whether
+    one is alone on its line (and so covers the next) needs the whole file: `placed_suppressions`."""
     entry = language_named(language)
     if entry is None:
-        return ()
+        return []
     found = []
     for comment in comments:
         text = source[comment.start_byte : comment.end_byte]
         if b"hscale" not in text:
             continue
         parsed = parse_suppression(text.decode("utf-8", errors="replace"), entry.suppression)
-        if parsed is None:
-            continue
-        rules, reason = parsed
-        line = index.line_of(comment.start_byte)  # tree-sitter's rows end at LF only
+        if parsed is not None:
+            line = index.line_of(comment.start_byte)  # tree-sitter's rows end at LF only
+            found.append((comment.start_byte, line, parsed[0], parsed[1]))
+    return found
+
+
+def placed_suppressions(
+    comments: Iterable[SuppressionComment], source: bytes, index: LineIndex
+) -> tuple[Suppression, ...]:
+    found = []
+    for at, line, rules, reason in comments:
         # a comment alone on its line applies to the next line; a trailing one to its own line
-        own_line = source[index.line_start(line) : comment.start_byte].strip() == b""
-        found.append(Suppression(line + 1 if own_line else line, rules, reason, comment.start_byte))
+        own_line = source[index.line_start(line) : at].strip() == b""
+        found.append(Suppression(line=line + 1 if own_line else line, rules=rules, reason=reason, at=at))
     return tuple(found)
+
+
+def suppressions_in(
+    comments: Iterable[Node], source: bytes, index: LineIndex, language: str
+) -> tuple[Suppression, ...]:
+    """The suppressions `comments` make, placed (for comments read again after an edit)."""
+    return placed_suppressions(suppression_comments(comments, source, index, language), source, index)
 
 
 # (key, name, owner, scope, kind, singleton, span of the declared name)
