@@ -389,8 +389,13 @@ class JsExtractor:
                 if owner is not None and owner.type == "export_statement":
                     owner = owner.child_by_field_name("declaration")
                 cls = self.text(owner.child_by_field_name("name")) if owner is not None else None
-                sites.append((2, ServerSite(framework.id, scan.span(ident), cls or None,
-                                            _library_fanout(framework), False, None)))  # fmt: skip
+                site = ServerSite(
+                    framework=framework.id,
+                    span=scan.span(ident),
+                    variable=cls or None,
+                    library_fanout=_library_fanout(framework),
+                )
+                sites.append((2, site))
         return sites
 
     def _site(self, framework: Framework, construction: Node, ctor: Node) -> ServerSite:
@@ -399,7 +404,10 @@ class JsExtractor:
         variable = _assigned_name(construction, self.text)
         if not framework.shared_option:
             return ServerSite(
-                framework.id, self.scan.span(ctor), variable, _library_fanout(framework), False, None
+                framework=framework.id,
+                span=self.scan.span(ctor),
+                variable=variable,
+                library_fanout=_library_fanout(framework),
             )
         args = construction.child_by_field_name("arguments")
         options: set[str] = set()
@@ -430,9 +438,14 @@ class JsExtractor:
                 elif pair.type == "shorthand_property_identifier":
                     options.add(self.text(pair))
         return ServerSite(
-            framework.id, self.scan.span(ctor), variable, _library_fanout(framework), shared,
-            storage, frozenset(options),  # type: ignore[arg-type]
-        )  # fmt: skip
+            framework=framework.id,
+            span=self.scan.span(ctor),
+            variable=variable,
+            library_fanout=_library_fanout(framework),
+            shared=shared,
+            storage=storage,  # type: ignore[arg-type]
+            options=frozenset(options),
+        )
 
     def _module_object(self, name: str) -> Node | None:
         """The object literal a module-level `const name = { ... }` holds, if any (perhaps in another
@@ -592,7 +605,12 @@ class JsExtractor:
             if scope < 0:
                 return
             mutation = Mutation(
-                scan.span(node), operation, names, scope, in_handler, _is_handle(value, self.text)
+                span=scan.span(node),
+                operation=operation,
+                functions=names,
+                scope=scope,
+                in_handler=in_handler,
+                holds_handle=_is_handle(value, self.text),
             )
             records.append((step, key, mutation))
 
@@ -847,8 +865,18 @@ class JsExtractor:
                 if lower == "add" and not receiver.endswith(("session", "db")):
                     continue
                 state = classify_key_text(f"{receiver} {first}", None)
-                found.append(backend(scan, call, "database", "write", state, f"{receiver}.{method}", scope,
-                                     "database"))  # fmt: skip
+                found.append(
+                    backend(
+                        scan,
+                        call,
+                        "database",
+                        "write",
+                        state,
+                        f"{receiver}.{method}",
+                        scope,
+                        requires="database",
+                    )
+                )
             elif lower in {"query", "run", "execute", "exec"} and first.lstrip("`'\" ").upper().startswith(
                 ("INSERT", "UPDATE", "REPLACE")
             ):
@@ -1117,8 +1145,14 @@ def assemble(
                 continue
             node = tree.root_node.named_descendant_for_byte_range(at, at + len(marker))
             if node is not None:
-                servers.append(ServerSite(framework.id, index.span(node.start_byte, node.end_byte), None,
-                                          _library_fanout(framework), False, None))  # fmt: skip
+                servers.append(
+                    ServerSite(
+                        framework=framework.id,
+                        span=index.span(node.start_byte, node.end_byte),
+                        variable=None,
+                        library_fanout=_library_fanout(framework),
+                    )
+                )
     variables = {s.variable for s in servers if s.variable}
     loops: dict[ContainerKey, list[Span]] = {}
     server_loops: dict[str, list[Span]] = {}
@@ -1130,21 +1164,27 @@ def assemble(
             loops.setdefault(key, []).append(span)
     in_process = _in_process_publishes(servers, [x for p in parts for x in p.publishes])
     servers = [
-        ServerSite(s.framework, s.span, s.variable, s.library_fanout, s.shared, s.storage, s.options,
-                   tuple(server_loops.get(s.variable or "", ())) + tuple(in_process.get(position, ())))
+        s.replace(
+            broadcasts=tuple(server_loops.get(s.variable or "", ())) + tuple(in_process.get(position, ()))
+        )
         for position, s in enumerate(servers)
-    ]  # fmt: skip
+    ]
     published = {span.start_byte for spans in in_process.values() for span in spans}
     by_key: dict[ContainerKey, list[Mutation]] = {}
     for _, key, mutation in sorted((m for p in parts for m in p.mutations), key=_first):
         by_key.setdefault(key, []).append(mutation)
     containers = join_containers(env.declarations, by_key, loops)
     return facts_from_parts(
-        (path, language, source, tree, index), _role(servers, set(env.modules), source), servers, containers,
-        tuple(b for p in parts for b in p.backends if b.span.start_byte not in published),
-        (n for p in parts for n in p.handler_names), env.modules,
-        env.module_instances, parts,
-    )  # fmt: skip
+        (path, language, source, tree, index),
+        role=_role(servers, set(env.modules), source),
+        servers=servers,
+        containers=containers,
+        backends=tuple(b for p in parts for b in p.backends if b.span.start_byte not in published),
+        handler_names=(n for p in parts for n in p.handler_names),
+        modules=env.modules,
+        module_instances=env.module_instances,
+        parts=parts,
+    )
 
 
 # --- parts of an open document -------------------------------------------------------------------
@@ -1154,31 +1194,68 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
     """The part of a statement whose text and first column are unchanged, now at `start` / `line`."""
     d, n = start - part.start, line - part.line
     c = part.contribution
-    if not (part.servers or part.mutations or part.loops or part.backends or part.membership or part.comments
-            or c.declarations or c.objects or part.publishes):  # fmt: skip
+    # Runs for every statement after an edit, per keystroke: keywords, not `dataclasses.replace` (three
+    # times slower); `tests/analysis/test_fact_movers.py` fails when a field is added that this drops.
+    if not (
+        part.servers
+        or part.mutations
+        or part.loops
+        or part.backends
+        or part.membership
+        or part.comments
+        or c.declarations
+        or c.objects
+        or part.publishes
+    ):
         # most statements (helpers, plain code) hold no position that moves: share what they have
-        return JsPart(start, line, c, part.signature, part.object_reads, handler_names=part.handler_names,
-                      handler_calls=part.handler_calls, calls=part.calls)  # fmt: skip
+        # (`scope_calls` only holds the scopes of mutations, so it is empty too)
+        return JsPart(
+            start=start,
+            line=line,
+            contribution=c,
+            signature=part.signature,
+            object_reads=part.object_reads,
+            handler_names=part.handler_names,
+            handler_calls=part.handler_calls,
+            calls=part.calls,
+        )
     contribution = JsContribution(
-        c.import_bindings, c.import_specs, c.import_modules, c.require_bindings, c.require_patterns,
-        c.require_modules, c.decorators,
-        [(step, key, name, owner, scope, kind, moved_span(span, d, n))
-         for step, key, name, owner, scope, kind, span in c.declarations],
-        c.classes, c.news, [(name, text, a + d, b + d) for name, text, a, b in c.objects],
-    )  # fmt: skip
+        import_bindings=c.import_bindings,
+        import_specs=c.import_specs,
+        import_modules=c.import_modules,
+        require_bindings=c.require_bindings,
+        require_patterns=c.require_patterns,
+        require_modules=c.require_modules,
+        decorators=c.decorators,
+        declarations=[
+            (step, key, name, owner, scope, kind, moved_span(span, d, n))
+            for step, key, name, owner, scope, kind, span in c.declarations
+        ],
+        classes=c.classes,
+        news=c.news,
+        objects=[(name, text, a + d, b + d) for name, text, a, b in c.objects],
+    )
     return JsPart(
-        start, line, contribution, part.signature, part.object_reads,
-        moved_sites(part.servers, d, n),
-        moved_mutations(part.mutations, d, n),
-        [(step, server, key, sends, moved_span(span, d, n)) for step, server, key, sends, span in part.loops],
-        part.handler_names,
-        moved_scopes(part.scope_calls, d),
-        part.handler_calls, part.calls,
-        [moved_backend(b, d, n) for b in part.backends],
-        [moved_span(span, d, n) for span in part.membership],
-        moved_comments(part.comments, d, n),
-        [(moved_span(span, d, n), method, receiver) for span, method, receiver in part.publishes],
-    )  # fmt: skip
+        start=start,
+        line=line,
+        contribution=contribution,
+        signature=part.signature,
+        object_reads=part.object_reads,
+        servers=moved_sites(part.servers, d, n),
+        mutations=moved_mutations(part.mutations, d, n),
+        loops=[
+            (step, server, key, sends, moved_span(span, d, n))
+            for step, server, key, sends, span in part.loops
+        ],
+        handler_names=part.handler_names,
+        scope_calls=moved_scopes(part.scope_calls, d),
+        handler_calls=part.handler_calls,
+        calls=part.calls,
+        backends=[moved_backend(b, d, n) for b in part.backends],
+        membership=[moved_span(span, d, n) for span in part.membership],
+        comments=moved_comments(part.comments, d, n),
+        publishes=[(moved_span(span, d, n), method, receiver) for span, method, receiver in part.publishes],
+    )
 
 
 KIT = ExtractorKit(JsExtractor, JsEnv.fold, assemble, moved)

@@ -315,20 +315,42 @@ class PyExtractor:
                 shared = splat or (manager is not None and self.text(manager) != "None")
                 storage = _storage(framework, self.text(manager)) if manager is not None and shared else None
                 options = frozenset({"async"} if qualified.rsplit(".", 1)[-1].startswith("Async") else ())
-                sites.append((0, ServerSite(framework.id, scan.span(fn), _assigned(call, self.text),
-                                            framework.kinds[0].shared_by == "adapter", shared, storage,  # type: ignore[arg-type]
-                                            options)))  # fmt: skip
+                site = ServerSite(
+                    framework=framework.id,
+                    span=scan.span(fn),
+                    variable=_assigned(call, self.text),
+                    library_fanout=framework.kinds[0].shared_by == "adapter",
+                    shared=shared,
+                    storage=storage,  # type: ignore[arg-type]
+                    options=options,
+                )
+                sites.append((0, site))
             elif setup is not None:
                 queue = next((kwargs[k] for k in setup.shared_keywords if k in kwargs), None)
                 if queue is not None and self.text(queue) != "None":
-                    layers.append(backend(scan, call, _storage(setup, self.text(queue)), "adapter", "subscriptions",
-                                          f"{setup.name} {setup.shared_keywords[0]}", -1))  # fmt: skip
+                    storage = _storage(setup, self.text(queue))
+                    detail = f"{setup.name} {setup.shared_keywords[0]}"
+                    layers.append(backend(scan, call, storage, "adapter", "subscriptions", detail, -1))
             elif _is_serve(qualified):  # the functions it serves are handlers: see PyEnv.handler_names
                 served = _serving(qualified)
-                sites.append((0, ServerSite(served.id, scan.span(fn), None, False, False, None)))
+                sites.append(
+                    (
+                        0,
+                        ServerSite(
+                            framework=served.id, span=scan.span(fn), variable=None, library_fanout=False
+                        ),
+                    )
+                )
             elif qualified.split(".")[-1] in ANY_MODULE_FACTORIES:
                 made = ANY_MODULE_FACTORIES[qualified.split(".")[-1]]
-                sites.append((0, ServerSite(made.id, scan.span(fn), None, False, False, None)))
+                sites.append(
+                    (
+                        0,
+                        ServerSite(
+                            framework=made.id, span=scan.span(fn), variable=None, library_fanout=False
+                        ),
+                    )
+                )
         for decorator in scan.nodes("decorator"):
             decorator_text = self.text(decorator)
             routed = next((f for pattern, f in ROUTE_DECORATORS if pattern.search(decorator_text)), None)
@@ -336,7 +358,10 @@ class PyExtractor:
                 inner = decorator.named_children[0] if decorator.named_children else decorator
                 if inner.type == "call":
                     inner = inner.child_by_field_name("function") or inner
-                sites.append((1, ServerSite(routed.id, scan.span(inner), None, False, False, None)))
+                site = ServerSite(
+                    framework=routed.id, span=scan.span(inner), variable=None, library_fanout=False
+                )
+                sites.append((1, site))
         return sites, layers
 
     def _strings(self) -> list[tuple[str, str, Span]]:
@@ -463,7 +488,12 @@ class PyExtractor:
             if scope < 0:
                 return  # module-level initialisation is not state changing at run time
             mutation = Mutation(
-                self.scan.span(node), operation, names, scope, in_handler, _is_handle(value, self.text)
+                span=self.scan.span(node),
+                operation=operation,
+                functions=names,
+                scope=scope,
+                in_handler=in_handler,
+                holds_handle=_is_handle(value, self.text),
             )
             records.append((step, key, mutation))
 
@@ -828,16 +858,25 @@ def assemble(
     for name, (bases, span) in env.classes.items():
         consumer = next((f for f in CONSUMERS if any(b in bases for b in f.consumer_bases)), None)
         if consumer is not None:
-            servers.append(ServerSite(consumer.id, span, name, False, False, None))
+            servers.append(ServerSite(framework=consumer.id, span=span, variable=name, library_fanout=False))
     layers = [b for p in parts for b in p.layers]
     for kind, value, span in (x for p in parts for x in p.strings):
         if kind == "layer":
             setting = next(f.layer_setting for f in LAYERS if f.layer_kind == value)
-            servers.append(ServerSite(value, span, setting, True, False, None))
+            servers.append(ServerSite(framework=value, span=span, variable=setting, library_fanout=True))
         elif kind == "redis-layer":
-            layers.append(BackendUse(span, "redis", "adapter", "subscriptions", value, -1))
+            layers.append(
+                BackendUse(
+                    span=span,
+                    storage="redis",
+                    role="adapter",
+                    state_type="subscriptions",
+                    detail=value,
+                    scope=-1,
+                )
+            )
         elif not servers:  # text/event-stream in a file with no other server
-            servers.append(ServerSite(value, span, None, False, False, None))
+            servers.append(ServerSite(framework=value, span=span, variable=None, library_fanout=False))
     by_key: dict[ContainerKey, list[Mutation]] = {}
     for _, key, mutation in sorted((m for p in parts for m in p.mutations), key=_first):
         by_key.setdefault(key, []).append(mutation)
@@ -846,36 +885,51 @@ def assemble(
         loops.setdefault(key, []).append(span)
     containers = join_containers(env.declarations, by_key, loops)
     return facts_from_parts(
-        (path, language, source, tree, index), _role(servers, env.modules), servers, containers,
-        tuple(layers + [b for p in parts for b in p.backends]), env.handler_names, env.modules,
-        env.module_instances, parts,
-    )  # fmt: skip
+        (path, language, source, tree, index),
+        role=_role(servers, env.modules),
+        servers=servers,
+        containers=containers,
+        backends=tuple(layers + [b for p in parts for b in p.backends]),
+        handler_names=env.handler_names,
+        modules=env.modules,
+        module_instances=env.module_instances,
+        parts=parts,
+    )
 
 
 def moved(part: PyPart, start: int, line: int) -> PyPart:
     """The part of a statement whose text and first column are unchanged, now at `start` / `line`."""
     d, n = start - part.start, line - part.line
     c = part.contribution
+    # keywords, not `dataclasses.replace`: see `extract_js.moved`
     contribution = PyContribution(
-        c.imports, c.modules, [(name, bases, moved_span(span, d, n)) for name, bases, span in c.classes],
-        c.serves,
-        [(key, name, owner, scope, kind, moved_span(span, d, n), single)
-         for key, name, owner, scope, kind, span, single in c.declarations],
-        c.news,
-    )  # fmt: skip
+        imports=c.imports,
+        modules=c.modules,
+        classes=[(name, bases, moved_span(span, d, n)) for name, bases, span in c.classes],
+        serves=c.serves,
+        declarations=[
+            (key, name, owner, scope, kind, moved_span(span, d, n), single)
+            for key, name, owner, scope, kind, span, single in c.declarations
+        ],
+        news=c.news,
+    )
     return PyPart(
-        start, line, contribution, part.signature,
-        moved_sites(part.servers, d, n),
-        [moved_backend(b, d, n) for b in part.layers],
-        [(kind, value, moved_span(span, d, n)) for kind, value, span in part.strings],
-        moved_mutations(part.mutations, d, n),
-        [(step, key, moved_span(span, d, n)) for step, key, span in part.loops],
-        moved_scopes(part.scope_calls, d),
-        part.handler_calls, part.calls,
-        [moved_backend(b, d, n) for b in part.backends],
-        [moved_span(span, d, n) for span in part.membership],
-        moved_comments(part.comments, d, n),
-    )  # fmt: skip
+        start=start,
+        line=line,
+        contribution=contribution,
+        signature=part.signature,
+        servers=moved_sites(part.servers, d, n),
+        layers=[moved_backend(b, d, n) for b in part.layers],
+        strings=[(kind, value, moved_span(span, d, n)) for kind, value, span in part.strings],
+        mutations=moved_mutations(part.mutations, d, n),
+        loops=[(step, key, moved_span(span, d, n)) for step, key, span in part.loops],
+        scope_calls=moved_scopes(part.scope_calls, d),
+        handler_calls=part.handler_calls,
+        calls=part.calls,
+        backends=[moved_backend(b, d, n) for b in part.backends],
+        membership=[moved_span(span, d, n) for span in part.membership],
+        comments=moved_comments(part.comments, d, n),
+    )
 
 
 KIT = ExtractorKit(PyExtractor, PyEnv.fold, assemble, moved)

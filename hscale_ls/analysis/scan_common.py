@@ -29,7 +29,7 @@ from .facts import (
     parse_suppression,
 )
 from .languages import LanguageId, fact_query, language_named
-from .text import LineIndex, Point, Span
+from .text import LineIndex, Span
 
 # A container is addressed as ("var", name) for module variables, ("self", class, name) for fields.
 ContainerKey = tuple[str, ...]
@@ -263,27 +263,38 @@ def facts_from_parts(
 def moved_span(span: Span, delta: int, lines: int) -> Span:
     """A span `delta` bytes and `lines` lines further, its columns unchanged."""
     start, end = span.start, span.end
-    return Span(Point(start.line + lines, start.byte, start.char, start.utf16),
-                Point(end.line + lines, end.byte, end.char, end.utf16),
-                span.start_byte + delta, span.end_byte + delta)  # fmt: skip
+    return span.replace(
+        start=start.replace(line=start.line + lines),
+        end=end.replace(line=end.line + lines),
+        start_byte=span.start_byte + delta,
+        end_byte=span.end_byte + delta,
+    )
 
 
 def moved_backend(use: BackendUse, delta: int, lines: int) -> BackendUse:
     scope = use.scope + delta if use.scope >= 0 else use.scope
-    return BackendUse(moved_span(use.span, delta, lines), use.storage, use.role, use.state_type, use.detail,
-                      scope, use.requires, use.function)  # fmt: skip
+    return use.replace(span=moved_span(use.span, delta, lines), scope=scope)
+
+
+def moved_site(site: ServerSite, delta: int, lines: int) -> ServerSite:
+    return site.replace(
+        span=moved_span(site.span, delta, lines),
+        broadcasts=tuple(moved_span(b, delta, lines) for b in site.broadcasts),
+    )
 
 
 def moved_sites(sites: list[tuple[int, ServerSite]], delta: int, lines: int) -> list[tuple[int, ServerSite]]:
-    return [(step, ServerSite(s.framework, moved_span(s.span, delta, lines), s.variable, s.library_fanout,
-                              s.shared, s.storage, s.options)) for step, s in sites]  # fmt: skip
+    return [(step, moved_site(s, delta, lines)) for step, s in sites]
+
+
+def moved_mutation(mutation: Mutation, delta: int, lines: int) -> Mutation:
+    return mutation.replace(span=moved_span(mutation.span, delta, lines), scope=mutation.scope + delta)
 
 
 def moved_mutations(
     mutations: list[tuple[int, ContainerKey, Mutation]], delta: int, lines: int
 ) -> list[tuple[int, ContainerKey, Mutation]]:
-    return [(step, key, Mutation(moved_span(m.span, delta, lines), m.operation, m.functions, m.scope + delta,
-                                 m.in_handler, m.holds_handle)) for step, key, m in mutations]  # fmt: skip
+    return [(step, key, moved_mutation(m, delta, lines)) for step, key, m in mutations]
 
 
 def moved_scopes(scope_calls: dict[int, set[str]], delta: int) -> dict[int, set[str]]:
@@ -384,7 +395,15 @@ def backend(
     scope: int,
     requires: str = "",
 ) -> BackendUse:
-    return BackendUse(scan.span(node), storage, role, state_type, detail, scope, requires)  # type: ignore[arg-type]
+    return BackendUse(
+        span=scan.span(node),
+        storage=storage,  # type: ignore[arg-type]
+        role=role,  # type: ignore[arg-type]
+        state_type=state_type,  # type: ignore[arg-type]
+        detail=detail,
+        scope=scope,
+        requires=requires,  # type: ignore[arg-type]
+    )
 
 
 REDIS_HISTORY_COMMANDS = frozenset({"xadd", "lpush", "rpush", "ltrim"})
