@@ -27,6 +27,7 @@ from .facts import (
     classify_key_text,
 )
 from .frameworks import Framework, for_family, framework_of, union
+from .languages import LANGUAGES
 from .scan_common import (
     DATABASE_WRITE_METHODS,
     PUBSUB_SUBSCRIBE,
@@ -52,12 +53,7 @@ from .scan_common import (
 )
 from .text import LineIndex, Span
 
-FUNCTION_TYPES = frozenset(
-    {
-        "function_declaration", "function_expression", "function", "arrow_function",
-        "method_definition", "generator_function_declaration", "generator_function",
-    }
-)  # fmt: skip
+FUNCTION_TYPES = LANGUAGES["javascript"].any_function_types
 CONTAINER_CONSTRUCTORS = {"Map": "Map", "Set": "Set", "Array": "array", "WeakMap": "WeakMap"}
 CACHE_CONSTRUCTORS = frozenset({"LRUCache", "LRU", "NodeCache", "QuickLRU", "TTLCache"})
 # what the registered frameworks (`frameworks/`) say about JavaScript and TypeScript, joined once

@@ -341,3 +341,9 @@ def test_mongoose_model_imported_by_name_under_another_name(tmp_path: Path) -> N
     code = fix(tmp_path)["server.js"]
     assert "ChatMessage.create({ room: item.room, text: item.text })" in code
     assert 'socket.on("join", async () => {' in code
+
+
+def test_a_comment_inside_the_message_literal_does_not_hide_its_keys(tmp_path: Path) -> None:
+    """Python dict literals are read by the same helper as JavaScript objects, which skips comments."""
+    write(tmp_path, {"models.py": SQLALCHEMY_MODELS, "app.py": FLASK_APP.format(more="  # as typed\n    ")})
+    assert any("in the database" in t for t in history_titles(tmp_path))
