@@ -159,7 +159,7 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_ERROR
         return EXIT_FINDINGS if result.findings else EXIT_CLEAN
     if args.format == "json":
-        print(report.dumps(report.audits_json(result, cwd)))
+        print(report.dumps(report.audits_json(result.audits, cwd)))
     else:
         print(report.audit_text(result, cwd))
     if result.errors:
@@ -266,7 +266,8 @@ def _serve(args: argparse.Namespace) -> int:
 def entry() -> None:
     try:
         code = main()
-        sys.stdout.flush()
+        if not sys.stdout.closed:  # the language server's transport closes it when the client exits
+            sys.stdout.flush()
     except BrokenPipeError:
         # the reader went away (`hscale-ls check | head`): not an error of ours; stop writing quietly
         # (stdout points at /dev/null so the interpreter's own flush at exit does not fail again)
