@@ -10,6 +10,10 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .fixes.session import FixSession
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_SKIP = 0, 1, 2, 3
 EXIT_CRASH = 70  # sysexits' EX_SOFTWARE: hscale-ls itself failed. Never 1, which CI reads as findings.
@@ -218,8 +222,7 @@ def _fix(args: argparse.Namespace, targets: list[str], cwd: str) -> tuple[int, b
             print(f"hscale-ls: not applied: {title}: {shown(why.path)} is {why.reason}", file=sys.stderr)
         if args.diff:
             sys.stdout.write(session.diff(shown))
-            for title in session.applied:
-                print(f"hscale-ls: would apply: {title}", file=sys.stderr)
+            _applied(session, "would apply")
             changed += len(session.changed())
             continue
         try:
@@ -232,10 +235,17 @@ def _fix(args: argparse.Namespace, targets: list[str], cwd: str) -> tuple[int, b
             continue
         for path in written:
             print(f"hscale-ls: fixed {shown(path)}", file=sys.stderr)
-        for title in session.applied:
-            print(f"hscale-ls: applied: {title}", file=sys.stderr)
+        _applied(session, "applied")
         changed += len(written)
     return changed, refused
+
+
+def _applied(session: FixSession, verb: str) -> None:
+    """Each applied fix's title, and under it what the fix does not do (its note)."""
+    for title in session.applied:
+        print(f"hscale-ls: {verb}: {title}", file=sys.stderr)
+        if title in session.notes:
+            print(f"hscale-ls:   note: {session.notes[title]}", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:
