@@ -252,8 +252,11 @@ def _serve(args: argparse.Namespace) -> int:
     import logging
 
     # stdout is the protocol channel: every log line goes to stderr (and to the client's log)
-    logging.basicConfig(stream=sys.stderr, level=getattr(logging, args.log_level.upper()),
-                        format="hscale-ls %(levelname)s %(message)s")  # fmt: skip
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=getattr(logging, args.log_level.upper()),
+        format="hscale-ls %(levelname)s %(message)s",
+    )
     if args.log_level != "debug":
         logging.getLogger("pygls").setLevel(logging.WARNING)
     from .server.features import create_server

@@ -86,9 +86,13 @@ ADDING_METHODS = {"push": 0, "unshift": 0, "add": 0, "set": 1, "splice": 2}
 REMOVING_METHODS = frozenset({"delete", "clear", "pop", "shift", "splice"})
 LOOP_METHODS = frozenset({"forEach", "map", "filter", "some", "every"})
 BACKEND_METHODS = (
-    {"set", "publish", "spublish", "query", "run", "execute", "exec"} | set(ADAPTER_METHODS)
-    | REDIS_HISTORY_COMMANDS | REDIS_STATE_COMMANDS | PUBSUB_SUBSCRIBE | DATABASE_WRITE_METHODS
-)  # fmt: skip
+    {"set", "publish", "spublish", "query", "run", "execute", "exec"}
+    | set(ADAPTER_METHODS)
+    | REDIS_HISTORY_COMMANDS
+    | REDIS_STATE_COMMANDS
+    | PUBSUB_SUBSCRIBE
+    | DATABASE_WRITE_METHODS
+)
 UI_MODULES = frozenset({"react", "react-dom", "vue", "svelte", "preact", "solid-js", "@angular/core"})
 CLIENT_MODULES = UI_MODULES | union(FRAMEWORKS, "client_modules")
 
@@ -168,12 +172,25 @@ class JsEnv:
             objects.setdefault(name, (text, start, end))
         declared = frozenset(d[0] for d in declarations)
         signature = (
-            tuple(imports.items()), tuple(modules), tuple(sorted(imported_as.items())),
+            tuple(imports.items()),
+            tuple(modules),
+            tuple(sorted(imported_as.items())),
             tuple(sorted((k, tuple(sorted(v))) for k, v in class_decorators.items())),
-            declared, tuple(sorted(instances.items())),
-        )  # fmt: skip
-        return cls(imports, modules, imported_as, class_decorators, declarations, declared, instances,
-                   frozenset(ctor for ctor, _ in news), objects, signature)  # fmt: skip
+            declared,
+            tuple(sorted(instances.items())),
+        )
+        return cls(
+            imports,
+            modules,
+            imported_as,
+            class_decorators,
+            declarations,
+            declared,
+            instances,
+            frozenset(ctor for ctor, _ in news),
+            objects,
+            signature,
+        )
 
 
 def _exported_name(
@@ -303,8 +320,10 @@ class JsExtractor:
             names: dict[str, str] = {}
             for spec in _descendants(statement, "import_specifier"):
                 alias = spec.child_by_field_name("alias")
-                names.setdefault(self.text(alias or spec.child_by_field_name("name")),
-                                 self.text(spec.child_by_field_name("name")))  # fmt: skip
+                names.setdefault(
+                    self.text(alias or spec.child_by_field_name("name")),
+                    self.text(spec.child_by_field_name("name")),
+                )
             found.import_specs.append((module, names))
         for call, fn, name, member in self.sites:
             if member or not (name == "require" or fn.type == "import"):
@@ -326,8 +345,12 @@ class JsExtractor:
                         if child.type == "shorthand_property_identifier_pattern":
                             pairs.append((self.text(child), self.text(child)))
                         elif child.type == "pair_pattern":
-                            pairs.append((self.text(child.child_by_field_name("value")),
-                                          self.text(child.child_by_field_name("key"))))  # fmt: skip
+                            pairs.append(
+                                (
+                                    self.text(child.child_by_field_name("value")),
+                                    self.text(child.child_by_field_name("key")),
+                                )
+                            )
                     found.require_patterns.append((module, pairs))
 
     def _read_classes(self, found: JsContribution) -> None:
@@ -367,8 +390,14 @@ class JsExtractor:
                 obj = fn.child_by_field_name("object")
                 if obj is None or (obj.type == "identifier" and self.text(obj) not in self.imports):
                     continue
-            required = next((f for m, f in REQUIRED_CALLS.items() if fn.type == "call_expression"
-                             and self._is_require_of(fn, m)), None)  # fmt: skip
+            required = next(
+                (
+                    f
+                    for m, f in REQUIRED_CALLS.items()
+                    if fn.type == "call_expression" and self._is_require_of(fn, m)
+                ),
+                None,
+            )
             if required is not None:
                 sites.append((1, self._site(required, call, fn)))
                 continue
@@ -479,8 +508,14 @@ class JsExtractor:
             value = decl.child_by_field_name("value")
             name_node = decl.child_by_field_name("name")
             if value is not None and value.type == "object" and name_node is not None:
-                found.objects.append((self.text(name_node), scan.source[value.start_byte : value.end_byte],
-                                      value.start_byte, value.end_byte))  # fmt: skip
+                found.objects.append(
+                    (
+                        self.text(name_node),
+                        scan.source[value.start_byte : value.end_byte],
+                        value.start_byte,
+                        value.end_byte,
+                    )
+                )
             kind = self._container_kind(value)
             if kind and name_node is not None:
                 name = self.text(name_node)
@@ -494,8 +529,17 @@ class JsExtractor:
             is_static = any(c.type == "static" for c in field_node.children)
             owner = self.text(cls.child_by_field_name("name"))
             name = self.text(name_node)
-            declared.append((1, ("self", owner, name), name, owner, "class" if is_static else "instance", kind,
-                             scan.span(name_node)))  # fmt: skip
+            declared.append(
+                (
+                    1,
+                    ("self", owner, name),
+                    name,
+                    owner,
+                    "class" if is_static else "instance",
+                    kind,
+                    scan.span(name_node),
+                )
+            )
         for assign in scan.nodes("assign"):
             left = assign.child_by_field_name("left")
             if left is None or left.type != "member_expression":
@@ -937,9 +981,13 @@ def _string_value(text: str) -> str:
 
 def _unwrap(node: Node | None) -> Node | None:
     while node is not None and node.type in {
-        "parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
-        "type_assertion", "await_expression",
-    }:  # fmt: skip
+        "parenthesized_expression",
+        "as_expression",
+        "satisfies_expression",
+        "non_null_expression",
+        "type_assertion",
+        "await_expression",
+    }:
         node = node.named_children[0] if node.named_children else None
     return node
 

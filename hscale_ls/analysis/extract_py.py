@@ -56,10 +56,17 @@ from .text import LineIndex, Span
 FUNCTION_TYPES = frozenset({"function_definition", "lambda"})
 PY_DEFINITIONS = frozenset({"function_definition"})  # lambdas have no name and no scope of their own here
 CONTAINER_CALLS = {
-    "set": "set", "dict": "dict", "list": "list", "defaultdict": "dict", "deque": "deque",
-    "OrderedDict": "dict", "Counter": "dict", "WeakSet": "set", "WeakValueDictionary": "dict",
+    "set": "set",
+    "dict": "dict",
+    "list": "list",
+    "defaultdict": "dict",
+    "deque": "deque",
+    "OrderedDict": "dict",
+    "Counter": "dict",
+    "WeakSet": "set",
+    "WeakValueDictionary": "dict",
     "WeakKeyDictionary": "dict",
-}  # fmt: skip
+}
 CACHE_CALLS = frozenset({"TTLCache", "LRUCache", "LFUCache", "TLRUCache", "Cache", "ExpiringDict"})
 LITERAL_KINDS = {"dictionary": "dict", "list": "list", "set": "set", "integer": "counter"}
 # calls that run the function they are given (in a worker thread or the event loop's executor)
@@ -73,8 +80,15 @@ OFFLOADING_CALLS = frozenset(
         "run_sync",
     }
 )
-ADDING_METHODS = {"append": 0, "add": 0, "appendleft": 0, "insert": 1, "extend": 0, "update": 0,
-                  "setdefault": 1}  # fmt: skip
+ADDING_METHODS = {
+    "append": 0,
+    "add": 0,
+    "appendleft": 0,
+    "insert": 1,
+    "extend": 0,
+    "update": 0,
+    "setdefault": 1,
+}
 REMOVING_METHODS = frozenset({"pop", "popitem", "remove", "discard", "clear", "popleft"})
 # what the registered frameworks (`frameworks/`) say about Python, joined once
 FRAMEWORKS = for_family("python")
@@ -103,8 +117,11 @@ SERVER_CALLS = frozenset(
 )
 BACKEND_METHODS = (
     {"set", "publish", "execute", "executemany"}
-    | REDIS_HISTORY_COMMANDS | REDIS_STATE_COMMANDS | PUBSUB_SUBSCRIBE | DATABASE_WRITE_METHODS
-)  # fmt: skip
+    | REDIS_HISTORY_COMMANDS
+    | REDIS_STATE_COMMANDS
+    | PUBSUB_SUBSCRIBE
+    | DATABASE_WRITE_METHODS
+)
 CLIENT_MODULES = union(FRAMEWORKS, "client_modules")
 # `from socketio import Client` and any name after it (`socketio.ClientNamespace`) is client code
 CLIENT_CLASS_PREFIXES = tuple(sorted(m for m in CLIENT_MODULES if m.rsplit(".", 1)[-1][:1].isupper()))
@@ -164,10 +181,24 @@ class PyEnv:
             for key, name, owner, scope, kind, span, singleton in c.declarations
         ]
         declared = frozenset(d[0] for d in declarations)
-        signature = (tuple(imports.items()), tuple(sorted(classes)), tuple(sorted(handler_names)), declared,
-                     tuple(sorted(instances.items())))  # fmt: skip
-        return cls(imports, [m for c in parts for m in c.modules], classes, handler_names, declarations,
-                   declared, instances, module_instances, signature)  # fmt: skip
+        signature = (
+            tuple(imports.items()),
+            tuple(sorted(classes)),
+            tuple(sorted(handler_names)),
+            declared,
+            tuple(sorted(instances.items())),
+        )
+        return cls(
+            imports,
+            [m for c in parts for m in c.modules],
+            classes,
+            handler_names,
+            declarations,
+            declared,
+            instances,
+            module_instances,
+            signature,
+        )
 
 
 @dataclass(slots=True)
@@ -280,8 +311,10 @@ class PyExtractor:
     def _read_classes(self, found: PyContribution) -> None:
         for cls in self.scan.nodes("class"):
             name_node = cls.child_by_field_name("name")
-            found.classes.append((self.text(name_node), self.text(cls.child_by_field_name("superclasses")),
-                                  self.scan.span(name_node)))  # type: ignore[arg-type]  # fmt: skip
+            if name_node is None:  # the grammar always gives a class its name
+                continue
+            superclasses = self.text(cls.child_by_field_name("superclasses"))
+            found.classes.append((self.text(name_node), superclasses, self.scan.span(name_node)))
 
     def _qualified(self, node: Node | None, name: str | None = None) -> str:
         """`socketio.AsyncServer` / `AsyncServer` -> "socketio.AsyncServer" using the imports."""
@@ -451,9 +484,15 @@ class PyExtractor:
                 node = node.child_by_field_name("value")
             elif node.type == "call":
                 fn = node.child_by_field_name("function")
-                if fn is None or fn.type != "attribute" or self.text(fn.child_by_field_name("attribute")) not in {
-                    "get", "setdefault",
-                }:  # fmt: skip
+                if (
+                    fn is None
+                    or fn.type != "attribute"
+                    or self.text(fn.child_by_field_name("attribute"))
+                    not in {
+                        "get",
+                        "setdefault",
+                    }
+                ):
                     return None, None
                 node = fn.child_by_field_name("object")
             else:
@@ -664,28 +703,68 @@ class PyExtractor:
                 state = "history" if lower == "xadd" else classify_key_text(first, "history")
                 found.append(backend(scan, call, "redis", "write", state, f"{method} {first}", scope))
             elif lower in REDIS_STATE_COMMANDS:
-                found.append(backend(scan, call, "redis", "write", classify_key_text(first, "presence"),
-                                     f"{method} {first}", scope))  # fmt: skip
+                found.append(
+                    backend(
+                        scan,
+                        call,
+                        "redis",
+                        "write",
+                        classify_key_text(first, "presence"),
+                        f"{method} {first}",
+                        scope,
+                    )
+                )
             elif lower == "set" and ({"ex", "px", "exat", "expire"} & kwargs.keys()):
                 storage = "memcached" if "expire" in kwargs else "redis"
-                found.append(backend(scan, call, storage, "write", classify_key_text(first, "presence"),
-                                     f"SET {first}", scope, storage))  # fmt: skip
+                found.append(
+                    backend(
+                        scan,
+                        call,
+                        storage,
+                        "write",
+                        classify_key_text(first, "presence"),
+                        f"SET {first}",
+                        scope,
+                        storage,
+                    )
+                )
             elif lower in PUBSUB_SUBSCRIBE | {"publish"} and receiver.split(".")[-1] not in HANDLE_NAMES:
                 detail = "publish" if lower == "publish" else "subscribe"
                 found.append(backend(scan, call, "redis", "bridge", "subscriptions", detail, scope, "redis"))
             elif lower in DATABASE_WRITE_METHODS and (
-                ".objects" in receiver or receiver.split(".")[-1] in {"session", "db", "collection"}
+                ".objects" in receiver
+                or receiver.split(".")[-1] in {"session", "db", "collection"}
                 or lower in {"insert_one", "insert_many", "save", "bulk_create"}
-            ):  # fmt: skip
+            ):
                 text = f"{receiver} {first}"
                 requires = "" if ".objects" in receiver else "database"
-                found.append(backend(scan, call, "database", "write", classify_key_text(text, None),
-                                     f"{receiver}.{method}", scope, requires))  # fmt: skip
+                found.append(
+                    backend(
+                        scan,
+                        call,
+                        "database",
+                        "write",
+                        classify_key_text(text, None),
+                        f"{receiver}.{method}",
+                        scope,
+                        requires,
+                    )
+                )
             elif lower in {"execute", "executemany"} and first.lstrip("'\"f ").upper().startswith(
                 ("INSERT", "UPDATE", "REPLACE")
             ):
-                found.append(backend(scan, call, "database", "write", classify_key_text(first, None), first[:60],
-                                     scope, "database"))  # fmt: skip
+                found.append(
+                    backend(
+                        scan,
+                        call,
+                        "database",
+                        "write",
+                        classify_key_text(first, None),
+                        first[:60],
+                        scope,
+                        "database",
+                    )
+                )
         return found
 
     def _named(self, uses: list[BackendUse]) -> list[BackendUse]:
@@ -715,8 +794,17 @@ def _statement_place(assign: Node) -> str:
             return "function"
         if parent.type == "class_definition":
             return "class"
-        if parent.type not in {"block", "if_statement", "else_clause", "elif_clause", "try_statement",
-                               "except_clause", "finally_clause", "with_statement", "expression_statement"}:  # fmt: skip
+        if parent.type not in {
+            "block",
+            "if_statement",
+            "else_clause",
+            "elif_clause",
+            "try_statement",
+            "except_clause",
+            "finally_clause",
+            "with_statement",
+            "expression_statement",
+        }:
             return "other"
         parent = parent.parent
     return "other"

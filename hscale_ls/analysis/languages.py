@@ -105,15 +105,25 @@ def _ecmascript(
 
 LANGUAGES: dict[LanguageId, SourceLanguage] = {
     "javascript": _ecmascript(
-        "javascript", tree_sitter_javascript.language, "ecmascript/fields-js.scm",
-        (".js", ".mjs", ".cjs", ".jsx"), ("javascript", "javascriptreact"),
+        "javascript",
+        tree_sitter_javascript.language,
+        "ecmascript/fields-js.scm",
+        (".js", ".mjs", ".cjs", ".jsx"),
+        ("javascript", "javascriptreact"),
     ),
     "typescript": _ecmascript(
-        "typescript", tree_sitter_typescript.language_typescript, "ecmascript/fields-ts.scm",
-        (".ts", ".mts", ".cts"), ("typescript",),
+        "typescript",
+        tree_sitter_typescript.language_typescript,
+        "ecmascript/fields-ts.scm",
+        (".ts", ".mts", ".cts"),
+        ("typescript",),
     ),
     "tsx": _ecmascript(
-        "tsx", tree_sitter_typescript.language_tsx, "ecmascript/fields-ts.scm", (".tsx",), ("typescriptreact",)
+        "tsx",
+        tree_sitter_typescript.language_tsx,
+        "ecmascript/fields-ts.scm",
+        (".tsx",),
+        ("typescriptreact",),
     ),
     "python": SourceLanguage(
         id="python",
@@ -135,7 +145,7 @@ LANGUAGES: dict[LanguageId, SourceLanguage] = {
         indent="    ",
         semicolons=False,
     ),
-}  # fmt: skip
+}
 
 EXTENSIONS: dict[str, LanguageId] = {ext: lang.id for lang in LANGUAGES.values() for ext in lang.extensions}
 # LSP language identifiers that editors send, mapped to our grammars.

@@ -76,12 +76,16 @@ class LiveDocument:
         if self.facts is not None and self.tree is not None and self.incremental and self.pending is None:
             line_delta = self.index.line_count - old_index.line_count
             self.pending = PendingEdit(
-                start_byte, end_byte, new_end_byte,
+                start_byte,
+                end_byte,
+                new_end_byte,
                 leaves_touching(self.tree.root_node, old_source, start_byte, end_byte),
-                self.facts, marker_near(old_source, start_byte, end_byte), line_delta,
+                self.facts,
+                marker_near(old_source, start_byte, end_byte),
+                line_delta,
                 # a CR and an LF the edit brings together (or apart) change the lines too
                 _single_line(new) and _single_line(old_source[start_byte:end_byte]) and not line_delta,
-            )  # fmt: skip
+            )
         else:
             self.pending = None  # a second edit before analysis: take the full path
         if self.tree is not None and self.incremental:

@@ -409,17 +409,42 @@ def backend(
 REDIS_HISTORY_COMMANDS = frozenset({"xadd", "lpush", "rpush", "ltrim"})
 REDIS_STATE_COMMANDS = frozenset(
     {
-        "sadd", "srem", "hset", "hsetnx", "hdel", "hincrby", "zadd", "zrem", "zincrby",
-        "expire", "pexpire", "hexpire", "setex", "psetex", "hmset",
+        "sadd",
+        "srem",
+        "hset",
+        "hsetnx",
+        "hdel",
+        "hincrby",
+        "zadd",
+        "zrem",
+        "zincrby",
+        "expire",
+        "pexpire",
+        "hexpire",
+        "setex",
+        "psetex",
+        "hmset",
     }
-)  # fmt: skip
+)
 DATABASE_WRITE_METHODS = frozenset(
     {
-        "create", "insert", "insertone", "insertmany", "save", "upsert", "findoneandupdate",
-        "updateone", "update_or_create", "get_or_create", "bulk_create", "insert_one",
-        "insert_many", "add", "merge",
+        "create",
+        "insert",
+        "insertone",
+        "insertmany",
+        "save",
+        "upsert",
+        "findoneandupdate",
+        "updateone",
+        "update_or_create",
+        "get_or_create",
+        "bulk_create",
+        "insert_one",
+        "insert_many",
+        "add",
+        "merge",
     }
-)  # fmt: skip
+)
 PUBSUB_SUBSCRIBE = frozenset({"subscribe", "psubscribe", "ssubscribe"})
 
 REDIS_MODULES = frozenset(
@@ -427,12 +452,38 @@ REDIS_MODULES = frozenset(
 )
 DATABASE_MODULES = frozenset(
     {
-        "mongoose", "mongodb", "pg", "postgres", "mysql", "mysql2", "sqlite3", "sqlite", "better-sqlite3",
-        "sequelize", "typeorm", "knex", "@prisma/client", "drizzle-orm", "kysely", "sqlalchemy",
-        "django.db", "motor", "tortoise", "beanie", "peewee", "psycopg", "psycopg2", "asyncpg",
-        "databases", "pymongo", "aiosqlite", "sqlmodel", "asgiref.sync", "channels.db",
+        "mongoose",
+        "mongodb",
+        "pg",
+        "postgres",
+        "mysql",
+        "mysql2",
+        "sqlite3",
+        "sqlite",
+        "better-sqlite3",
+        "sequelize",
+        "typeorm",
+        "knex",
+        "@prisma/client",
+        "drizzle-orm",
+        "kysely",
+        "sqlalchemy",
+        "django.db",
+        "motor",
+        "tortoise",
+        "beanie",
+        "peewee",
+        "psycopg",
+        "psycopg2",
+        "asyncpg",
+        "databases",
+        "pymongo",
+        "aiosqlite",
+        "sqlmodel",
+        "asgiref.sync",
+        "channels.db",
     }
-)  # fmt: skip
+)
 MEMCACHED_MODULES = frozenset({"memjs", "memcached", "pymemcache", "pylibmc", "aiomcache", "emcache"})
 
 
@@ -440,8 +491,11 @@ def client_libraries(modules: Iterable[str]) -> frozenset[str]:
     kinds = set()
     for module in modules:
         root = module.split(".")[0] if not module.startswith("@") else module
-        for kind, known in (("redis", REDIS_MODULES), ("database", DATABASE_MODULES),
-                            ("memcached", MEMCACHED_MODULES)):  # fmt: skip
+        for kind, known in (
+            ("redis", REDIS_MODULES),
+            ("database", DATABASE_MODULES),
+            ("memcached", MEMCACHED_MODULES),
+        ):
             if module in known or root in known or any(module.startswith(k + "/") for k in known):
                 kinds.add(kind)
         if module.startswith(("drizzle-orm", "@prisma", "django.db", "sqlalchemy")):

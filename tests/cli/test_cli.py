@@ -180,8 +180,12 @@ def test_progress_bar_only_on_a_terminal() -> None:
     try:
         done = subprocess.run(
             [sys.executable, "-m", "hscale_ls", "check", "examples", "--no-cache"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=slave, env=env, timeout=60,
-        )  # fmt: skip
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            env=env,
+            timeout=60,
+        )
         os.close(slave)
         drawn = b""
         while True:
