@@ -1,4 +1,4 @@
-"""Command line: `hscale-ls check | audit | rules`.
+"""Command line: `hscale-ls check | audit | rules | serve`.
 
 `check` and `audit` never import pygls or lsprotocol (they alone cost ~0.4 s of start-up).
 """

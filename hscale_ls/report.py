@@ -1,4 +1,5 @@
-"""Output formats for the CLI: text, JSON (a contract other tools rely on) and SARIF 2.1.0."""
+"""Output formats for the CLI: text, JSON (a contract other tools rely on) and SARIF 2.1.0. The
+language server's `hscale.audit` answers with the audit JSON written here."""
 
 from __future__ import annotations
 

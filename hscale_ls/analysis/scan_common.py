@@ -1,7 +1,7 @@
 """Pieces shared by the JavaScript/TypeScript and Python extractors.
 
 `FileScan` holds one parsed file (or one top-level statement of it) and the bookkeeping both extractors
-need: the line index and the enclosing-function lookups (memoised per node). Below it: joining declared
+need: the line index and the enclosing-function lookups (an interval index of the file's functions). Below it: joining declared
 containers with the writes found to them, the call graph, the file's facts put together from parts, and
 the movers that carry a part's positions to where its statement now starts.
 """

@@ -1,4 +1,5 @@
-"""Which files to analyse and which project each belongs to.
+"""Which files to analyse, and where a project's root is (`ProjectLocator`; `projects.py` groups files
+into projects with it).
 
 A project is the nearest folder above a file holding a project marker, never above the folder being
 scanned. Vendored and generated trees, tests and whatever `.gitignore` ignores are left out.
