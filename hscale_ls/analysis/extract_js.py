@@ -905,18 +905,8 @@ class JsExtractor:
                 if lower == "add" and not receiver.endswith(("session", "db")):
                     continue
                 state = classify_key_text(f"{receiver} {first}", None)
-                found.append(
-                    backend(
-                        scan,
-                        call,
-                        "database",
-                        "write",
-                        state,
-                        f"{receiver}.{method}",
-                        scope,
-                        requires="database",
-                    )
-                )
+                detail = f"{receiver}.{method}"
+                found.append(backend(scan, call, "database", "write", state, detail, scope, "database"))
             elif lower in {"query", "run", "execute", "exec"} and first.lstrip("`'\" ").upper().startswith(
                 ("INSERT", "UPDATE", "REPLACE")
             ):

@@ -703,31 +703,12 @@ class PyExtractor:
                 state = "history" if lower == "xadd" else classify_key_text(first, "history")
                 found.append(backend(scan, call, "redis", "write", state, f"{method} {first}", scope))
             elif lower in REDIS_STATE_COMMANDS:
-                found.append(
-                    backend(
-                        scan,
-                        call,
-                        "redis",
-                        "write",
-                        classify_key_text(first, "presence"),
-                        f"{method} {first}",
-                        scope,
-                    )
-                )
+                state = classify_key_text(first, "presence")
+                found.append(backend(scan, call, "redis", "write", state, f"{method} {first}", scope))
             elif lower == "set" and ({"ex", "px", "exat", "expire"} & kwargs.keys()):
                 storage = "memcached" if "expire" in kwargs else "redis"
-                found.append(
-                    backend(
-                        scan,
-                        call,
-                        storage,
-                        "write",
-                        classify_key_text(first, "presence"),
-                        f"SET {first}",
-                        scope,
-                        storage,
-                    )
-                )
+                state = classify_key_text(first, "presence")
+                found.append(backend(scan, call, storage, "write", state, f"SET {first}", scope, storage))
             elif lower in PUBSUB_SUBSCRIBE | {"publish"} and receiver.split(".")[-1] not in HANDLE_NAMES:
                 detail = "publish" if lower == "publish" else "subscribe"
                 found.append(backend(scan, call, "redis", "bridge", "subscriptions", detail, scope, "redis"))
@@ -736,35 +717,15 @@ class PyExtractor:
                 or receiver.split(".")[-1] in {"session", "db", "collection"}
                 or lower in {"insert_one", "insert_many", "save", "bulk_create"}
             ):
-                text = f"{receiver} {first}"
+                state = classify_key_text(f"{receiver} {first}", None)
                 requires = "" if ".objects" in receiver else "database"
-                found.append(
-                    backend(
-                        scan,
-                        call,
-                        "database",
-                        "write",
-                        classify_key_text(text, None),
-                        f"{receiver}.{method}",
-                        scope,
-                        requires,
-                    )
-                )
+                detail = f"{receiver}.{method}"
+                found.append(backend(scan, call, "database", "write", state, detail, scope, requires))
             elif lower in {"execute", "executemany"} and first.lstrip("'\"f ").upper().startswith(
                 ("INSERT", "UPDATE", "REPLACE")
             ):
-                found.append(
-                    backend(
-                        scan,
-                        call,
-                        "database",
-                        "write",
-                        classify_key_text(first, None),
-                        first[:60],
-                        scope,
-                        "database",
-                    )
-                )
+                state = classify_key_text(first, None)
+                found.append(backend(scan, call, "database", "write", state, first[:60], scope, "database"))
         return found
 
     def _named(self, uses: list[BackendUse]) -> list[BackendUse]:

@@ -18,6 +18,7 @@ import pytest
 from hscale_ls.analysis import extract_js, extract_py, facts, reuse, scan_common, text
 from hscale_ls.analysis.extract import parse
 from hscale_ls.analysis.text import LineIndex
+from tests.analysis.test_fact_values import CLASSES
 
 
 def sample(hint: Any, default: Any = dataclasses.MISSING) -> Any:
@@ -68,16 +69,7 @@ def differences(before: Any, after: Any, where: str = "") -> list[str]:
     return [] if before == after else [f"{where}: {before!r} became {after!r}"]
 
 
-FACT_CLASSES = [
-    text.Point,
-    text.Span,
-    facts.Mutation,
-    facts.StateContainer,
-    facts.ServerSite,
-    facts.BackendUse,
-    facts.Suppression,
-    facts.FileFacts,
-]
+FACT_CLASSES = CLASSES
 
 
 @pytest.mark.parametrize("cls", FACT_CLASSES, ids=lambda c: c.__name__)
