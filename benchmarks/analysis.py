@@ -62,8 +62,12 @@ def run_script(language: str, lines: int, edits: int) -> tuple[list[float], int]
             started = time.perf_counter()
             for change in changes:
                 rng = change["range"]  # type: ignore[index]
-                document.edit((rng["start"]["line"], rng["start"]["character"]),  # type: ignore[index]
-                              (rng["end"]["line"], rng["end"]["character"]), str(change["text"]), "utf-16")  # type: ignore[index]  # fmt: skip
+                document.edit(
+                    (rng["start"]["line"], rng["start"]["character"]),  # type: ignore[index]
+                    (rng["end"]["line"], rng["end"]["character"]),
+                    str(change["text"]),
+                    "utf-16",
+                )  # type: ignore[index]
             workspace.changed(str(path))
             workspace.findings_for(str(path))
             samples.append(time.perf_counter() - started)
@@ -91,8 +95,11 @@ def measure_project(files: int, edits: int) -> dict[str, float | int]:
         for step in range(edits):
             if step % 10 < 8:  # type `//x` at the end of the handler line, then delete it again
                 column = len(text.splitlines()[handler])
-                script.append(((handler, column), (handler, column), "//x") if step % 2 == 0
-                              else ((handler, column), (handler, column + 3), ""))  # fmt: skip
+                script.append(
+                    ((handler, column), (handler, column), "//x")
+                    if step % 2 == 0
+                    else ((handler, column), (handler, column + 3), "")
+                )
             elif step % 10 == 8:
                 script.append(((handler + 1, 0), (handler + 1, 0), "    helper(1);\n"))
             else:

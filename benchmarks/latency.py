@@ -35,8 +35,15 @@ def summary(samples: list[float]) -> dict[str, float]:
     }
 
 
-async def measure(command: list[str], workspace: Path, language: str, lines: int, edits: int,
-                  env: dict[str, str] | None, versioned: bool) -> dict[str, float]:  # fmt: skip
+async def measure(
+    command: list[str],
+    workspace: Path,
+    language: str,
+    lines: int,
+    edits: int,
+    env: dict[str, str] | None,
+    versioned: bool,
+) -> dict[str, float]:
     name, _, _, language_id = VARIANTS[language]
     text = server_file(language, lines)
     uri = (workspace / name).as_uri()

@@ -23,9 +23,13 @@ class LspProcess:
 
     async def start(self) -> None:
         self.process = await asyncio.create_subprocess_exec(
-            *self.command, cwd=self.cwd, env={**os.environ, **(self.env or {})},
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
+            *self.command,
+            cwd=self.cwd,
+            env={**os.environ, **(self.env or {})},
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
         self.reader_task = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
@@ -94,9 +98,14 @@ class LspProcess:
         }
         result = await self.request(
             "initialize",
-            {"processId": os.getpid(), "rootUri": root_uri, "capabilities": capabilities,
-             "workspaceFolders": [{"uri": root_uri, "name": "bench"}], "initializationOptions": options},
-        )  # fmt: skip
+            {
+                "processId": os.getpid(),
+                "rootUri": root_uri,
+                "capabilities": capabilities,
+                "workspaceFolders": [{"uri": root_uri, "name": "bench"}],
+                "initializationOptions": options,
+            },
+        )
         self.notify("initialized", {})
         return result
 

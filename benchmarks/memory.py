@@ -79,9 +79,17 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             await asyncio.wait_for(waiter, 60)
         after_open = rss_mb(server.pid)
         await server.stop()
-        return {"files": count, "megabytes": round(size / 1e6, 1), "indexed": after_index,
-                "indexed_from_cache": warm_index, "with_open_documents": {**after_open, "open": len(paths)},
-                "index_seconds": {"empty_cache": round(cold_seconds, 2), "second_session": round(warm_seconds, 2)}}  # fmt: skip
+        return {
+            "files": count,
+            "megabytes": round(size / 1e6, 1),
+            "indexed": after_index,
+            "indexed_from_cache": warm_index,
+            "with_open_documents": {**after_open, "open": len(paths)},
+            "index_seconds": {
+                "empty_cache": round(cold_seconds, 2),
+                "second_session": round(warm_seconds, 2),
+            },
+        }
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

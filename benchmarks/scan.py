@@ -35,9 +35,13 @@ print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
 
 def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-c", MEASURE, *command], cwd=cwd, env={**os.environ, **(env or {})},
-        capture_output=True, text=True, check=True,
-    ).stdout.split()  # fmt: skip
+        [sys.executable, "-c", MEASURE, *command],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     return {"seconds": round(float(out[0]), 3), "peak_rss_mb": round(int(out[1]) / 1024, 1)}
 
 

@@ -1,4 +1,4 @@
-"""Command line: `hscale-ls check | audit | rules`.
+"""Command line: `hscale-ls check | audit | rules | serve`.
 
 `check` and `audit` never import pygls or lsprotocol (they alone cost ~0.4 s of start-up).
 """
@@ -10,6 +10,10 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .fixes.session import FixSession
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_SKIP = 0, 1, 2, 3
 EXIT_CRASH = 70  # sysexits' EX_SOFTWARE: hscale-ls itself failed. Never 1, which CI reads as findings.
@@ -159,7 +163,7 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_ERROR
         return EXIT_FINDINGS if result.findings else EXIT_CLEAN
     if args.format == "json":
-        print(report.dumps(report.audits_json(result, cwd)))
+        print(report.dumps(report.audits_json(result.audits, cwd)))
     else:
         print(report.audit_text(result, cwd))
     if result.errors:
@@ -218,8 +222,7 @@ def _fix(args: argparse.Namespace, targets: list[str], cwd: str) -> tuple[int, b
             print(f"hscale-ls: not applied: {title}: {shown(why.path)} is {why.reason}", file=sys.stderr)
         if args.diff:
             sys.stdout.write(session.diff(shown))
-            for title in session.applied:
-                print(f"hscale-ls: would apply: {title}", file=sys.stderr)
+            _applied(session, "would apply")
             changed += len(session.changed())
             continue
         try:
@@ -232,18 +235,28 @@ def _fix(args: argparse.Namespace, targets: list[str], cwd: str) -> tuple[int, b
             continue
         for path in written:
             print(f"hscale-ls: fixed {shown(path)}", file=sys.stderr)
-        for title in session.applied:
-            print(f"hscale-ls: applied: {title}", file=sys.stderr)
+        _applied(session, "applied")
         changed += len(written)
     return changed, refused
+
+
+def _applied(session: FixSession, verb: str) -> None:
+    """Each applied fix's title, and under it what the fix does not do (its note)."""
+    for title in session.applied:
+        print(f"hscale-ls: {verb}: {title}", file=sys.stderr)
+        if title in session.notes:
+            print(f"hscale-ls:   note: {session.notes[title]}", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:
     import logging
 
     # stdout is the protocol channel: every log line goes to stderr (and to the client's log)
-    logging.basicConfig(stream=sys.stderr, level=getattr(logging, args.log_level.upper()),
-                        format="hscale-ls %(levelname)s %(message)s")  # fmt: skip
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=getattr(logging, args.log_level.upper()),
+        format="hscale-ls %(levelname)s %(message)s",
+    )
     if args.log_level != "debug":
         logging.getLogger("pygls").setLevel(logging.WARNING)
     from .server.features import create_server
@@ -266,7 +279,7 @@ def _serve(args: argparse.Namespace) -> int:
 def entry() -> None:
     try:
         code = main()
-        if not sys.stdout.closed:  # `serve` closes it on exit
+        if not sys.stdout.closed:  # the language server's transport closes it when the client exits
             sys.stdout.flush()
     except BrokenPipeError:
         # the reader went away (`hscale-ls check | head`): not an error of ours; stop writing quietly

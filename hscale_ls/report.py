@@ -1,4 +1,5 @@
-"""Output formats for the CLI: text, JSON (a contract other tools rely on) and SARIF 2.1.0."""
+"""Output formats for the CLI: text, JSON (a contract other tools rely on) and SARIF 2.1.0. The
+language server's `hscale.audit` answers with the audit JSON written here."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -228,13 +230,14 @@ def audit_json(audit: Audit, cwd: str) -> dict[str, Any]:
     }
 
 
-def audits_json(result: ScanResult, cwd: str) -> dict[str, Any]:
-    """One project: its audit. Several: the combined verdict, with every project's audit listed."""
-    audits = list(result.audits.values())
+def audits_json(by_root: Mapping[str, Audit], cwd: str) -> dict[str, Any]:
+    """`audit --format json`, and the language server's `hscale.audit`: one project, its audit;
+    several, the combined verdict with every project's audit listed. Paths are relative to `cwd`."""
+    audits = list(by_root.values())
     if len(audits) == 1:
         return {**audit_json(audits[0], cwd), **_project(audits[0], cwd)}
     projects = [{**audit_json(a, cwd), **_project(a, cwd)} for a in audits]
-    verdict = combine(result.audits)
+    verdict = combine(by_root)
     union = sorted({b for a in audits for b in a.backends})
     return {
         "check": CHECK_ID,

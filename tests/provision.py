@@ -67,9 +67,13 @@ def say(message: str) -> None:
 
 def run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
     done = subprocess.run(
-        command, cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True,
+        command,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
         stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     if done.returncode != 0:
         raise ProvisionError(
             f"`{' '.join(command)}` exited with {done.returncode}:\n{(done.stdout + done.stderr)[-4000:]}"

@@ -27,6 +27,7 @@ from .facts import (
     classify_key_text,
 )
 from .frameworks import Framework, for_family, framework_of, union
+from .languages import LANGUAGES
 from .scan_common import (
     DATABASE_WRITE_METHODS,
     PUBSUB_SUBSCRIBE,
@@ -37,6 +38,7 @@ from .scan_common import (
     ExtractorKit,
     FileScan,
     FunctionInfo,
+    SuppressionComment,
     backend,
     facts_from_parts,
     join_containers,
@@ -51,12 +53,7 @@ from .scan_common import (
 )
 from .text import LineIndex, Span
 
-FUNCTION_TYPES = frozenset(
-    {
-        "function_declaration", "function_expression", "function", "arrow_function",
-        "method_definition", "generator_function_declaration", "generator_function",
-    }
-)  # fmt: skip
+FUNCTION_TYPES = LANGUAGES["javascript"].any_function_types
 CONTAINER_CONSTRUCTORS = {"Map": "Map", "Set": "Set", "Array": "array", "WeakMap": "WeakMap"}
 CACHE_CONSTRUCTORS = frozenset({"LRUCache", "LRU", "NodeCache", "QuickLRU", "TTLCache"})
 # what the registered frameworks (`frameworks/`) say about JavaScript and TypeScript, joined once
@@ -89,9 +86,13 @@ ADDING_METHODS = {"push": 0, "unshift": 0, "add": 0, "set": 1, "splice": 2}
 REMOVING_METHODS = frozenset({"delete", "clear", "pop", "shift", "splice"})
 LOOP_METHODS = frozenset({"forEach", "map", "filter", "some", "every"})
 BACKEND_METHODS = (
-    {"set", "publish", "spublish", "query", "run", "execute", "exec"} | set(ADAPTER_METHODS)
-    | REDIS_HISTORY_COMMANDS | REDIS_STATE_COMMANDS | PUBSUB_SUBSCRIBE | DATABASE_WRITE_METHODS
-)  # fmt: skip
+    {"set", "publish", "spublish", "query", "run", "execute", "exec"}
+    | set(ADAPTER_METHODS)
+    | REDIS_HISTORY_COMMANDS
+    | REDIS_STATE_COMMANDS
+    | PUBSUB_SUBSCRIBE
+    | DATABASE_WRITE_METHODS
+)
 UI_MODULES = frozenset({"react", "react-dom", "vue", "svelte", "preact", "solid-js", "@angular/core"})
 CLIENT_MODULES = UI_MODULES | union(FRAMEWORKS, "client_modules")
 
@@ -171,12 +172,25 @@ class JsEnv:
             objects.setdefault(name, (text, start, end))
         declared = frozenset(d[0] for d in declarations)
         signature = (
-            tuple(imports.items()), tuple(modules), tuple(sorted(imported_as.items())),
+            tuple(imports.items()),
+            tuple(modules),
+            tuple(sorted(imported_as.items())),
             tuple(sorted((k, tuple(sorted(v))) for k, v in class_decorators.items())),
-            declared, tuple(sorted(instances.items())),
-        )  # fmt: skip
-        return cls(imports, modules, imported_as, class_decorators, declarations, declared, instances,
-                   frozenset(ctor for ctor, _ in news), objects, signature)  # fmt: skip
+            declared,
+            tuple(sorted(instances.items())),
+        )
+        return cls(
+            imports,
+            modules,
+            imported_as,
+            class_decorators,
+            declarations,
+            declared,
+            instances,
+            frozenset(ctor for ctor, _ in news),
+            objects,
+            signature,
+        )
 
 
 def _exported_name(
@@ -219,9 +233,7 @@ class JsPart:
     calls: dict[str, set[str]] = field(default_factory=dict)
     backends: list[BackendUse] = field(default_factory=list)
     membership: list[Span] = field(default_factory=list)
-    comments: list[tuple[int, int, frozenset[str], str]] = field(
-        default_factory=list
-    )  # at, line, rules, reason
+    comments: list[SuppressionComment] = field(default_factory=list)  # at, line, rules, reason
     # (call, method, receiver) of calls a framework may publish through in process (`server.publish`):
     # whether they do is known once the file's servers are (in `assemble`)
     publishes: list[tuple[Span, str, str]] = field(default_factory=list)
@@ -289,7 +301,9 @@ class JsExtractor:
         part.backends = self._named(self._backends())
         part.publishes = self.publishes
         part.membership = self._membership_calls()
-        part.comments = suppression_comments(self.scan)
+        part.comments = suppression_comments(
+            self.scan.nodes("comment"), self.scan.source, self.scan.index, self.scan.language
+        )
         part.object_reads = self.object_reads
         return part
 
@@ -307,8 +321,10 @@ class JsExtractor:
             names: dict[str, str] = {}
             for spec in _descendants(statement, "import_specifier"):
                 alias = spec.child_by_field_name("alias")
-                names.setdefault(self.text(alias or spec.child_by_field_name("name")),
-                                 self.text(spec.child_by_field_name("name")))  # fmt: skip
+                names.setdefault(
+                    self.text(alias or spec.child_by_field_name("name")),
+                    self.text(spec.child_by_field_name("name")),
+                )
             found.import_specs.append((module, names))
         for call, fn, name, member in self.sites:
             if member or not (name == "require" or fn.type == "import"):
@@ -330,8 +346,12 @@ class JsExtractor:
                         if child.type == "shorthand_property_identifier_pattern":
                             pairs.append((self.text(child), self.text(child)))
                         elif child.type == "pair_pattern":
-                            pairs.append((self.text(child.child_by_field_name("value")),
-                                          self.text(child.child_by_field_name("key"))))  # fmt: skip
+                            pairs.append(
+                                (
+                                    self.text(child.child_by_field_name("value")),
+                                    self.text(child.child_by_field_name("key")),
+                                )
+                            )
                     found.require_patterns.append((module, pairs))
 
     def _read_classes(self, found: JsContribution) -> None:
@@ -371,8 +391,14 @@ class JsExtractor:
                 obj = fn.child_by_field_name("object")
                 if obj is None or (obj.type == "identifier" and self.text(obj) not in self.imports):
                     continue
-            required = next((f for m, f in REQUIRED_CALLS.items() if fn.type == "call_expression"
-                             and self._is_require_of(fn, m)), None)  # fmt: skip
+            required = next(
+                (
+                    f
+                    for m, f in REQUIRED_CALLS.items()
+                    if fn.type == "call_expression" and self._is_require_of(fn, m)
+                ),
+                None,
+            )
             if required is not None:
                 sites.append((1, self._site(required, call, fn)))
                 continue
@@ -389,8 +415,13 @@ class JsExtractor:
                 if owner is not None and owner.type == "export_statement":
                     owner = owner.child_by_field_name("declaration")
                 cls = self.text(owner.child_by_field_name("name")) if owner is not None else None
-                sites.append((2, ServerSite(framework.id, scan.span(ident), cls or None,
-                                            _library_fanout(framework), False, None)))  # fmt: skip
+                site = ServerSite(
+                    framework=framework.id,
+                    span=scan.span(ident),
+                    variable=cls or None,
+                    library_fanout=_library_fanout(framework),
+                )
+                sites.append((2, site))
         return sites
 
     def _site(self, framework: Framework, construction: Node, ctor: Node) -> ServerSite:
@@ -399,7 +430,10 @@ class JsExtractor:
         variable = _assigned_name(construction, self.text)
         if not framework.shared_option:
             return ServerSite(
-                framework.id, self.scan.span(ctor), variable, _library_fanout(framework), False, None
+                framework=framework.id,
+                span=self.scan.span(ctor),
+                variable=variable,
+                library_fanout=_library_fanout(framework),
             )
         args = construction.child_by_field_name("arguments")
         options: set[str] = set()
@@ -430,9 +464,14 @@ class JsExtractor:
                 elif pair.type == "shorthand_property_identifier":
                     options.add(self.text(pair))
         return ServerSite(
-            framework.id, self.scan.span(ctor), variable, _library_fanout(framework), shared,
-            storage, frozenset(options),  # type: ignore[arg-type]
-        )  # fmt: skip
+            framework=framework.id,
+            span=self.scan.span(ctor),
+            variable=variable,
+            library_fanout=_library_fanout(framework),
+            shared=shared,
+            storage=storage,  # type: ignore[arg-type]
+            options=frozenset(options),
+        )
 
     def _module_object(self, name: str) -> Node | None:
         """The object literal a module-level `const name = { ... }` holds, if any (perhaps in another
@@ -470,8 +509,14 @@ class JsExtractor:
             value = decl.child_by_field_name("value")
             name_node = decl.child_by_field_name("name")
             if value is not None and value.type == "object" and name_node is not None:
-                found.objects.append((self.text(name_node), scan.source[value.start_byte : value.end_byte],
-                                      value.start_byte, value.end_byte))  # fmt: skip
+                found.objects.append(
+                    (
+                        self.text(name_node),
+                        scan.source[value.start_byte : value.end_byte],
+                        value.start_byte,
+                        value.end_byte,
+                    )
+                )
             kind = self._container_kind(value)
             if kind and name_node is not None:
                 name = self.text(name_node)
@@ -485,8 +530,17 @@ class JsExtractor:
             is_static = any(c.type == "static" for c in field_node.children)
             owner = self.text(cls.child_by_field_name("name"))
             name = self.text(name_node)
-            declared.append((1, ("self", owner, name), name, owner, "class" if is_static else "instance", kind,
-                             scan.span(name_node)))  # fmt: skip
+            declared.append(
+                (
+                    1,
+                    ("self", owner, name),
+                    name,
+                    owner,
+                    "class" if is_static else "instance",
+                    kind,
+                    scan.span(name_node),
+                )
+            )
         for assign in scan.nodes("assign"):
             left = assign.child_by_field_name("left")
             if left is None or left.type != "member_expression":
@@ -592,7 +646,12 @@ class JsExtractor:
             if scope < 0:
                 return
             mutation = Mutation(
-                scan.span(node), operation, names, scope, in_handler, _is_handle(value, self.text)
+                span=scan.span(node),
+                operation=operation,
+                functions=names,
+                scope=scope,
+                in_handler=in_handler,
+                holds_handle=_is_handle(value, self.text),
             )
             records.append((step, key, mutation))
 
@@ -847,8 +906,8 @@ class JsExtractor:
                 if lower == "add" and not receiver.endswith(("session", "db")):
                     continue
                 state = classify_key_text(f"{receiver} {first}", None)
-                found.append(backend(scan, call, "database", "write", state, f"{receiver}.{method}", scope,
-                                     "database"))  # fmt: skip
+                detail = f"{receiver}.{method}"
+                found.append(backend(scan, call, "database", "write", state, detail, scope, "database"))
             elif lower in {"query", "run", "execute", "exec"} and first.lstrip("`'\" ").upper().startswith(
                 ("INSERT", "UPDATE", "REPLACE")
             ):
@@ -913,9 +972,13 @@ def _string_value(text: str) -> str:
 
 def _unwrap(node: Node | None) -> Node | None:
     while node is not None and node.type in {
-        "parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
-        "type_assertion", "await_expression",
-    }:  # fmt: skip
+        "parenthesized_expression",
+        "as_expression",
+        "satisfies_expression",
+        "non_null_expression",
+        "type_assertion",
+        "await_expression",
+    }:
         node = node.named_children[0] if node.named_children else None
     return node
 
@@ -1129,8 +1192,14 @@ def assemble(
                 continue
             node = tree.root_node.named_descendant_for_byte_range(at, at + len(marker))
             if node is not None:
-                servers.append(ServerSite(framework.id, index.span(node.start_byte, node.end_byte), None,
-                                          _library_fanout(framework), False, None))  # fmt: skip
+                servers.append(
+                    ServerSite(
+                        framework=framework.id,
+                        span=index.span(node.start_byte, node.end_byte),
+                        variable=None,
+                        library_fanout=_library_fanout(framework),
+                    )
+                )
     variables = {s.variable for s in servers if s.variable}
     loops: dict[ContainerKey, list[Span]] = {}
     server_loops: dict[str, list[Span]] = {}
@@ -1142,21 +1211,27 @@ def assemble(
             loops.setdefault(key, []).append(span)
     in_process = _in_process_publishes(servers, [x for p in parts for x in p.publishes])
     servers = [
-        ServerSite(s.framework, s.span, s.variable, s.library_fanout, s.shared, s.storage, s.options,
-                   tuple(server_loops.get(s.variable or "", ())) + tuple(in_process.get(position, ())))
+        s.replace(
+            broadcasts=tuple(server_loops.get(s.variable or "", ())) + tuple(in_process.get(position, ()))
+        )
         for position, s in enumerate(servers)
-    ]  # fmt: skip
+    ]
     published = {span.start_byte for spans in in_process.values() for span in spans}
     by_key: dict[ContainerKey, list[Mutation]] = {}
     for _, key, mutation in sorted((m for p in parts for m in p.mutations), key=_first):
         by_key.setdefault(key, []).append(mutation)
     containers = join_containers(env.declarations, by_key, loops)
     return facts_from_parts(
-        (path, language, source, tree, index), _role(servers, set(env.modules), source), servers, containers,
-        tuple(b for p in parts for b in p.backends if b.span.start_byte not in published),
-        (n for p in parts for n in p.handler_names), env.modules,
-        env.module_instances, parts,
-    )  # fmt: skip
+        (path, language, source, tree, index),
+        role=_role(servers, set(env.modules), source),
+        servers=servers,
+        containers=containers,
+        backends=tuple(b for p in parts for b in p.backends if b.span.start_byte not in published),
+        handler_names=(n for p in parts for n in p.handler_names),
+        modules=env.modules,
+        module_instances=env.module_instances,
+        parts=parts,
+    )
 
 
 # --- parts of an open document -------------------------------------------------------------------
@@ -1166,31 +1241,68 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
     """The part of a statement whose text and first column are unchanged, now at `start` / `line`."""
     d, n = start - part.start, line - part.line
     c = part.contribution
-    if not (part.servers or part.mutations or part.loops or part.backends or part.membership or part.comments
-            or c.declarations or c.objects or part.publishes):  # fmt: skip
+    # Runs for every statement after an edit, per keystroke: keywords, not `dataclasses.replace` (three
+    # times slower); `tests/analysis/test_fact_movers.py` fails when a field is added that this drops.
+    if not (
+        part.servers
+        or part.mutations
+        or part.loops
+        or part.backends
+        or part.membership
+        or part.comments
+        or c.declarations
+        or c.objects
+        or part.publishes
+    ):
         # most statements (helpers, plain code) hold no position that moves: share what they have
-        return JsPart(start, line, c, part.signature, part.object_reads, handler_names=part.handler_names,
-                      handler_calls=part.handler_calls, calls=part.calls)  # fmt: skip
+        # (`scope_calls` only holds the scopes of mutations, so it is empty too)
+        return JsPart(
+            start=start,
+            line=line,
+            contribution=c,
+            signature=part.signature,
+            object_reads=part.object_reads,
+            handler_names=part.handler_names,
+            handler_calls=part.handler_calls,
+            calls=part.calls,
+        )
     contribution = JsContribution(
-        c.import_bindings, c.import_specs, c.import_modules, c.require_bindings, c.require_patterns,
-        c.require_modules, c.decorators,
-        [(step, key, name, owner, scope, kind, moved_span(span, d, n))
-         for step, key, name, owner, scope, kind, span in c.declarations],
-        c.classes, c.news, [(name, text, a + d, b + d) for name, text, a, b in c.objects],
-    )  # fmt: skip
+        import_bindings=c.import_bindings,
+        import_specs=c.import_specs,
+        import_modules=c.import_modules,
+        require_bindings=c.require_bindings,
+        require_patterns=c.require_patterns,
+        require_modules=c.require_modules,
+        decorators=c.decorators,
+        declarations=[
+            (step, key, name, owner, scope, kind, moved_span(span, d, n))
+            for step, key, name, owner, scope, kind, span in c.declarations
+        ],
+        classes=c.classes,
+        news=c.news,
+        objects=[(name, text, a + d, b + d) for name, text, a, b in c.objects],
+    )
     return JsPart(
-        start, line, contribution, part.signature, part.object_reads,
-        moved_sites(part.servers, d, n),
-        moved_mutations(part.mutations, d, n),
-        [(step, server, key, sends, moved_span(span, d, n)) for step, server, key, sends, span in part.loops],
-        part.handler_names,
-        moved_scopes(part.scope_calls, d),
-        part.handler_calls, part.calls,
-        [moved_backend(b, d, n) for b in part.backends],
-        [moved_span(span, d, n) for span in part.membership],
-        moved_comments(part.comments, d, n),
-        [(moved_span(span, d, n), method, receiver) for span, method, receiver in part.publishes],
-    )  # fmt: skip
+        start=start,
+        line=line,
+        contribution=contribution,
+        signature=part.signature,
+        object_reads=part.object_reads,
+        servers=moved_sites(part.servers, d, n),
+        mutations=moved_mutations(part.mutations, d, n),
+        loops=[
+            (step, server, key, sends, moved_span(span, d, n))
+            for step, server, key, sends, span in part.loops
+        ],
+        handler_names=part.handler_names,
+        scope_calls=moved_scopes(part.scope_calls, d),
+        handler_calls=part.handler_calls,
+        calls=part.calls,
+        backends=[moved_backend(b, d, n) for b in part.backends],
+        membership=[moved_span(span, d, n) for span in part.membership],
+        comments=moved_comments(part.comments, d, n),
+        publishes=[(moved_span(span, d, n), method, receiver) for span, method, receiver in part.publishes],
+    )
 
 
 KIT = ExtractorKit(JsExtractor, JsEnv.fold, assemble, moved)

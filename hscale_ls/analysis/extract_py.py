@@ -38,6 +38,7 @@ from .scan_common import (
     ExtractorKit,
     FileScan,
     FunctionInfo,
+    SuppressionComment,
     backend,
     facts_from_parts,
     join_containers,
@@ -55,10 +56,17 @@ from .text import LineIndex, Span
 FUNCTION_TYPES = frozenset({"function_definition", "lambda"})
 PY_DEFINITIONS = frozenset({"function_definition"})  # lambdas have no name and no scope of their own here
 CONTAINER_CALLS = {
-    "set": "set", "dict": "dict", "list": "list", "defaultdict": "dict", "deque": "deque",
-    "OrderedDict": "dict", "Counter": "dict", "WeakSet": "set", "WeakValueDictionary": "dict",
+    "set": "set",
+    "dict": "dict",
+    "list": "list",
+    "defaultdict": "dict",
+    "deque": "deque",
+    "OrderedDict": "dict",
+    "Counter": "dict",
+    "WeakSet": "set",
+    "WeakValueDictionary": "dict",
     "WeakKeyDictionary": "dict",
-}  # fmt: skip
+}
 CACHE_CALLS = frozenset({"TTLCache", "LRUCache", "LFUCache", "TLRUCache", "Cache", "ExpiringDict"})
 LITERAL_KINDS = {"dictionary": "dict", "list": "list", "set": "set", "integer": "counter"}
 # calls that run the function they are given (in a worker thread or the event loop's executor)
@@ -72,8 +80,15 @@ OFFLOADING_CALLS = frozenset(
         "run_sync",
     }
 )
-ADDING_METHODS = {"append": 0, "add": 0, "appendleft": 0, "insert": 1, "extend": 0, "update": 0,
-                  "setdefault": 1}  # fmt: skip
+ADDING_METHODS = {
+    "append": 0,
+    "add": 0,
+    "appendleft": 0,
+    "insert": 1,
+    "extend": 0,
+    "update": 0,
+    "setdefault": 1,
+}
 REMOVING_METHODS = frozenset({"pop", "popitem", "remove", "discard", "clear", "popleft"})
 # what the registered frameworks (`frameworks/`) say about Python, joined once
 FRAMEWORKS = for_family("python")
@@ -102,8 +117,11 @@ SERVER_CALLS = frozenset(
 )
 BACKEND_METHODS = (
     {"set", "publish", "execute", "executemany"}
-    | REDIS_HISTORY_COMMANDS | REDIS_STATE_COMMANDS | PUBSUB_SUBSCRIBE | DATABASE_WRITE_METHODS
-)  # fmt: skip
+    | REDIS_HISTORY_COMMANDS
+    | REDIS_STATE_COMMANDS
+    | PUBSUB_SUBSCRIBE
+    | DATABASE_WRITE_METHODS
+)
 CLIENT_MODULES = union(FRAMEWORKS, "client_modules")
 # `from socketio import Client` and any name after it (`socketio.ClientNamespace`) is client code
 CLIENT_CLASS_PREFIXES = tuple(sorted(m for m in CLIENT_MODULES if m.rsplit(".", 1)[-1][:1].isupper()))
@@ -163,10 +181,24 @@ class PyEnv:
             for key, name, owner, scope, kind, span, singleton in c.declarations
         ]
         declared = frozenset(d[0] for d in declarations)
-        signature = (tuple(imports.items()), tuple(sorted(classes)), tuple(sorted(handler_names)), declared,
-                     tuple(sorted(instances.items())))  # fmt: skip
-        return cls(imports, [m for c in parts for m in c.modules], classes, handler_names, declarations,
-                   declared, instances, module_instances, signature)  # fmt: skip
+        signature = (
+            tuple(imports.items()),
+            tuple(sorted(classes)),
+            tuple(sorted(handler_names)),
+            declared,
+            tuple(sorted(instances.items())),
+        )
+        return cls(
+            imports,
+            [m for c in parts for m in c.modules],
+            classes,
+            handler_names,
+            declarations,
+            declared,
+            instances,
+            module_instances,
+            signature,
+        )
 
 
 @dataclass(slots=True)
@@ -188,7 +220,7 @@ class PyPart:
     calls: dict[str, set[str]] = field(default_factory=dict)
     backends: list[BackendUse] = field(default_factory=list)
     membership: list[Span] = field(default_factory=list)
-    comments: list[tuple[int, int, frozenset[str], str]] = field(default_factory=list)
+    comments: list[SuppressionComment] = field(default_factory=list)
 
 
 class PyExtractor:
@@ -242,7 +274,9 @@ class PyExtractor:
         part.scope_calls = {k: v for k, v in self.scope_calls.items() if k in written}
         part.backends = self._named(self._backends())
         part.membership = self._membership_calls()
-        part.comments = suppression_comments(self.scan)
+        part.comments = suppression_comments(
+            self.scan.nodes("comment"), self.scan.source, self.scan.index, self.scan.language
+        )
         return part
 
     # --- imports and classes -----------------------------------------------------------------
@@ -277,8 +311,10 @@ class PyExtractor:
     def _read_classes(self, found: PyContribution) -> None:
         for cls in self.scan.nodes("class"):
             name_node = cls.child_by_field_name("name")
-            found.classes.append((self.text(name_node), self.text(cls.child_by_field_name("superclasses")),
-                                  self.scan.span(name_node)))  # type: ignore[arg-type]  # fmt: skip
+            if name_node is None:  # the grammar always gives a class its name
+                continue
+            superclasses = self.text(cls.child_by_field_name("superclasses"))
+            found.classes.append((self.text(name_node), superclasses, self.scan.span(name_node)))
 
     def _qualified(self, node: Node | None, name: str | None = None) -> str:
         """`socketio.AsyncServer` / `AsyncServer` -> "socketio.AsyncServer" using the imports."""
@@ -312,20 +348,42 @@ class PyExtractor:
                 shared = splat or (manager is not None and self.text(manager) != "None")
                 storage = _storage(framework, self.text(manager)) if manager is not None and shared else None
                 options = frozenset({"async"} if qualified.rsplit(".", 1)[-1].startswith("Async") else ())
-                sites.append((0, ServerSite(framework.id, scan.span(fn), _assigned(call, self.text),
-                                            framework.kinds[0].shared_by == "adapter", shared, storage,  # type: ignore[arg-type]
-                                            options)))  # fmt: skip
+                site = ServerSite(
+                    framework=framework.id,
+                    span=scan.span(fn),
+                    variable=_assigned(call, self.text),
+                    library_fanout=framework.kinds[0].shared_by == "adapter",
+                    shared=shared,
+                    storage=storage,  # type: ignore[arg-type]
+                    options=options,
+                )
+                sites.append((0, site))
             elif setup is not None:
                 queue = next((kwargs[k] for k in setup.shared_keywords if k in kwargs), None)
                 if queue is not None and self.text(queue) != "None":
-                    layers.append(backend(scan, call, _storage(setup, self.text(queue)), "adapter", "subscriptions",
-                                          f"{setup.name} {setup.shared_keywords[0]}", -1))  # fmt: skip
+                    storage = _storage(setup, self.text(queue))
+                    detail = f"{setup.name} {setup.shared_keywords[0]}"
+                    layers.append(backend(scan, call, storage, "adapter", "subscriptions", detail, -1))
             elif _is_serve(qualified):  # the functions it serves are handlers: see PyEnv.handler_names
                 served = _serving(qualified)
-                sites.append((0, ServerSite(served.id, scan.span(fn), None, False, False, None)))
+                sites.append(
+                    (
+                        0,
+                        ServerSite(
+                            framework=served.id, span=scan.span(fn), variable=None, library_fanout=False
+                        ),
+                    )
+                )
             elif qualified.split(".")[-1] in ANY_MODULE_FACTORIES:
                 made = ANY_MODULE_FACTORIES[qualified.split(".")[-1]]
-                sites.append((0, ServerSite(made.id, scan.span(fn), None, False, False, None)))
+                sites.append(
+                    (
+                        0,
+                        ServerSite(
+                            framework=made.id, span=scan.span(fn), variable=None, library_fanout=False
+                        ),
+                    )
+                )
         for decorator in scan.nodes("decorator"):
             decorator_text = self.text(decorator)
             routed = next((f for pattern, f in ROUTE_DECORATORS if pattern.search(decorator_text)), None)
@@ -333,7 +391,10 @@ class PyExtractor:
                 inner = decorator.named_children[0] if decorator.named_children else decorator
                 if inner.type == "call":
                     inner = inner.child_by_field_name("function") or inner
-                sites.append((1, ServerSite(routed.id, scan.span(inner), None, False, False, None)))
+                site = ServerSite(
+                    framework=routed.id, span=scan.span(inner), variable=None, library_fanout=False
+                )
+                sites.append((1, site))
         return sites, layers
 
     def _strings(self) -> list[tuple[str, str, Span]]:
@@ -423,9 +484,15 @@ class PyExtractor:
                 node = node.child_by_field_name("value")
             elif node.type == "call":
                 fn = node.child_by_field_name("function")
-                if fn is None or fn.type != "attribute" or self.text(fn.child_by_field_name("attribute")) not in {
-                    "get", "setdefault",
-                }:  # fmt: skip
+                if (
+                    fn is None
+                    or fn.type != "attribute"
+                    or self.text(fn.child_by_field_name("attribute"))
+                    not in {
+                        "get",
+                        "setdefault",
+                    }
+                ):
                     return None, None
                 node = fn.child_by_field_name("object")
             else:
@@ -460,7 +527,12 @@ class PyExtractor:
             if scope < 0:
                 return  # module-level initialisation is not state changing at run time
             mutation = Mutation(
-                self.scan.span(node), operation, names, scope, in_handler, _is_handle(value, self.text)
+                span=self.scan.span(node),
+                operation=operation,
+                functions=names,
+                scope=scope,
+                in_handler=in_handler,
+                holds_handle=_is_handle(value, self.text),
             )
             records.append((step, key, mutation))
 
@@ -631,28 +703,29 @@ class PyExtractor:
                 state = "history" if lower == "xadd" else classify_key_text(first, "history")
                 found.append(backend(scan, call, "redis", "write", state, f"{method} {first}", scope))
             elif lower in REDIS_STATE_COMMANDS:
-                found.append(backend(scan, call, "redis", "write", classify_key_text(first, "presence"),
-                                     f"{method} {first}", scope))  # fmt: skip
+                state = classify_key_text(first, "presence")
+                found.append(backend(scan, call, "redis", "write", state, f"{method} {first}", scope))
             elif lower == "set" and ({"ex", "px", "exat", "expire"} & kwargs.keys()):
                 storage = "memcached" if "expire" in kwargs else "redis"
-                found.append(backend(scan, call, storage, "write", classify_key_text(first, "presence"),
-                                     f"SET {first}", scope, storage))  # fmt: skip
+                state = classify_key_text(first, "presence")
+                found.append(backend(scan, call, storage, "write", state, f"SET {first}", scope, storage))
             elif lower in PUBSUB_SUBSCRIBE | {"publish"} and receiver.split(".")[-1] not in HANDLE_NAMES:
                 detail = "publish" if lower == "publish" else "subscribe"
                 found.append(backend(scan, call, "redis", "bridge", "subscriptions", detail, scope, "redis"))
             elif lower in DATABASE_WRITE_METHODS and (
-                ".objects" in receiver or receiver.split(".")[-1] in {"session", "db", "collection"}
+                ".objects" in receiver
+                or receiver.split(".")[-1] in {"session", "db", "collection"}
                 or lower in {"insert_one", "insert_many", "save", "bulk_create"}
-            ):  # fmt: skip
-                text = f"{receiver} {first}"
+            ):
+                state = classify_key_text(f"{receiver} {first}", None)
                 requires = "" if ".objects" in receiver else "database"
-                found.append(backend(scan, call, "database", "write", classify_key_text(text, None),
-                                     f"{receiver}.{method}", scope, requires))  # fmt: skip
+                detail = f"{receiver}.{method}"
+                found.append(backend(scan, call, "database", "write", state, detail, scope, requires))
             elif lower in {"execute", "executemany"} and first.lstrip("'\"f ").upper().startswith(
                 ("INSERT", "UPDATE", "REPLACE")
             ):
-                found.append(backend(scan, call, "database", "write", classify_key_text(first, None), first[:60],
-                                     scope, "database"))  # fmt: skip
+                state = classify_key_text(first, None)
+                found.append(backend(scan, call, "database", "write", state, first[:60], scope, "database"))
         return found
 
     def _named(self, uses: list[BackendUse]) -> list[BackendUse]:
@@ -682,8 +755,17 @@ def _statement_place(assign: Node) -> str:
             return "function"
         if parent.type == "class_definition":
             return "class"
-        if parent.type not in {"block", "if_statement", "else_clause", "elif_clause", "try_statement",
-                               "except_clause", "finally_clause", "with_statement", "expression_statement"}:  # fmt: skip
+        if parent.type not in {
+            "block",
+            "if_statement",
+            "else_clause",
+            "elif_clause",
+            "try_statement",
+            "except_clause",
+            "finally_clause",
+            "with_statement",
+            "expression_statement",
+        }:
             return "other"
         parent = parent.parent
     return "other"
@@ -825,16 +907,25 @@ def assemble(
     for name, (bases, span) in env.classes.items():
         consumer = next((f for f in CONSUMERS if any(b in bases for b in f.consumer_bases)), None)
         if consumer is not None:
-            servers.append(ServerSite(consumer.id, span, name, False, False, None))
+            servers.append(ServerSite(framework=consumer.id, span=span, variable=name, library_fanout=False))
     layers = [b for p in parts for b in p.layers]
     for kind, value, span in (x for p in parts for x in p.strings):
         if kind == "layer":
             setting = next(f.layer_setting for f in LAYERS if f.layer_kind == value)
-            servers.append(ServerSite(value, span, setting, True, False, None))
+            servers.append(ServerSite(framework=value, span=span, variable=setting, library_fanout=True))
         elif kind == "redis-layer":
-            layers.append(BackendUse(span, "redis", "adapter", "subscriptions", value, -1))
+            layers.append(
+                BackendUse(
+                    span=span,
+                    storage="redis",
+                    role="adapter",
+                    state_type="subscriptions",
+                    detail=value,
+                    scope=-1,
+                )
+            )
         elif not servers:  # text/event-stream in a file with no other server
-            servers.append(ServerSite(value, span, None, False, False, None))
+            servers.append(ServerSite(framework=value, span=span, variable=None, library_fanout=False))
     by_key: dict[ContainerKey, list[Mutation]] = {}
     for _, key, mutation in sorted((m for p in parts for m in p.mutations), key=_first):
         by_key.setdefault(key, []).append(mutation)
@@ -843,36 +934,51 @@ def assemble(
         loops.setdefault(key, []).append(span)
     containers = join_containers(env.declarations, by_key, loops)
     return facts_from_parts(
-        (path, language, source, tree, index), _role(servers, env.modules), servers, containers,
-        tuple(layers + [b for p in parts for b in p.backends]), env.handler_names, env.modules,
-        env.module_instances, parts,
-    )  # fmt: skip
+        (path, language, source, tree, index),
+        role=_role(servers, env.modules),
+        servers=servers,
+        containers=containers,
+        backends=tuple(layers + [b for p in parts for b in p.backends]),
+        handler_names=env.handler_names,
+        modules=env.modules,
+        module_instances=env.module_instances,
+        parts=parts,
+    )
 
 
 def moved(part: PyPart, start: int, line: int) -> PyPart:
     """The part of a statement whose text and first column are unchanged, now at `start` / `line`."""
     d, n = start - part.start, line - part.line
     c = part.contribution
+    # keywords, not `dataclasses.replace`: see `extract_js.moved`
     contribution = PyContribution(
-        c.imports, c.modules, [(name, bases, moved_span(span, d, n)) for name, bases, span in c.classes],
-        c.serves,
-        [(key, name, owner, scope, kind, moved_span(span, d, n), single)
-         for key, name, owner, scope, kind, span, single in c.declarations],
-        c.news,
-    )  # fmt: skip
+        imports=c.imports,
+        modules=c.modules,
+        classes=[(name, bases, moved_span(span, d, n)) for name, bases, span in c.classes],
+        serves=c.serves,
+        declarations=[
+            (key, name, owner, scope, kind, moved_span(span, d, n), single)
+            for key, name, owner, scope, kind, span, single in c.declarations
+        ],
+        news=c.news,
+    )
     return PyPart(
-        start, line, contribution, part.signature,
-        moved_sites(part.servers, d, n),
-        [moved_backend(b, d, n) for b in part.layers],
-        [(kind, value, moved_span(span, d, n)) for kind, value, span in part.strings],
-        moved_mutations(part.mutations, d, n),
-        [(step, key, moved_span(span, d, n)) for step, key, span in part.loops],
-        moved_scopes(part.scope_calls, d),
-        part.handler_calls, part.calls,
-        [moved_backend(b, d, n) for b in part.backends],
-        [moved_span(span, d, n) for span in part.membership],
-        moved_comments(part.comments, d, n),
-    )  # fmt: skip
+        start=start,
+        line=line,
+        contribution=contribution,
+        signature=part.signature,
+        servers=moved_sites(part.servers, d, n),
+        layers=[moved_backend(b, d, n) for b in part.layers],
+        strings=[(kind, value, moved_span(span, d, n)) for kind, value, span in part.strings],
+        mutations=moved_mutations(part.mutations, d, n),
+        loops=[(step, key, moved_span(span, d, n)) for step, key, span in part.loops],
+        scope_calls=moved_scopes(part.scope_calls, d),
+        handler_calls=part.handler_calls,
+        calls=part.calls,
+        backends=[moved_backend(b, d, n) for b in part.backends],
+        membership=[moved_span(span, d, n) for span in part.membership],
+        comments=moved_comments(part.comments, d, n),
+    )
 
 
 KIT = ExtractorKit(PyExtractor, PyEnv.fold, assemble, moved)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .text import Span, fact_value
+from .text import FactValue, Span, fact_value
 
 StateType = Literal["presence", "subscriptions", "history"]
 ContainerRole = Literal["presence", "subscriptions", "history", "connections"]
@@ -29,7 +29,7 @@ STATE_TYPE_WORDS: dict[str, str] = {
 
 @fact_value
 @dataclass(frozen=True, slots=True)
-class Mutation:
+class Mutation(FactValue):
     """A write to a long-lived container from inside a function."""
 
     span: Span
@@ -42,7 +42,7 @@ class Mutation:
 
 @fact_value
 @dataclass(frozen=True, slots=True)
-class StateContainer:
+class StateContainer(FactValue):
     """A module-level / class-level / singleton-field collection or counter."""
 
     name: str
@@ -58,22 +58,22 @@ class StateContainer:
 
 @fact_value
 @dataclass(frozen=True, slots=True)
-class ServerSite:
+class ServerSite(FactValue):
     """A real-time server construction or declaration."""
 
     framework: str  # "socket.io", "nestjs", "ws", "sse", "uws", "python-socketio", ...
     span: Span
     variable: str | None
     library_fanout: bool  # rooms/broadcast handled by the library; an adapter/manager/layer externalises it
-    shared: bool  # fan-out is already configured on this very construction
-    storage: Storage | None  # backend of that configuration, when known
+    shared: bool = False  # fan-out is already configured on this very construction
+    storage: Storage | None = None  # backend of that configuration, when known
     options: frozenset[str] = frozenset()  # notable options ("connectionStateRecovery", "async")
     broadcasts: tuple[Span, ...] = ()  # built-in registry loops (`wss.clients.forEach(... send)`)
 
 
 @fact_value
 @dataclass(frozen=True, slots=True)
-class BackendUse:
+class BackendUse(FactValue):
     """Code that hands real-time state to a shared backend (or configures fan-out through one)."""
 
     span: Span
@@ -89,7 +89,7 @@ class BackendUse:
 
 @fact_value
 @dataclass(frozen=True, slots=True)
-class Suppression:
+class Suppression(FactValue):
     line: int  # zero-based line the comment applies to
     rules: frozenset[str]
     reason: str
@@ -98,7 +98,7 @@ class Suppression:
 
 @fact_value
 @dataclass(frozen=True, slots=True)
-class FileFacts:
+class FileFacts(FactValue):
     path: str
     language: str
     role: FileRole

@@ -34,10 +34,17 @@ def _span_json(span: Span) -> list[int]:
     if start.byte == start.char == start.utf16 and end.byte == end.char == end.utf16:  # ASCII columns
         return [start.line, start.byte, end.line, end.byte, span.start_byte, span.end_byte]
     return [
-        start.line, start.byte, start.char, start.utf16,
-        end.line, end.byte, end.char, end.utf16,
-        span.start_byte, span.end_byte,
-    ]  # fmt: skip
+        start.line,
+        start.byte,
+        start.char,
+        start.utf16,
+        end.line,
+        end.byte,
+        end.char,
+        end.utf16,
+        span.start_byte,
+        span.end_byte,
+    ]
 
 
 def _span(value: Any) -> Span:

@@ -49,6 +49,8 @@ class SourceLanguage:
     lsp_ids: tuple[str, ...]  # language identifiers editors send for it
     root_type: str  # the tree's root node type (the module level)
     function_types: frozenset[str]  # named function definitions, for fixes that rewrite one
+    # every function that can hold statements, anonymous ones included (the function around a statement)
+    any_function_types: frozenset[str]
     indent: str  # one level, when the file shows none
     semicolons: bool  # whether statements may end with `;` (the fixes follow the file's habit)
 
@@ -63,6 +65,13 @@ class SourceLanguage:
 _JS_SUPPRESSION = re.compile(r"hscale-ignore\s+([\w,\s-]+?)\s*(?:--\s*(.*?))?\s*(?:\*/)?\s*$")
 _PY_SUPPRESSION = re.compile(r"hscale:\s*ignore\[([\w,\s-]+)\]\s*(.*?)\s*$")
 _JS_FUNCTIONS = frozenset({"function_declaration", "method_definition"})
+_JS_ANY_FUNCTIONS = _JS_FUNCTIONS | {
+    "function_expression",
+    "function",
+    "arrow_function",
+    "generator_function_declaration",
+    "generator_function",
+}
 
 
 def _ecmascript(
@@ -88,6 +97,7 @@ def _ecmascript(
         lsp_ids=lsp_ids,
         root_type="program",
         function_types=_JS_FUNCTIONS,
+        any_function_types=_JS_ANY_FUNCTIONS,
         indent="  ",
         semicolons=True,
     )
@@ -95,15 +105,25 @@ def _ecmascript(
 
 LANGUAGES: dict[LanguageId, SourceLanguage] = {
     "javascript": _ecmascript(
-        "javascript", tree_sitter_javascript.language, "ecmascript/fields-js.scm",
-        (".js", ".mjs", ".cjs", ".jsx"), ("javascript", "javascriptreact"),
+        "javascript",
+        tree_sitter_javascript.language,
+        "ecmascript/fields-js.scm",
+        (".js", ".mjs", ".cjs", ".jsx"),
+        ("javascript", "javascriptreact"),
     ),
     "typescript": _ecmascript(
-        "typescript", tree_sitter_typescript.language_typescript, "ecmascript/fields-ts.scm",
-        (".ts", ".mts", ".cts"), ("typescript",),
+        "typescript",
+        tree_sitter_typescript.language_typescript,
+        "ecmascript/fields-ts.scm",
+        (".ts", ".mts", ".cts"),
+        ("typescript",),
     ),
     "tsx": _ecmascript(
-        "tsx", tree_sitter_typescript.language_tsx, "ecmascript/fields-ts.scm", (".tsx",), ("typescriptreact",)
+        "tsx",
+        tree_sitter_typescript.language_tsx,
+        "ecmascript/fields-ts.scm",
+        (".tsx",),
+        ("typescriptreact",),
     ),
     "python": SourceLanguage(
         id="python",
@@ -121,10 +141,11 @@ LANGUAGES: dict[LanguageId, SourceLanguage] = {
         lsp_ids=("python",),
         root_type="module",
         function_types=frozenset({"function_definition"}),
+        any_function_types=frozenset({"function_definition"}),  # a lambda holds no statement
         indent="    ",
         semicolons=False,
     ),
-}  # fmt: skip
+}
 
 EXTENSIONS: dict[str, LanguageId] = {ext: lang.id for lang in LANGUAGES.values() for ext in lang.extensions}
 # LSP language identifiers that editors send, mapped to our grammars.

@@ -21,7 +21,7 @@ from .engine import read_facts_through
 from .extract import facts_from_tree
 from .facts import FileFacts
 from .languages import LanguageId, new_parser
-from .project import ProjectMemo, ProjectResult, evaluate
+from .project import Audit, ProjectMemo, ProjectResult, evaluate
 from .projects import Discovery, discover, project_root, scan_folder
 from .reuse import PendingEdit, leaves_touching, marker_near, reusable, shifted
 from .scan_common import TooDeeplyNested
@@ -77,12 +77,16 @@ class LiveDocument:
         if self.facts is not None and self.tree is not None and self.incremental and self.pending is None:
             line_delta = self.index.line_count - old_index.line_count
             self.pending = PendingEdit(
-                start_byte, end_byte, new_end_byte,
+                start_byte,
+                end_byte,
+                new_end_byte,
                 leaves_touching(self.tree.root_node, old_source, start_byte, end_byte),
-                self.facts, marker_near(old_source, start_byte, end_byte), line_delta,
+                self.facts,
+                marker_near(old_source, start_byte, end_byte),
+                line_delta,
                 # a CR and an LF the edit brings together (or apart) change the lines too
                 _single_line(new) and _single_line(old_source[start_byte:end_byte]) and not line_delta,
-            )  # fmt: skip
+            )
         else:
             self.pending = None  # a second edit before analysis: take the full path
         if self.tree is not None and self.incremental:
@@ -357,6 +361,17 @@ class LiveWorkspace:
 
     def projects(self) -> list[str]:
         return sorted(root for root, members in self._members.items() if members)
+
+    def audits(self, path: str | None = None) -> dict[str, Audit]:
+        """The audit of `path`'s project, or of every project (in the order `hscale-ls audit` gives)."""
+        roots = [self.project_of(path)] if path else self.projects()
+        return {root: audit for root in roots if (audit := self.result(root).audit) is not None}
+
+    def shown_from(self) -> str:
+        """The folder paths are shown relative to, as `hscale-ls audit` run there shows them: the
+        workspace folder, or the one that holds every workspace folder."""
+        folders = self.folders or ([self.cwd] if self.cwd else [])
+        return os.path.commonpath(folders) if folders else os.sep
 
     def all_paths(self) -> Iterable[str]:
         return sorted(set(self.disk) | set(self.documents))

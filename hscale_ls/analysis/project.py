@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .config import Config
 from .facts import (
@@ -272,8 +272,9 @@ class _Evaluation:
             source = self.project_config.source or "the configuration"
             if os.path.isabs(source):
                 source = os.path.relpath(source, self.root).replace(os.sep, "/")
-            result.audit = self._audit(memory_locations, covered, "skip",
-                                       f"Deployment declared single-instance in {source}.")  # fmt: skip
+            result.audit = self._audit(
+                memory_locations, covered, "skip", f"Deployment declared single-instance in {source}."
+            )
             return result
         result.findings = [f for f in (self._configured(f) for f in findings) if f is not None]
         result.audit = self._audit(memory_locations, covered, None, "")
@@ -325,10 +326,21 @@ class _Evaluation:
         ]
         first_server = self.servers[0]
         if first_server[0].path != facts.path:
-            related.append(Related(first_server[0].path, first_server[1].span,
-                                   f"{_display(first_server[1].framework, 'server')} created here"))  # fmt: skip
-        findings.append(Finding(rule.id, state, facts.path, container.span, container.name, message, "warning",
-                                tuple(related), first_server[1].framework, container.kind))  # fmt: skip
+            created = f"{_display(first_server[1].framework, 'server')} created here"
+            related.append(Related(path=first_server[0].path, span=first_server[1].span, message=created))
+        finding = Finding(
+            rule=rule.id,
+            state_type=state,
+            path=facts.path,
+            span=container.span,
+            name=container.name,
+            message=message,
+            severity="warning",
+            related=tuple(related),
+            framework=first_server[1].framework,
+            container_kind=container.kind,
+        )
+        findings.append(finding)
 
     def _write_through(self, facts: FileFacts, state: str, scopes: set[int]) -> BackendUse | None:
         """A backend write of the same state in the function that mutates the container, or in a
@@ -365,9 +377,18 @@ class _Evaluation:
         template = (kind.no_shared_fanout if kind is not None else "") or "{name} fans out in process"
         subject = f"`{server.variable}`" if server.variable else ""
         message = f"{template.format(name=subject).replace('  ', ' ')}: {CONSEQUENCES['subscriptions']}."
-        findings.append(Finding("subscriptions-in-memory", "subscriptions", facts.path, server.span,
-                                server.variable or name, message, "warning", tuple(related[:12]),
-                                server.framework))  # fmt: skip
+        finding = Finding(
+            rule="subscriptions-in-memory",
+            state_type="subscriptions",
+            path=facts.path,
+            span=server.span,
+            name=server.variable or name,
+            message=message,
+            severity="warning",
+            related=tuple(related[:12]),
+            framework=server.framework,
+        )
+        findings.append(finding)
 
     def _room_joins(self) -> list[Related]:
         """Where clients join rooms (up to 4 per file, 12 in all: what a server finding shows), found
@@ -376,8 +397,10 @@ class _Evaluation:
             joins: list[Related] = []
             for other in self.files:
                 if other.membership_calls:
-                    joins += [Related(other.path, s, "joins a room kept in this process")
-                              for s in other.membership_calls[:4]]  # fmt: skip
+                    joins += [
+                        Related(path=other.path, span=s, message="joins a room kept in this process")
+                        for s in other.membership_calls[:4]
+                    ]
                     if len(joins) >= 12:
                         break
             self._joins = joins[:12]
@@ -395,9 +418,7 @@ class _Evaluation:
                 if suppression.reason:
                     return None
                 note = " (a suppression comment needs a reason and was not applied)"
-        return Finding(finding.rule, finding.state_type, finding.path, finding.span, finding.name,
-                       finding.message + note, config.severity_of(finding.rule), finding.related,
-                       finding.framework, finding.container_kind)  # fmt: skip
+        return replace(finding, message=finding.message + note, severity=config.severity_of(finding.rule))
 
     # --- audit -----------------------------------------------------------------------------------
 

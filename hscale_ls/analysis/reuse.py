@@ -9,7 +9,7 @@ full extraction. Anything else takes the full path, so the result always equals 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from tree_sitter import Node, Tree
 
@@ -135,22 +135,26 @@ def shifted(
             return index.point(offset + delta)
         if not line_delta:  # typing within a line: later lines keep their points
             return old
-        return Point(old.line + line_delta, old.byte, old.char, old.utf16)
+        return old.replace(line=old.line + line_delta)
 
     def span(old: Span) -> Span:
         start, end = old.start_byte, old.end_byte
         if end < old_end and start < old_end:
             return old
-        return Span(point(old.start, start), point(old.end, end),
-                    start + delta if start >= old_end else start, end + delta)  # fmt: skip
+        return old.replace(
+            start=point(old.start, start),
+            end=point(old.end, end),
+            start_byte=start + delta if start >= old_end else start,
+            end_byte=end + delta,
+        )
 
     def scope(value: int) -> int:
         return value + delta if value >= old_end else value
 
     def mutations(found: tuple[Mutation, ...]) -> tuple[Mutation, ...]:
-        # This runs for every fact after the edit, per keystroke: one loop, constructors, no helpers in
-        # the common case. A mutation's function starts before it, so a mutation that ends before the
-        # edit did not move, and neither did its scope.
+        # This runs for every fact after the edit, per keystroke: one loop, no helpers in the common
+        # case. A mutation's function starts before it, so a mutation that ends before the edit did
+        # not move, and neither did its scope.
         moved: list[Mutation] = []
         add = moved.append
         unmoved = 0
@@ -163,12 +167,11 @@ def shifted(
                 continue
             if start >= old_end and not line_delta and old_span.start.line != end_line:
                 # typing within a line above: only the byte offsets move
-                new_span = Span(old_span.start, old_span.end, start + delta, old_span.end_byte + delta)
+                new_span = old_span.replace(start_byte=start + delta, end_byte=old_span.end_byte + delta)
             else:
                 new_span = span(old_span)
             scope = m.scope
-            add(Mutation(new_span, m.operation, m.functions, scope + delta if scope >= old_end else scope,
-                         m.in_handler, m.holds_handle))  # fmt: skip
+            add(m.replace(span=new_span, scope=scope + delta if scope >= old_end else scope))
         return found if unmoved == len(found) else tuple(moved)
 
     def container(c: StateContainer) -> StateContainer:
@@ -179,27 +182,23 @@ def shifted(
             and all(b.end_byte < old_end for b in c.broadcasts)
         ):
             return c
-        return StateContainer(c.name, c.owner, c.scope, c.kind, span(c.span), c.role, c.singleton,
-                              found, tuple(span(b) for b in c.broadcasts))  # fmt: skip
+        return c.replace(span=span(c.span), mutations=found, broadcasts=tuple(span(b) for b in c.broadcasts))
 
     def server(s: ServerSite) -> ServerSite:
-        return ServerSite(s.framework, span(s.span), s.variable, s.library_fanout, s.shared, s.storage,
-                          s.options, tuple(span(b) for b in s.broadcasts))  # fmt: skip
+        return s.replace(span=span(s.span), broadcasts=tuple(span(b) for b in s.broadcasts))
 
     def backend(b: BackendUse) -> BackendUse:
-        return BackendUse(span(b.span), b.storage, b.role, b.state_type, b.detail, scope(b.scope), b.requires,
-                          b.function)  # fmt: skip
+        return b.replace(span=span(b.span), scope=scope(b.scope))
 
     facts = pending.old_facts
     kept = tuple(
-        s if s.at < pending.start else replace(s, line=s.line + pending.line_delta, at=s.at + pending.delta)
+        s if s.at < pending.start else s.replace(line=s.line + pending.line_delta, at=s.at + pending.delta)
         for s in facts.suppressions
         if s.at < pending.start or s.at >= pending.old_end
     )
     region = [n for n in comments_touching(tree.root_node, pending.start, pending.new_end)]
     fresh = suppressions_in(region, source, index, language)
-    return replace(
-        facts,
+    return facts.replace(
         servers=tuple(server(s) for s in facts.servers),
         containers=tuple(container(c) for c in facts.containers),
         backends=tuple(backend(b) for b in facts.backends),

@@ -1,7 +1,7 @@
 """Pieces shared by the JavaScript/TypeScript and Python extractors.
 
 `FileScan` holds one parsed file (or one top-level statement of it) and the bookkeeping both extractors
-need: the line index and the enclosing-function lookups (memoised per node). Below it: joining declared
+need: the line index and the enclosing-function lookups (an interval index of the file's functions). Below it: joining declared
 containers with the writes found to them, the call graph, the file's facts put together from parts, and
 the movers that carry a part's positions to where its statement now starts.
 """
@@ -28,8 +28,8 @@ from .facts import (
     classify_container,
     parse_suppression,
 )
-from .languages import LANGUAGES, LanguageId, fact_query, language_named
-from .text import LineIndex, Point, Span
+from .languages import LanguageId, fact_query, language_named
+from .text import LineIndex, Span
 
 # Deeper trees are not analysed: tree-sitter's query cursor slows down with depth (minutes on a 600 KB
 # chain of calls) and each `Node.parent` step costs a descent from the root. Real code stays below: in
@@ -62,6 +62,8 @@ def check_nesting(node: Node, limit: int = MAX_NESTING) -> None:
 
 # A container is addressed as ("var", name) for module variables, ("self", class, name) for fields.
 ContainerKey = tuple[str, ...]
+# (start byte, line, rules, reason) of a suppression comment, before it is placed on the line it covers
+SuppressionComment = tuple[int, int, frozenset[str], str]
 
 
 @dataclass(slots=True)
@@ -249,7 +251,7 @@ class PartFacts(Protocol):
     """What the parts of both languages (`extract_js.JsPart`, `extract_py.PyPart`) have in common."""
 
     membership: list[Span]
-    comments: list[tuple[int, int, frozenset[str], str]]
+    comments: list[SuppressionComment]
     handler_calls: set[str]
     calls: dict[str, set[str]]
     scope_calls: dict[int, set[str]]
@@ -300,86 +302,84 @@ def facts_from_parts(
 def moved_span(span: Span, delta: int, lines: int) -> Span:
     """A span `delta` bytes and `lines` lines further, its columns unchanged."""
     start, end = span.start, span.end
-    return Span(Point(start.line + lines, start.byte, start.char, start.utf16),
-                Point(end.line + lines, end.byte, end.char, end.utf16),
-                span.start_byte + delta, span.end_byte + delta)  # fmt: skip
+    return span.replace(
+        start=start.replace(line=start.line + lines),
+        end=end.replace(line=end.line + lines),
+        start_byte=span.start_byte + delta,
+        end_byte=span.end_byte + delta,
+    )
 
 
 def moved_backend(use: BackendUse, delta: int, lines: int) -> BackendUse:
     scope = use.scope + delta if use.scope >= 0 else use.scope
-    return BackendUse(moved_span(use.span, delta, lines), use.storage, use.role, use.state_type, use.detail,
-                      scope, use.requires, use.function)  # fmt: skip
+    return use.replace(span=moved_span(use.span, delta, lines), scope=scope)
+
+
+def moved_site(site: ServerSite, delta: int, lines: int) -> ServerSite:
+    return site.replace(
+        span=moved_span(site.span, delta, lines),
+        broadcasts=tuple(moved_span(b, delta, lines) for b in site.broadcasts),
+    )
 
 
 def moved_sites(sites: list[tuple[int, ServerSite]], delta: int, lines: int) -> list[tuple[int, ServerSite]]:
-    return [(step, ServerSite(s.framework, moved_span(s.span, delta, lines), s.variable, s.library_fanout,
-                              s.shared, s.storage, s.options)) for step, s in sites]  # fmt: skip
+    return [(step, moved_site(s, delta, lines)) for step, s in sites]
+
+
+def moved_mutation(mutation: Mutation, delta: int, lines: int) -> Mutation:
+    return mutation.replace(span=moved_span(mutation.span, delta, lines), scope=mutation.scope + delta)
 
 
 def moved_mutations(
     mutations: list[tuple[int, ContainerKey, Mutation]], delta: int, lines: int
 ) -> list[tuple[int, ContainerKey, Mutation]]:
-    return [(step, key, Mutation(moved_span(m.span, delta, lines), m.operation, m.functions, m.scope + delta,
-                                 m.in_handler, m.holds_handle)) for step, key, m in mutations]  # fmt: skip
+    return [(step, key, moved_mutation(m, delta, lines)) for step, key, m in mutations]
 
 
 def moved_scopes(scope_calls: dict[int, set[str]], delta: int) -> dict[int, set[str]]:
     return {(scope + delta if scope >= 0 else scope): callees for scope, callees in scope_calls.items()}
 
 
-def moved_comments(
-    comments: list[tuple[int, int, frozenset[str], str]], delta: int, lines: int
-) -> list[tuple[int, int, frozenset[str], str]]:
+def moved_comments(comments: list[SuppressionComment], delta: int, lines: int) -> list[SuppressionComment]:
     return [(at + delta, line + lines, rules, reason) for at, line, rules, reason in comments]
 
 
-def suppression_comments(scan: FileScan) -> list[tuple[int, int, frozenset[str], str]]:
-    """(start byte, line, rules, reason) of each suppression comment; whether one is alone on its line
-    (and so applies to the next) is decided with the whole file, by `placed_suppressions`."""
-    found = []
-    syntax = LANGUAGES[scan.language].suppression
-    for comment in scan.nodes("comment"):
-        text = scan.source[comment.start_byte : comment.end_byte]
-        if b"hscale" not in text:
-            continue
-        parsed = parse_suppression(text.decode("utf-8", errors="replace"), syntax)
-        if parsed is not None:
-            line = scan.index.line_of(comment.start_byte)  # tree-sitter's rows end at LF only
-            found.append((comment.start_byte, line, parsed[0], parsed[1]))
-    return found
-
-
-def placed_suppressions(
-    comments: Iterable[tuple[int, int, frozenset[str], str]], source: bytes, index: LineIndex
-) -> tuple[Suppression, ...]:
-    found = []
-    for at, line, rules, reason in comments:
-        # a comment alone on its line applies to the next line; a trailing one to its own line
-        own_line = source[index.line_start(line) : at].strip() == b""
-        found.append(Suppression(line + 1 if own_line else line, rules, reason, at))
-    return tuple(found)
-
-
-def suppressions_in(
+def suppression_comments(
     comments: Iterable[Node], source: bytes, index: LineIndex, language: str
-) -> tuple[Suppression, ...]:
+) -> list[SuppressionComment]:
+    """The suppression comments among `comments`, in the language's syntax (`languages.py`). Whether
+    one is alone on its line (and so covers the next) needs the whole file: `placed_suppressions`."""
     entry = language_named(language)
     if entry is None:
-        return ()
+        return []
     found = []
     for comment in comments:
         text = source[comment.start_byte : comment.end_byte]
         if b"hscale" not in text:
             continue
         parsed = parse_suppression(text.decode("utf-8", errors="replace"), entry.suppression)
-        if parsed is None:
-            continue
-        rules, reason = parsed
-        line = index.line_of(comment.start_byte)  # tree-sitter's rows end at LF only
+        if parsed is not None:
+            line = index.line_of(comment.start_byte)  # tree-sitter's rows end at LF only
+            found.append((comment.start_byte, line, parsed[0], parsed[1]))
+    return found
+
+
+def placed_suppressions(
+    comments: Iterable[SuppressionComment], source: bytes, index: LineIndex
+) -> tuple[Suppression, ...]:
+    found = []
+    for at, line, rules, reason in comments:
         # a comment alone on its line applies to the next line; a trailing one to its own line
-        own_line = source[index.line_start(line) : comment.start_byte].strip() == b""
-        found.append(Suppression(line + 1 if own_line else line, rules, reason, comment.start_byte))
+        own_line = source[index.line_start(line) : at].strip() == b""
+        found.append(Suppression(line=line + 1 if own_line else line, rules=rules, reason=reason, at=at))
     return tuple(found)
+
+
+def suppressions_in(
+    comments: Iterable[Node], source: bytes, index: LineIndex, language: str
+) -> tuple[Suppression, ...]:
+    """The suppressions `comments` make, placed (for comments read again after an edit)."""
+    return placed_suppressions(suppression_comments(comments, source, index, language), source, index)
 
 
 # (key, name, owner, scope, kind, singleton, span of the declared name)
@@ -434,23 +434,56 @@ def backend(
     scope: int,
     requires: str = "",
 ) -> BackendUse:
-    return BackendUse(scan.span(node), storage, role, state_type, detail, scope, requires)  # type: ignore[arg-type]
+    return BackendUse(
+        span=scan.span(node),
+        storage=storage,  # type: ignore[arg-type]
+        role=role,  # type: ignore[arg-type]
+        state_type=state_type,  # type: ignore[arg-type]
+        detail=detail,
+        scope=scope,
+        requires=requires,  # type: ignore[arg-type]
+    )
 
 
 REDIS_HISTORY_COMMANDS = frozenset({"xadd", "lpush", "rpush", "ltrim"})
 REDIS_STATE_COMMANDS = frozenset(
     {
-        "sadd", "srem", "hset", "hsetnx", "hdel", "hincrby", "zadd", "zrem", "zincrby",
-        "expire", "pexpire", "hexpire", "setex", "psetex", "hmset",
+        "sadd",
+        "srem",
+        "hset",
+        "hsetnx",
+        "hdel",
+        "hincrby",
+        "zadd",
+        "zrem",
+        "zincrby",
+        "expire",
+        "pexpire",
+        "hexpire",
+        "setex",
+        "psetex",
+        "hmset",
     }
-)  # fmt: skip
+)
 DATABASE_WRITE_METHODS = frozenset(
     {
-        "create", "insert", "insertone", "insertmany", "save", "upsert", "findoneandupdate",
-        "updateone", "update_or_create", "get_or_create", "bulk_create", "insert_one",
-        "insert_many", "add", "merge",
+        "create",
+        "insert",
+        "insertone",
+        "insertmany",
+        "save",
+        "upsert",
+        "findoneandupdate",
+        "updateone",
+        "update_or_create",
+        "get_or_create",
+        "bulk_create",
+        "insert_one",
+        "insert_many",
+        "add",
+        "merge",
     }
-)  # fmt: skip
+)
 PUBSUB_SUBSCRIBE = frozenset({"subscribe", "psubscribe", "ssubscribe"})
 
 REDIS_MODULES = frozenset(
@@ -458,12 +491,38 @@ REDIS_MODULES = frozenset(
 )
 DATABASE_MODULES = frozenset(
     {
-        "mongoose", "mongodb", "pg", "postgres", "mysql", "mysql2", "sqlite3", "sqlite", "better-sqlite3",
-        "sequelize", "typeorm", "knex", "@prisma/client", "drizzle-orm", "kysely", "sqlalchemy",
-        "django.db", "motor", "tortoise", "beanie", "peewee", "psycopg", "psycopg2", "asyncpg",
-        "databases", "pymongo", "aiosqlite", "sqlmodel", "asgiref.sync", "channels.db",
+        "mongoose",
+        "mongodb",
+        "pg",
+        "postgres",
+        "mysql",
+        "mysql2",
+        "sqlite3",
+        "sqlite",
+        "better-sqlite3",
+        "sequelize",
+        "typeorm",
+        "knex",
+        "@prisma/client",
+        "drizzle-orm",
+        "kysely",
+        "sqlalchemy",
+        "django.db",
+        "motor",
+        "tortoise",
+        "beanie",
+        "peewee",
+        "psycopg",
+        "psycopg2",
+        "asyncpg",
+        "databases",
+        "pymongo",
+        "aiosqlite",
+        "sqlmodel",
+        "asgiref.sync",
+        "channels.db",
     }
-)  # fmt: skip
+)
 MEMCACHED_MODULES = frozenset({"memjs", "memcached", "pymemcache", "pylibmc", "aiomcache", "emcache"})
 
 
@@ -471,8 +530,11 @@ def client_libraries(modules: Iterable[str]) -> frozenset[str]:
     kinds = set()
     for module in modules:
         root = module.split(".")[0] if not module.startswith("@") else module
-        for kind, known in (("redis", REDIS_MODULES), ("database", DATABASE_MODULES),
-                            ("memcached", MEMCACHED_MODULES)):  # fmt: skip
+        for kind, known in (
+            ("redis", REDIS_MODULES),
+            ("database", DATABASE_MODULES),
+            ("memcached", MEMCACHED_MODULES),
+        ):
             if module in known or root in known or any(module.startswith(k + "/") for k in known):
                 kinds.add(kind)
         if module.startswith(("drizzle-orm", "@prisma", "django.db", "sqlalchemy")):

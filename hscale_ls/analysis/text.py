@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import MISSING, dataclass, fields
+from dataclasses import replace as dataclass_replace
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -38,13 +39,32 @@ def _line_starts(data: bytes, start: int, end: int, bare: int | None = None) -> 
     return [m.end() for m in _LINE_END.finditer(data, start, min(end + 1, len(data))) if m.end() <= end]
 
 
+V = TypeVar("V", bound="FactValue")
+_KEEP: Any = object()  # a field `replace` was not asked to change
+
+
+class FactValue:
+    """Base of the classes `fact_value` makes: the `replace` they all have."""
+
+    __slots__ = ()
+
+    def replace(self: V, **changes: Any) -> V:
+        """This value with some fields changed and every other one kept (`dataclasses.replace`);
+        `fact_value` puts a generated one, as fast as a positional constructor call, in its place."""
+        made: V = dataclass_replace(self, **changes)  # type: ignore[type-var]
+        return made
+
+
 def fact_value(cls: type[T]) -> type[T]:
-    """Make a frozen slots dataclass cheap to build and to pickle; facts are built by the hundred
-    thousand in a scan and moved by the thousand on every keystroke.
+    """Make a frozen slots dataclass cheap to build, to move and to pickle; facts are built by the
+    hundred thousand in a scan and moved by the thousand on every keystroke.
 
     - The generated `__init__` of a frozen dataclass sets each field through `object.__setattr__`
       looked up by name; this one stores straight into the slots (about 40% faster), with the same
       parameters and defaults. Instances stay frozen: assignment still raises.
+    - `value.replace(field=...)` is `dataclasses.replace` (every field not named is kept, so a rebuild
+      cannot drop one) written out for the class: about 0.5 us instead of 1.2, which matters where
+      facts are moved past an edit on every keystroke. The class must derive from `FactValue`.
     - Pickling passes the constructor arguments. The dataclass default for slots classes restores each
       object through a Python-level `__setstate__` that looks up the fields every time: most of the time
       a warm scan spends loading its cache.
@@ -68,6 +88,17 @@ def fact_value(cls: type[T]) -> type[T]:
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     cls.__init__ = init  # type: ignore[method-assign]
+    if not issubclass(cls, FactValue):
+        raise TypeError(f"{cls.__name__} must derive from FactValue")
+    namespace.update(_KEEP=_KEEP, _new=object.__new__, _cls=cls)
+    keep = "".join(f"    _set_{name}(new, self.{name} if {name} is _KEEP else {name})\n" for name in names)
+    exec(
+        f"def replace(self, *, {', '.join(f'{name}=_KEEP' for name in names)}):\n"
+        f"    new = _new(_cls)\n{keep}    return new\n",
+        namespace,
+    )
+    namespace["replace"].__qualname__ = f"{cls.__qualname__}.replace"
+    cls.replace = namespace["replace"]  # type: ignore[method-assign]
     values = attrgetter(*names)
 
     def __reduce__(self: Any) -> tuple[type[T], tuple[Any, ...]]:
@@ -80,7 +111,7 @@ def fact_value(cls: type[T]) -> type[T]:
 
 @fact_value
 @dataclass(frozen=True, slots=True)
-class Point:
+class Point(FactValue):
     """A position: zero-based line and columns in every unit a consumer may want."""
 
     line: int
@@ -91,7 +122,7 @@ class Point:
 
 @fact_value
 @dataclass(frozen=True, slots=True)
-class Span:
+class Span(FactValue):
     start: Point
     end: Point
     start_byte: int

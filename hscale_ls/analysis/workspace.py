@@ -1,4 +1,5 @@
-"""Which files to analyse and which project each belongs to.
+"""Which files to analyse, and where a project's root is (`ProjectLocator`; `projects.py` groups files
+into projects with it).
 
 A project is the nearest folder above a file holding a project marker, never above the folder being
 scanned. Vendored and generated trees, tests and whatever `.gitignore` ignores are left out.
@@ -22,11 +23,31 @@ PROJECT_MARKERS = tuple(m for m in (*project_markers(), ".hscale.toml", ".git") 
 MARKER_PATTERNS = tuple(m for m in project_markers() if "*" in m)
 SKIPPED_DIRS = frozenset(
     {
-        "node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".nox",
-        "site-packages", "dist", "build", "vendor", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-        ".next", ".nuxt", ".svelte-kit", "bower_components", "coverage", ".cache", ".eggs",
+        "node_modules",
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "site-packages",
+        "dist",
+        "build",
+        "vendor",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".next",
+        ".nuxt",
+        ".svelte-kit",
+        "bower_components",
+        "coverage",
+        ".cache",
+        ".eggs",
     }
-)  # fmt: skip
+)
 TEST_DIRS = frozenset({"tests", "test", "__tests__", "__mocks__", "spec", "e2e"})
 MAX_FILE_BYTES = 2_000_000
 

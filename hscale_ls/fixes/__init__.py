@@ -88,8 +88,13 @@ def _built(builder: Callable[[FixContext], list[Fix]], ctx: FixContext) -> list[
     try:
         return builder(ctx)
     except Exception as error:  # RecursionError on a file nested thousands deep included
-        log.warning("no fix from %s for `%s`: %s: %s", builder.__name__, ctx.finding.name,
-                    type(error).__name__, str(error)[:200])  # fmt: skip
+        log.warning(
+            "no fix from %s for `%s`: %s: %s",
+            builder.__name__,
+            ctx.finding.name,
+            type(error).__name__,
+            str(error)[:200],
+        )
         return []
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Set
 
 from tree_sitter import Node
 
@@ -30,14 +29,9 @@ from hscale_ls.fixes.node import (
 )
 from hscale_ls.fixes.python import redis_imports, spacer, stdlib_imports
 from hscale_ls.fixes.style import ParsedSource, unique_name
+from hscale_ls.fixes.syntax import enclosing_function, function_around
 
 TITLE = "Broadcast through a Redis pub/sub bridge (`{function}` publishes; each instance delivers locally)"
-
-
-def _enclosing_function(node: Node | None, types: AbstractSet[str]) -> Node | None:
-    while node is not None and node.type not in types:
-        node = node.parent
-    return node
 
 
 def pubsub_bridge(ctx: FixContext) -> list[Fix]:
@@ -53,7 +47,7 @@ def pubsub_bridge(ctx: FixContext) -> list[Fix]:
         return []
     function_types = parsed.language_entry.function_types
     functions = {
-        f.start_byte: f for f in (_enclosing_function(n, function_types) for n in loops) if f is not None
+        f.start_byte: f for f in (enclosing_function(n, function_types) for n in loops) if f is not None
     }
     if family == "ecmascript" and not functions and len(loops) == 1 and loops[0] is not None:
         return _node_inline(ctx, parsed, loops[0])  # a loop written inline in a route handler
@@ -61,15 +55,6 @@ def pubsub_bridge(ctx: FixContext) -> list[Fix]:
         return []  # one named broadcast function, or nothing safe to do
     (function,) = functions.values()
     return _BY_FAMILY[family](ctx, parsed, function)
-
-
-ANY_FUNCTION = {
-    "arrow_function",
-    "function_expression",
-    "function_declaration",
-    "method_definition",
-    "function",
-}
 
 
 def _identifiers(node: Node) -> set[str]:
@@ -82,7 +67,7 @@ def _identifiers(node: Node) -> set[str]:
     return found
 
 
-def _declared_in(function: Node, skip: Node) -> set[str]:
+def _declared_in(function: Node, skip: Node, any_function: Set[str]) -> set[str]:
     """Parameters and variables of `function` itself (not of nested functions, not inside `skip`)."""
     names: set[str] = set()
     params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
@@ -92,7 +77,7 @@ def _declared_in(function: Node, skip: Node) -> set[str]:
     stack = list(body.children) if body is not None else []
     while stack:
         current = stack.pop()
-        if current.type in ANY_FUNCTION or current.id == skip.id:
+        if current.type in any_function or current.id == skip.id:
             continue
         if current.type == "variable_declarator":
             pattern = current.child_by_field_name("name")
@@ -113,7 +98,7 @@ def _node_inline(ctx: FixContext, parsed: ParsedSource, loop: Node) -> list[Fix]
         "for_statement",
     }:
         statement = statement.parent
-    function = _enclosing_function(statement, ANY_FUNCTION) if statement is not None else None
+    function = function_around(parsed, statement) if statement is not None else None
     if statement is None or function is None:
         return []
     text = parsed.source[statement.start_byte : statement.end_byte]
@@ -124,7 +109,9 @@ def _node_inline(ctx: FixContext, parsed: ParsedSource, loop: Node) -> list[Fix]
     body = function.child_by_field_name("body")
     if body is None or body.type != "statement_block":
         return []
-    free = sorted(_identifiers(statement) & _declared_in(function, statement))
+    free = sorted(
+        _identifiers(statement) & _declared_in(function, statement, parsed.language_entry.any_function_types)
+    )
     top = statement
     while top.parent is not None and top.parent.type != "program":
         top = top.parent

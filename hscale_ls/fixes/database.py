@@ -27,6 +27,7 @@ from hscale_ls.fixes.history import appended_values
 from hscale_ls.fixes.model import Edit, Fix
 from hscale_ls.fixes.python import spacer, stdlib_imports
 from hscale_ls.fixes.style import ParsedSource, Style, unique_name
+from hscale_ls.fixes.syntax import function_around, is_async, literal_keys, node_text
 
 TITLE = "Keep `{name}` in the database through `{model}` (saved on send, read back on join)"
 NOTE = (
@@ -65,16 +66,16 @@ def python_models(ctx: FixContext) -> Iterator[Model]:
         sqlalchemy = b"sqlalchemy" in source
         session = _sessionmaker(parsed) if sqlalchemy else ""
         for cls in _top_level(parsed, "class_definition"):
-            name = _text(parsed, cls.child_by_field_name("name"))
+            name = node_text(parsed, cls.child_by_field_name("name"))
             if "message" not in name.lower():
                 continue
-            bases = _text(parsed, cls.child_by_field_name("superclasses"))
+            bases = node_text(parsed, cls.child_by_field_name("superclasses"))
             body = cls.child_by_field_name("body")
             if body is None:
                 continue
             if django and "Model" in bases:
                 model = _django_model(parsed, name, body)
-            elif sqlalchemy and session and "__tablename__" in _text(parsed, body):
+            elif sqlalchemy and session and "__tablename__" in node_text(parsed, body):
                 model = _sqlalchemy_model(parsed, name, body, session)
             else:
                 model = None
@@ -90,10 +91,6 @@ def _top_level(parsed: ParsedSource, kind: str) -> Iterator[Node]:
             yield child
 
 
-def _text(parsed: ParsedSource, node: Node | None) -> str:
-    return "" if node is None else parsed.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
-
-
 def _fields(parsed: ParsedSource, body: Node) -> Iterator[tuple[str, str, str, str]]:
     """(name, annotation, callee, arguments) of `name[: T] = callee(arguments)` in a class body."""
     for statement in body.named_children:
@@ -105,9 +102,14 @@ def _fields(parsed: ParsedSource, body: Node) -> Iterator[tuple[str, str, str, s
         left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
         if left is None or left.type != "identifier" or right is None or right.type != "call":
             continue
-        callee = _text(parsed, right.child_by_field_name("function")).rsplit(".", 1)[-1]
-        arguments = _text(parsed, right.child_by_field_name("arguments"))
-        yield _text(parsed, left), _text(parsed, assignment.child_by_field_name("type")), callee, arguments
+        callee = node_text(parsed, right.child_by_field_name("function")).rsplit(".", 1)[-1]
+        arguments = node_text(parsed, right.child_by_field_name("arguments"))
+        yield (
+            node_text(parsed, left),
+            node_text(parsed, assignment.child_by_field_name("type")),
+            callee,
+            arguments,
+        )
 
 
 def _django_model(parsed: ParsedSource, name: str, body: Node) -> Model | None:
@@ -164,25 +166,18 @@ def _sessionmaker(parsed: ParsedSource) -> str:
             and right.type == "call"
             and left is not None
             and left.type == "identifier"
-            and _text(parsed, right.child_by_field_name("function")).rsplit(".", 1)[-1] == "sessionmaker"
+            and node_text(parsed, right.child_by_field_name("function")).rsplit(".", 1)[-1] == "sessionmaker"
         ):
-            return _text(parsed, left)
+            return node_text(parsed, left)
     return ""
 
 
 # --- what is appended ---------------------------------------------------------------------------
 
 
-def _enclosing_function(node: Node) -> Node | None:
-    parent = node.parent
-    while parent is not None and parent.type != "function_definition":
-        parent = parent.parent
-    return parent
-
-
 def _dict_keys(parsed: ParsedSource, statement: Node, value: str) -> tuple[str, ...] | None:
     """Keys of the dict literal last assigned to `value` before `statement`, in its function."""
-    function = _enclosing_function(statement)
+    function = function_around(parsed, statement)
     if function is None:
         return None
     keys: tuple[str, ...] | None = None
@@ -193,29 +188,13 @@ def _dict_keys(parsed: ParsedSource, statement: Node, value: str) -> tuple[str, 
             continue
         if node.type == "function_definition" and node != function:
             continue
-        if node.type == "assignment" and _text(parsed, node.child_by_field_name("left")) == value:
+        if node.type == "assignment" and node_text(parsed, node.child_by_field_name("left")) == value:
             right = node.child_by_field_name("right")
-            keys = _literal_keys(parsed, right) if right is not None else None
+            keys = literal_keys(parsed, right) if right is not None else None
             if keys is None:
                 return None  # reassigned to something else: its shape is unknown
         stack.extend(reversed(node.named_children))
     return keys
-
-
-def _literal_keys(parsed: ParsedSource, node: Node) -> tuple[str, ...] | None:
-    if node.type != "dictionary":
-        return None
-    keys = []
-    for pair in node.named_children:
-        key = pair.child_by_field_name("key") if pair.type == "pair" else None
-        if key is None or key.type != "string":
-            return None  # `**other` or a computed key
-        text = _text(parsed, key)
-        match = re.fullmatch(r"""(['"])(\w+)\1""", text)
-        if match is None:
-            return None
-        keys.append(match.group(2))
-    return tuple(keys) or None
 
 
 def fits(model: Model, keys: tuple[str, ...]) -> bool:
@@ -241,7 +220,7 @@ def _reads(parsed: ParsedSource, name: str, owner: str | None, skip: list[tuple[
         node = stack.pop()
         stack.extend(reversed(node.named_children))
         if owner is None:
-            if node.type != "identifier" or _text(parsed, node) != name:
+            if node.type != "identifier" or node_text(parsed, node) != name:
                 continue
             parent = node.parent
             if parent is not None and (
@@ -253,11 +232,15 @@ def _reads(parsed: ParsedSource, name: str, owner: str | None, skip: list[tuple[
             if node.type != "attribute":
                 continue
             target, attribute = node.child_by_field_name("object"), node.child_by_field_name("attribute")
-            if _text(parsed, attribute) != name or _text(parsed, target) not in {"self", "cls", owner}:
+            if node_text(parsed, attribute) != name or node_text(parsed, target) not in {
+                "self",
+                "cls",
+                owner,
+            }:
                 continue
         if any(start <= node.start_byte < end for start, end in skip):
             continue
-        function = _enclosing_function(node)
+        function = function_around(parsed, node)
         if function is None:
             continue
         statement = parsed.statement(node)
@@ -269,13 +252,9 @@ def _reads(parsed: ParsedSource, name: str, owner: str | None, skip: list[tuple[
     return sorted(firsts.values(), key=lambda n: n.start_byte)
 
 
-def _functions(appends: list[tuple[Node, str]], reads: list[Node]) -> list[Node | None]:
+def _functions(parsed: ParsedSource, appends: list[tuple[Node, str]], reads: list[Node]) -> list[Node | None]:
     """The functions the fix adds a call to: around each append and each first read."""
-    return [_enclosing_function(s) for s, _ in appends] + [_enclosing_function(r) for r in reads]
-
-
-def _is_async(function: Node | None) -> bool:
-    return function is not None and function.children[0].type == "async"
+    return [function_around(parsed, s) for s, _ in appends] + [function_around(parsed, r) for r in reads]
 
 
 # --- the fix ------------------------------------------------------------------------------------
@@ -332,11 +311,11 @@ def history_database(ctx: FixContext) -> list[Fix]:
         return []
     skip.append((declared.start_byte, declared.end_byte))
     reads = _reads(parsed, finding.name, owner, skip)
-    functions = _functions(appends, reads)
+    functions = _functions(parsed, appends, reads)
     if (
         model.orm == "django"
-        and not all(_is_async(f) for f in functions)
-        and any(_is_async(f) for f in functions)
+        and not all(is_async(f) for f in functions)
+        and any(is_async(f) for f in functions)
     ):
         return []  # the ORM refuses to run synchronously inside the consumer's event loop
     if ctx.titles_only:
@@ -361,7 +340,7 @@ def _python_fix(
     save = unique_name(parsed.source, f"save_{name.lstrip('_')}")
     load = unique_name(parsed.source, f"load_{name.lstrip('_')}")
     limit = _maxlen(parsed, anchor, name) or LIMIT
-    asynchronous = any(_is_async(f) for f in _functions(appends, reads))
+    asynchronous = any(is_async(f) for f in _functions(parsed, appends, reads))
     # SQLAlchemy work from async handlers goes to one thread of its own: two messages sent at once are
     # stored in the order they were sent, and a read waits for the saves queued before it.
     writer = (
@@ -416,12 +395,12 @@ def _python_fix(
     is_list = finding.container_kind == "list"
     target = f"self.{name}" if owner is not None else name
     for statement, value in appends:
-        call = _offload(model, _enclosing_function(statement), writer, save, value)
+        call = _offload(model, function_around(parsed, statement), writer, save, value)
         at = parsed.line_end(statement.end_byte)
         edits.append(Edit(finding.path, at, at, style.lines(parsed.indentation(statement.start_byte) + call)))
     for statement in reads:
         indent = parsed.indentation(statement.start_byte)
-        call = _offload(model, _enclosing_function(statement), writer, load, "")
+        call = _offload(model, function_around(parsed, statement), writer, load, "")
         if is_list:
             lines = [f"{indent}{target}[:] = {call}"]
         else:
@@ -440,7 +419,7 @@ def _python_fix(
 def _offload(model: Model, function: Node | None, writer: str | None, helper: str, argument: str) -> str:
     """A call of the helper as the enclosing function can make it: directly, or off the event loop
     (Channels runs `database_sync_to_async` work on one thread already; SQLAlchemy gets `writer`)."""
-    if not _is_async(function):
+    if not is_async(function):
         return f"{helper}({argument})"
     if model.orm == "django":
         return f"await database_sync_to_async({helper})({argument})"
@@ -451,7 +430,7 @@ def _offload(model: Model, function: Node | None, writer: str | None, helper: st
 def _maxlen(parsed: ParsedSource, anchor: Node, name: str) -> int | None:
     match = re.search(
         rf"\b{re.escape(name)}\s*(?::[^=\n]*)?=\s*(?:collections\.)?deque\([^)]*maxlen\s*=\s*(\d+)",
-        _text(parsed, anchor),
+        node_text(parsed, anchor),
     )
     return int(match.group(1)) if match else None
 

@@ -17,18 +17,13 @@ from hscale_ls.fixes.database import LIMIT, NOTE, TITLE, Model, fits, prepare
 from hscale_ls.fixes.history import module_level_appends
 from hscale_ls.fixes.model import Edit, Fix
 from hscale_ls.fixes.style import ParsedSource, unique_name
+from hscale_ls.fixes.syntax import function_around, is_async, literal_keys, node_text
 
 SCRIPT = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
-FUNCTIONS = {"function_declaration", "function_expression", "arrow_function", "method_definition",
-             "generator_function_declaration", "function"}  # fmt: skip
 # calls whose callback's return value nobody uses: making the callback async changes nothing else
 LISTENERS = {"on", "once", "addListener", "get", "post", "put", "patch", "delete", "all", "use", "ws"}
 _MODEL_CALL = re.compile(rb"""\bmodel\(\s*(['"`])(\w*[Mm]essage\w*)\1\s*,\s*""")
 _PRISMA_MODEL = re.compile(r"(?ms)^model\s+(\w*[Mm]essage\w*)\s*\{(.*?)^\}")
-
-
-def _text(parsed: ParsedSource, node: Node | None) -> str:
-    return "" if node is None else parsed.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
 # --- models -------------------------------------------------------------------------------------
@@ -45,12 +40,12 @@ def mongoose_models(ctx: FixContext, parsed: ParsedSource) -> Iterator[tuple[Mod
             continue
         other = parsed if path == parsed.path else ParsedSource.of(path, source)
         for call in _nodes(other.tree.root_node, "call_expression"):
-            callee = _text(other, call.child_by_field_name("function"))
+            callee = node_text(other, call.child_by_field_name("function"))
             arguments = call.child_by_field_name("arguments")
             values = arguments.named_children if arguments is not None else []
             if callee not in {"model", "mongoose.model"} or len(values) < 2:
                 continue
-            name = _text(other, values[0]).strip("'\"`")
+            name = node_text(other, values[0]).strip("'\"`")
             if "message" not in name.lower():
                 continue
             schema = _schema_object(other, values[1])
@@ -75,14 +70,14 @@ def _nodes(root: Node, kind: str) -> Iterator[Node]:
 def _schema_object(parsed: ParsedSource, value: Node) -> Node | None:
     """The object literal of `new Schema({...})`, inline or through a `const schema = ...`."""
     if value.type == "identifier":
-        name = _text(parsed, value)
+        name = node_text(parsed, value)
         for declarator in _nodes(parsed.tree.root_node, "variable_declarator"):
-            if _text(parsed, declarator.child_by_field_name("name")) == name:
+            if node_text(parsed, declarator.child_by_field_name("name")) == name:
                 value = declarator.child_by_field_name("value") or value
                 break
-    if value.type != "new_expression" or not _text(parsed, value.child_by_field_name("constructor")).endswith(
-        "Schema"
-    ):
+    if value.type != "new_expression" or not node_text(
+        parsed, value.child_by_field_name("constructor")
+    ).endswith("Schema"):
         return None
     arguments = value.child_by_field_name("arguments")
     first = arguments.named_children[0] if arguments is not None and arguments.named_children else None
@@ -94,9 +89,9 @@ def _schema_fields(parsed: ParsedSource, schema: Node) -> tuple[list[str], set[s
     for pair in schema.named_children:
         if pair.type != "pair":
             continue
-        key = _text(parsed, pair.child_by_field_name("key")).strip("'\"")
+        key = node_text(parsed, pair.child_by_field_name("key")).strip("'\"")
         columns.append(key)
-        value = _text(parsed, pair.child_by_field_name("value"))
+        value = node_text(parsed, pair.child_by_field_name("value"))
         if re.search(r"\brequired\s*:\s*(true|\[\s*true)", value):
             required.add(key)
     return columns, required
@@ -110,7 +105,7 @@ def _binding_in(parsed: ParsedSource, model: Model, call: Node, where: ParsedSou
         parent = parent.parent
     declared = ""
     if parent is not None and parent.type == "variable_declarator":
-        declared = _text(where, parent.child_by_field_name("name"))
+        declared = node_text(where, parent.child_by_field_name("name"))
     if where.path == parsed.path:
         return declared
     stem = os.path.splitext(os.path.basename(where.path))[0]
@@ -188,17 +183,6 @@ def _prisma_schema(schema: str, path: str, client: str) -> Iterator[tuple[Model,
 # --- the fix ------------------------------------------------------------------------------------
 
 
-def _enclosing_function(node: Node) -> Node | None:
-    parent = node.parent
-    while parent is not None and parent.type not in FUNCTIONS:
-        parent = parent.parent
-    return parent
-
-
-def _is_async(function: Node | None) -> bool:
-    return function is not None and any(child.type == "async" for child in function.children)
-
-
 def _can_become_async(parsed: ParsedSource, function: Node) -> bool:
     """An arrow or function expression passed straight to a listener registration."""
     if function.type not in {"arrow_function", "function_expression", "function"}:
@@ -213,40 +197,23 @@ def _can_become_async(parsed: ParsedSource, function: Node) -> bool:
         if callee is not None and callee.type == "member_expression"
         else None
     )
-    return method is not None and _text(parsed, method) in LISTENERS
+    return method is not None and node_text(parsed, method) in LISTENERS
 
 
 def _object_keys(parsed: ParsedSource, statement: Node, value: str) -> tuple[str, ...] | None:
     """Keys of the object literal `value` was declared with, in the function of `statement`."""
-    function = _enclosing_function(statement)
+    function = function_around(parsed, statement)
     if function is None:
         return None
     keys: tuple[str, ...] | None = None
     for declarator in _nodes(function, "variable_declarator"):
-        if declarator.start_byte >= statement.start_byte or _enclosing_function(declarator) != function:
+        if declarator.start_byte >= statement.start_byte or function_around(parsed, declarator) != function:
             continue
-        if _text(parsed, declarator.child_by_field_name("name")) != value:
+        if node_text(parsed, declarator.child_by_field_name("name")) != value:
             continue
         literal = declarator.child_by_field_name("value")
-        keys = _literal_keys(parsed, literal) if literal is not None else None
+        keys = literal_keys(parsed, literal) if literal is not None else None
     return keys
-
-
-def _literal_keys(parsed: ParsedSource, literal: Node) -> tuple[str, ...] | None:
-    if literal.type != "object":
-        return None
-    keys = []
-    for child in literal.named_children:
-        if child.type == "shorthand_property_identifier":
-            keys.append(_text(parsed, child))
-        elif child.type == "pair" and child.child_by_field_name("key") is not None:
-            key = child.child_by_field_name("key")
-            if key is None or key.type not in {"property_identifier", "string"}:
-                return None
-            keys.append(_text(parsed, key).strip("'\""))
-        elif child.type != "comment":
-            return None  # spread or computed key: the shape is unknown
-    return tuple(keys) or None
 
 
 def _reads(parsed: ParsedSource, name: str, skip: list[tuple[int, int]]) -> list[Node] | None:
@@ -254,9 +221,9 @@ def _reads(parsed: ParsedSource, name: str, skip: list[tuple[int, int]]) -> list
     statement before it (an expression-bodied arrow, module level)."""
     firsts: dict[int, Node] = {}
     for node in _nodes(parsed.tree.root_node, "identifier"):
-        if _text(parsed, node) != name or any(start <= node.start_byte < end for start, end in skip):
+        if node_text(parsed, node) != name or any(start <= node.start_byte < end for start, end in skip):
             continue
-        function = _enclosing_function(node)
+        function = function_around(parsed, node)
         if function is None:
             continue
         statement = parsed.statement(node)
@@ -293,10 +260,10 @@ def history_database_node(ctx: FixContext) -> list[Fix]:
         return []
     to_async: list[Node] = []
     for statement in reads:
-        function = _enclosing_function(statement)
+        function = function_around(parsed, statement)
         if function is None:
             return []
-        if not _is_async(function):
+        if not is_async(function):
             if not _can_become_async(parsed, function):
                 return []
             to_async.append(function)

@@ -27,6 +27,7 @@ from hscale_ls.fixes.node import (
 )
 from hscale_ls.fixes.python import redis_imports, spacer, stdlib_imports
 from hscale_ls.fixes.style import ParsedSource, Style, unique_name
+from hscale_ls.fixes.syntax import in_async_function
 
 TITLE = "Keep `{name}` in a Redis Stream shared by every instance (written on send, followed by all)"
 NOTE = (
@@ -182,8 +183,8 @@ def _python(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
     save = unique_name(parsed.source, f"save_{name}")
     q, i = style.q, style.indent
     url = f"os.environ.get({q('REDIS_URL')}, {q('redis://127.0.0.1:6379/0')})"
-    is_async = any(_in_async_function(statement) for statement, _ in appends)
-    is_sync = not all(_in_async_function(statement) for statement, _ in appends)
+    is_async = any(in_async_function(parsed, statement) for statement, _ in appends)
+    is_sync = not all(in_async_function(parsed, statement) for statement, _ in appends)
     data, field = q("data"), q("origin")
     block = [
         "# Message history also lives in a Redis Stream: loaded at start-up, followed for what other",
@@ -237,21 +238,16 @@ def _python(ctx: FixContext, parsed: ParsedSource) -> list[Fix]:
     for append_statement, value in appends:
         at = parsed.line_end(append_statement.end_byte)
         indent = parsed.indentation(append_statement.start_byte)
-        call = f"await {save}_async({value})" if _in_async_function(append_statement) else f"{save}({value})"
+        call = (
+            f"await {save}_async({value})"
+            if in_async_function(parsed, append_statement)
+            else f"{save}({value})"
+        )
         edits.append(Edit(finding.path, at, at, style.lines(f"{indent}{call}")))
     target = python_requirement_file(os.path.dirname(finding.path), ctx.root, ctx.read)
     if target:
         edits.extend(add_python_requirements(target, {"redis": ">=5.0"}, ctx.read))
     return [Fix(TITLE.format(name=finding.name), False, tuple(edits), note=NOTE)]
-
-
-def _in_async_function(node: Node) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.type == "function_definition":
-            return parent.children[0].type == "async"
-        parent = parent.parent
-    return False
 
 
 def _python_imports(parsed: ParsedSource, style: Style, is_async: bool) -> list[Edit]:

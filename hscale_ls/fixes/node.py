@@ -222,10 +222,14 @@ def nest_adapter(ctx: FixContext) -> list[Fix]:
     if ctx.titles_only:
         return [Fix(NEST_TITLE, True, (), preferred=True)]
     adapter_text = NEST_ADAPTER.format(
-        q_platform=style.q("@nestjs/platform-socket.io"), q_socketio=style.q("socket.io"),
-        q_adapter=style.q("@socket.io/redis-adapter"), q_redis=style.q("redis"), q_url=style.q(REDIS_URL),
-        end=style.end, i=style.indent,
-    ).replace("\n", style.newline)  # fmt: skip
+        q_platform=style.q("@nestjs/platform-socket.io"),
+        q_socketio=style.q("socket.io"),
+        q_adapter=style.q("@socket.io/redis-adapter"),
+        q_redis=style.q("redis"),
+        q_url=style.q(REDIS_URL),
+        end=style.end,
+        i=style.indent,
+    ).replace("\n", style.newline)
     variable = unique_name(source, "redisIoAdapter")
     indent = parsed.indentation(statement.start_byte)
     wiring = style.lines(

@@ -13,7 +13,6 @@ from tree_sitter import Node
 
 from hscale_ls.analysis.facts import HANDLE_NAMES
 from hscale_ls.fixes.context import FixContext
-from hscale_ls.fixes.history import _in_async_function
 from hscale_ls.fixes.manifests import (
     add_node_dependencies,
     add_python_requirements,
@@ -23,6 +22,7 @@ from hscale_ls.fixes.model import Edit, Fix
 from hscale_ls.fixes.node import NODE_REDIS_VERSION, create_client_import, package_and_resp, redis_client
 from hscale_ls.fixes.python import redis_imports, spacer, stdlib_imports
 from hscale_ls.fixes.style import ParsedSource, unique_name
+from hscale_ls.fixes.syntax import in_async_function
 
 TITLE = "Also keep `{name}` in a Redis sorted set with heartbeat scores (members expire)"
 NOTE = (
@@ -152,8 +152,8 @@ def _python(
         return [Fix(TITLE.format(name=finding.name), False, (), note=NOTE)]
     key = q(f"hscale:presence:{name}")
     url = f"os.environ.get({q('REDIS_URL')}, {q('redis://127.0.0.1:6379/0')})"
-    any_async = any(_in_async_function(s) for s, _, _ in sites)
-    any_sync = not all(_in_async_function(s) for s, _, _ in sites)
+    any_async = any(in_async_function(parsed, s) for s, _, _ in sites)
+    any_sync = not all(in_async_function(parsed, s) for s, _, _ in sites)
     store = unique_name(parsed.source, f"_{name}_presence")
     track = unique_name(parsed.source, f"track_{name}")
     block = ["", "# Presence also lives in a Redis sorted set scored by last-seen time: members expire."]
@@ -190,7 +190,7 @@ def _python(
         indent = parsed.indentation(statement.start_byte)
         call = (
             f"await {track}_async({member}, {online})"
-            if _in_async_function(statement)
+            if in_async_function(parsed, statement)
             else f"{track}({member}, {online})"
         )
         edits.append(Edit(finding.path, at, at, style.lines(f"{indent}{call}")))

@@ -34,7 +34,8 @@ class FixSession:
     read_base: Callable[[str], bytes | None] = read_disk
     contents: dict[str, bytes] = field(default_factory=dict)
     originals: dict[str, bytes | None] = field(default_factory=dict)
-    applied: list[str] = field(default_factory=list)
+    applied: list[str] = field(default_factory=list)  # titles of the fixes applied, in order
+    notes: dict[str, str] = field(default_factory=dict)  # title -> what that applied fix does not do
     # the tree being fixed: files outside it (or reached through a symlink that leaves it) are not
     # written; None only where nothing is ever written (previews)
     boundary: str | None = None
@@ -81,6 +82,8 @@ class FixSession:
             if language is not None:
                 self.live.open(path, language, 0, content.decode("utf-8", errors="replace"))
         self.applied.append(fix.title)
+        if fix.note:
+            self.notes[fix.title] = fix.note
         return True
 
     def run(self, unsafe: bool = False, only: Callable[[str], bool] = lambda path: True) -> int:

@@ -89,8 +89,12 @@ class ParsedSource:
         """The top-level (or block-level) statement containing a node."""
         current = node
         while current.parent is not None and current.parent.type not in {
-            "program", "module", "statement_block", "block", "class_body",
-        }:  # fmt: skip
+            "program",
+            "module",
+            "statement_block",
+            "block",
+            "class_body",
+        }:
             current = current.parent
         return current
 

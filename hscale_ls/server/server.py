@@ -31,7 +31,7 @@ from hscale_ls.analysis.languages import (
 )
 from hscale_ls.analysis.live import LiveDocument, LiveWorkspace, result_id
 from hscale_ls.analysis.project import Finding
-from hscale_ls.report import audit_json
+from hscale_ls.report import audits_json
 from hscale_ls.server import convert
 from hscale_ls.server.capabilities import ClientCaps
 from hscale_ls.server.protocol import HscaleProtocol
@@ -362,17 +362,7 @@ class HscaleServer(LanguageServer):
         return None
 
     def audit_payload(self, path: str | None) -> dict[str, Any]:
-        roots = [self.live.project_of(path)] if path else self.live.projects()
-        payloads = []
-        for root in roots:
-            audit = self.live.result(root).audit
-            if audit is not None:
-                payloads.append({**audit_json(audit, self.live.folder_of(root)), "project": root})
-        if len(payloads) == 1:
-            return payloads[0]
-        verdicts = {p["verdict"] for p in payloads}
-        verdict = "fail" if "fail" in verdicts else "pass" if "pass" in verdicts else "skip"
-        return {"check": "horizontal-scaling-ready", "verdict": verdict, "projects": payloads}
+        return audits_json(self.live.audits(path), self.live.shown_from())
 
 
 def document_path(uri: str) -> str | None:

@@ -30,8 +30,11 @@ def findings(folder: Path, *extra: str) -> list[dict[str, object]]:
 
 
 def test_hscale_toml_sets_severity_and_ignore(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "a", ".hscale.toml",
-                   'ignore = ["history-in-memory"]\n[severity]\npresence-in-memory = "error"\n')  # fmt: skip
+    app = make_app(
+        tmp_path / "a",
+        ".hscale.toml",
+        'ignore = ["history-in-memory"]\n[severity]\npresence-in-memory = "error"\n',
+    )
     found = {f["rule"]: f["severity"] for f in findings(app)}
     assert found == {"subscriptions-in-memory": "warning", "presence-in-memory": "error"}
 

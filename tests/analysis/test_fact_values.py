@@ -12,8 +12,16 @@ import pytest
 from hscale_ls.analysis import facts, text
 from hscale_ls.analysis.text import Point, Span
 
-CLASSES = [text.Point, text.Span, facts.Mutation, facts.StateContainer, facts.ServerSite, facts.BackendUse,
-           facts.Suppression, facts.FileFacts]  # fmt: skip
+CLASSES = [
+    text.Point,
+    text.Span,
+    facts.Mutation,
+    facts.StateContainer,
+    facts.ServerSite,
+    facts.BackendUse,
+    facts.Suppression,
+    facts.FileFacts,
+]
 POINT = Point(1, 2, 3, 4)
 SPAN = Span(POINT, POINT, 10, 12)
 SAMPLES = {

@@ -24,8 +24,17 @@ def write(folder: Path, files: dict[str, str]) -> Path:
 
 
 def test_one_apps_adapter_does_not_hide_anothers_problem(tmp_path: Path) -> None:
-    write(tmp_path, {"a/package.json": "{}", "a/io.js": ADAPTER, "a/rooms.js": ROOMS,
-                     "b/package.json": "{}", "b/io.js": NO_ADAPTER, "b/rooms.js": ROOMS})  # fmt: skip
+    write(
+        tmp_path,
+        {
+            "a/package.json": "{}",
+            "a/io.js": ADAPTER,
+            "a/rooms.js": ROOMS,
+            "b/package.json": "{}",
+            "b/io.js": NO_ADAPTER,
+            "b/rooms.js": ROOMS,
+        },
+    )
     result = scan([str(tmp_path)], jobs=1)
     flagged = sorted((Path(f.path).parent.name, f.name) for f in result.findings)
     assert flagged == [("b", "io"), ("b", "rooms")]
@@ -43,7 +52,16 @@ def test_adapter_in_another_file_clears_the_server_finding(tmp_path: Path) -> No
 
 
 def test_cluster_adapter_is_not_a_shared_backend(tmp_path: Path) -> None:
-    write(tmp_path, {"package.json": "{}", "io.js": NO_ADAPTER.replace("socket.io\";", "socket.io\";\nimport { createAdapter } from \"@socket.io/cluster-adapter\";") + "io.adapter(createAdapter());\n"})  # fmt: skip
+    write(
+        tmp_path,
+        {
+            "package.json": "{}",
+            "io.js": NO_ADAPTER.replace(
+                'socket.io";', 'socket.io";\nimport { createAdapter } from "@socket.io/cluster-adapter";'
+            )
+            + "io.adapter(createAdapter());\n",
+        },
+    )
     assert [f.name for f in scan([str(tmp_path)], jobs=1).findings] == ["io"]
 
 
@@ -81,18 +99,21 @@ def test_unreadable_and_binary_files_are_skipped_not_fatal(tmp_path: Path) -> No
 
 
 def test_options_built_elsewhere_are_not_reported_but_visible_ones_are(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "a/package.json": "{}",
-        "a/io.js": 'import { Server } from "socket.io";\nconst options = { cors: {} };\nexport const io = new Server(3000, options);\n',
-        "b/package.json": "{}",
-        "b/io.js": 'import { Server } from "socket.io";\nimport { options } from "./config.js";\nexport const io = new Server(3000, options);\n',
-        "c/package.json": "{}",
-        "c/io.js": 'import { Server } from "socket.io";\nexport const io = new Server(3000, { ...base, cors: {} });\n',
-        "d/requirements.txt": "python-socketio\n",
-        "d/app.py": "import socketio\nsio = socketio.AsyncServer(**settings.SOCKETIO)\n",
-        "e/requirements.txt": "python-socketio\n",
-        "e/app.py": "import socketio\nsio = socketio.AsyncServer(async_mode='asgi')\n",
-    })  # fmt: skip
+    write(
+        tmp_path,
+        {
+            "a/package.json": "{}",
+            "a/io.js": 'import { Server } from "socket.io";\nconst options = { cors: {} };\nexport const io = new Server(3000, options);\n',
+            "b/package.json": "{}",
+            "b/io.js": 'import { Server } from "socket.io";\nimport { options } from "./config.js";\nexport const io = new Server(3000, options);\n',
+            "c/package.json": "{}",
+            "c/io.js": 'import { Server } from "socket.io";\nexport const io = new Server(3000, { ...base, cors: {} });\n',
+            "d/requirements.txt": "python-socketio\n",
+            "d/app.py": "import socketio\nsio = socketio.AsyncServer(**settings.SOCKETIO)\n",
+            "e/requirements.txt": "python-socketio\n",
+            "e/app.py": "import socketio\nsio = socketio.AsyncServer(async_mode='asgi')\n",
+        },
+    )
     flagged = sorted(Path(f.path).parent.name for f in scan([str(tmp_path)], jobs=1).findings)
     # a: the options object is in view and has no adapter; e: nothing hides the missing manager
     assert flagged == ["a", "e"]

@@ -180,8 +180,12 @@ def test_progress_bar_only_on_a_terminal() -> None:
     try:
         done = subprocess.run(
             [sys.executable, "-m", "hscale_ls", "check", "examples", "--no-cache"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=slave, env=env, timeout=60,
-        )  # fmt: skip
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            env=env,
+            timeout=60,
+        )
         os.close(slave)
         drawn = b""
         while True:
@@ -219,6 +223,21 @@ def test_fix_diff_and_idempotence_through_the_cli(tmp_path: Path) -> None:
     assert package["dependencies"]["redis"] == "^5.8.0"
     again = run_cli("check", "app", "--diff", cwd=tmp_path)
     assert again.code == 0 and again.stdout == ""
+
+
+def test_diff_and_fix_say_what_each_applied_fix_does_not_do(tmp_path: Path) -> None:
+    import shutil
+
+    app = tmp_path / "app"
+    shutil.copytree(EXAMPLES / "socketio-cjs-memory", app)
+    note = "hscale-ls:   note: The adapter is installed once Redis is connected (a promise chain"
+    applied = "hscale-ls: {}: Add the Socket.IO Redis adapter (@socket.io/redis-adapter)\n" + note
+    diff = run_cli("check", "app", "--diff", "--unsafe-fixes", cwd=tmp_path)
+    assert applied.format("would apply") in diff.stderr
+    history = "hscale-ls:   note: Each instance keeps a copy in memory that it fills from the stream"
+    assert history in diff.stderr.split("would apply: Keep `messages` in a Redis Stream", 1)[1]
+    fixed = run_cli("check", "app", "--fix", cwd=tmp_path)
+    assert applied.format("applied") in fixed.stderr
 
 
 def test_json_lists_fix_titles() -> None:

@@ -93,8 +93,14 @@ def test_an_adapter_elsewhere_in_the_project_covers_the_server_for_every_command
 
 
 def test_a_project_without_an_adapter_gets_exactly_one_from_every_command(tmp_path: Path) -> None:
-    root = write(tmp_path / "chat", {"package.json": PACKAGE, "src/server.js": SERVER_JS,
-                                     "lib/util.js": 'const { io } = require("../src/server");\nio.emit("up");\n'})  # fmt: skip
+    root = write(
+        tmp_path / "chat",
+        {
+            "package.json": PACKAGE,
+            "src/server.js": SERVER_JS,
+            "lib/util.js": 'const { io } = require("../src/server");\nio.emit("up");\n',
+        },
+    )
     expected = [("src/server.js", "presence-in-memory"), ("src/server.js", "subscriptions-in-memory")]
     assert rules_of(root, "src/server.js") == expected
     assert rules_of(root, ".") == expected
@@ -106,11 +112,16 @@ def test_a_project_without_an_adapter_gets_exactly_one_from_every_command(tmp_pa
 
 
 def test_a_sub_projects_adapter_does_not_cover_the_parent_projects_server(tmp_path: Path) -> None:
-    root = write(tmp_path / "mono", {
-        "package.json": PACKAGE, "src/server.js": SERVER_JS,  # the parent project: no adapter
-        "apps/chat/package.json": PACKAGE, "apps/chat/src/server.js": SERVER_JS,
-        "apps/chat/lib/adapter.js": ADAPTER_JS,
-    })  # fmt: skip
+    root = write(
+        tmp_path / "mono",
+        {
+            "package.json": PACKAGE,
+            "src/server.js": SERVER_JS,  # the parent project: no adapter
+            "apps/chat/package.json": PACKAGE,
+            "apps/chat/src/server.js": SERVER_JS,
+            "apps/chat/lib/adapter.js": ADAPTER_JS,
+        },
+    )
     assert rules_of(root, "src/server.js") == [
         ("src/server.js", "presence-in-memory"),
         ("src/server.js", "subscriptions-in-memory"),
@@ -127,10 +138,16 @@ def test_a_sub_projects_adapter_does_not_cover_the_parent_projects_server(tmp_pa
 
 
 def test_two_files_of_two_projects_are_each_fixed_in_their_own_project(tmp_path: Path) -> None:
-    root = write(tmp_path / "apps", {
-        "covered/package.json": PACKAGE, "covered/src/server.js": SERVER_JS, "covered/lib/adapter.js": ADAPTER_JS,
-        "bare/package.json": PACKAGE, "bare/src/server.js": SERVER_JS,
-    })  # fmt: skip
+    root = write(
+        tmp_path / "apps",
+        {
+            "covered/package.json": PACKAGE,
+            "covered/src/server.js": SERVER_JS,
+            "covered/lib/adapter.js": ADAPTER_JS,
+            "bare/package.json": PACKAGE,
+            "bare/src/server.js": SERVER_JS,
+        },
+    )
     paths = ("covered/src/server.js", "bare/src/server.js")
     assert [r for r in rules_of(root, *paths) if r[1] == "subscriptions-in-memory"] == [
         ("bare/src/server.js", "subscriptions-in-memory")

@@ -49,9 +49,22 @@ def test_shipped_config_attaches_diagnoses_and_fixes(tmp_path: Path) -> None:
         },
     }
     done = subprocess.run(
-        ["timeout", "90", nvim(), "--headless", "--clean", "-l", str(ROOT / "tests" / "editors" / "nvim_e2e.lua")],
-        cwd=project, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            "timeout",
+            "90",
+            nvim(),
+            "--headless",
+            "--clean",
+            "-l",
+            str(ROOT / "tests" / "editors" / "nvim_e2e.lua"),
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert done.returncode == 0 and "PASS" in done.stdout, done.stdout + done.stderr
     on_disk = (project / "io.js").read_text()
     assert 'const { createAdapter } = require("@socket.io/redis-adapter");' in on_disk

@@ -33,8 +33,9 @@ def test_extension_unit_tests_and_type_check() -> None:
 def test_quick_fix_in_the_real_vscode_workbench() -> None:
     done = run(
         ["timeout", "900", "bash", str(ROOT / "tests" / "editors" / "vscode" / "run.sh")],
-        env={**os.environ, "HSCALE_PY": sys.executable}, timeout=960,
-    )  # fmt: skip
+        env={**os.environ, "HSCALE_PY": sys.executable},
+        timeout=960,
+    )
     assert done.returncode == 0 and done.stdout.rstrip().endswith("PASS"), (
         done.stdout[-3000:] + done.stderr[-3000:]
     )

@@ -42,8 +42,11 @@ def extension_module() -> Path:
     if not (EXTENSION / "node_modules" / ".bin" / "esbuild").exists():
         installed = subprocess.run(
             ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=EXTENSION, capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
+            cwd=EXTENSION,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert installed.returncode == 0, installed.stderr
     built = subprocess.run(
         ["npm", "run", "--silent", "build:test"], cwd=EXTENSION, capture_output=True, text=True, timeout=300
@@ -74,8 +77,11 @@ def imported_from(workspace: Path) -> list[str]:
 def computed(extension_module: Path, workspace: Path, what: str) -> dict[str, Any]:
     done = subprocess.run(
         ["node", str(SPAWN), str(extension_module), sys.executable, str(EXTENSION), str(workspace), what],
-        cwd=workspace, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     spawn: dict[str, Any] = json.loads(done.stdout)
     return spawn
@@ -112,8 +118,12 @@ def test_the_install_probe_runs_no_workspace_module(extension_module: Path, work
     shadow(workspace, "hscale_ls")
     spawn = computed(extension_module, workspace, "probe")
     probed = subprocess.run(
-        [spawn["command"], *spawn["args"]], cwd=spawn["cwd"], env=spawn["env"],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [spawn["command"], *spawn["args"]],
+        cwd=spawn["cwd"],
+        env=spawn["env"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert probed.returncode == 0, probed.stderr
     assert imported_from(workspace) == []

@@ -70,8 +70,15 @@ def test_fixes_are_careful(folder: Path, unsafe: bool, tmp_path: Path) -> None:
 
 def test_the_examples_get_the_expected_fixes(tmp_path: Path) -> None:
     applied = {}
-    for name in ("socketio-cjs-memory", "socketio-esm-memory", "socketio-ts-memory", "nestjs-memory",
-                 "python-socketio-memory", "flask-socketio-memory", "django-channels-memory"):  # fmt: skip
+    for name in (
+        "socketio-cjs-memory",
+        "socketio-esm-memory",
+        "socketio-ts-memory",
+        "nestjs-memory",
+        "python-socketio-memory",
+        "flask-socketio-memory",
+        "django-channels-memory",
+    ):
         work = tmp_path / name
         shutil.copytree(EXAMPLES / name, work)
         session = session_for(work)

@@ -52,8 +52,14 @@ def test_commonjs_gets_a_promise_chain_and_requires_before_use(tmp_path: Path) -
 
 
 def test_ioredis_projects_get_the_ioredis_form(tmp_path: Path) -> None:
-    out = fixed(tmp_path, {"package.json": json.dumps({"dependencies": {"ioredis": "^5.9.0"}}),
-                           "s.ts": "import { Server } from \"socket.io\";\nexport const io = new Server(3000);\n"}, "s.ts")  # fmt: skip
+    out = fixed(
+        tmp_path,
+        {
+            "package.json": json.dumps({"dependencies": {"ioredis": "^5.9.0"}}),
+            "s.ts": 'import { Server } from "socket.io";\nexport const io = new Server(3000);\n',
+        },
+        "s.ts",
+    )
     code = out["s.ts"]
     assert 'import { Redis } from "ioredis";' in code
     assert "const pubClient = new Redis(process.env.REDIS_URL" in code and ".connect()" not in code
@@ -64,8 +70,14 @@ def test_ioredis_projects_get_the_ioredis_form(tmp_path: Path) -> None:
 
 
 def test_connection_state_recovery_gets_the_streams_adapter_and_redis6_gets_resp2(tmp_path: Path) -> None:
-    out = fixed(tmp_path, {"package.json": json.dumps({"dependencies": {"redis": "^6.2.0"}}),
-                           "s.mjs": "import { Server } from 'socket.io';\nconst io = new Server(3000, { connectionStateRecovery: {} });\n"}, "s.mjs")  # fmt: skip
+    out = fixed(
+        tmp_path,
+        {
+            "package.json": json.dumps({"dependencies": {"redis": "^6.2.0"}}),
+            "s.mjs": "import { Server } from 'socket.io';\nconst io = new Server(3000, { connectionStateRecovery: {} });\n",
+        },
+        "s.mjs",
+    )
     code = out["s.mjs"]
     assert "from '@socket.io/redis-streams-adapter';" in code
     assert "createClient({ url: process.env.REDIS_URL || 'redis://127.0.0.1:6379', RESP: 2 })" in code

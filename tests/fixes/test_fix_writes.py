@@ -34,9 +34,13 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def fix(folder: Path, **popen: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "hscale_ls", "check", "--fix", "--no-cache", str(folder)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, **popen,  # type: ignore[arg-type]
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        **popen,  # type: ignore[arg-type]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -97,9 +101,11 @@ def test_a_kill_at_any_moment_leaves_every_file_old_or_new(
         folder = copy(APP, tmp_path / f"app{attempt}")
         process = subprocess.Popen(
             [sys.executable, "-m", "hscale_ls", "check", "--fix", "--no-cache", str(folder)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-        )  # fmt: skip
+        )
         time.sleep(whole * (0.55 + 0.5 * attempt / kills))
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
@@ -199,15 +205,18 @@ def test_a_requirements_file_keeps_its_encoding_and_pip_still_reads_it(
     # pip's own reader (it detects the mark) sees every requirement
     read = subprocess.run(
         [
-            sys.executable, "-c",
+            sys.executable,
+            "-c",
             "import sys\n"
             "from pip._internal.network.session import PipSession\n"
             "from pip._internal.req.req_file import parse_requirements\n"
             "for r in parse_requirements(sys.argv[1], session=PipSession()): print(r.requirement)",
             str(requirements),
         ],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert read.returncode == 0, read.stderr
     names = [line.split(">")[0].split("=")[0].strip().lower() for line in read.stdout.split()]
     assert {"flask", "flask-socketio", "redis"} <= set(names), read.stdout

@@ -108,8 +108,14 @@ def fix(folder: Path) -> dict[str, str]:
 
 
 def test_django_consumer_saves_through_the_model_off_the_event_loop(tmp_path: Path) -> None:
-    write(tmp_path, {"chat/__init__.py": "", "chat/models.py": DJANGO_MODEL.format(extra=""),
-                     "chat/consumers.py": CONSUMER})  # fmt: skip
+    write(
+        tmp_path,
+        {
+            "chat/__init__.py": "",
+            "chat/models.py": DJANGO_MODEL.format(extra=""),
+            "chat/consumers.py": CONSUMER,
+        },
+    )
     assert history_titles(tmp_path)[0].startswith("Keep `messages` in the database through `ChatMessage`")
     code = fix(tmp_path)["chat/consumers.py"]
     assert "from channels.db import database_sync_to_async\nfrom .models import ChatMessage\n" in code
@@ -143,12 +149,20 @@ def test_sqlalchemy_in_sync_handlers_with_the_session_factory(tmp_path: Path) ->
 
 def test_not_offered_when_an_insert_could_fail(tmp_path: Path) -> None:
     # a key the model has no column for
-    write(tmp_path / "extra-key", {"models.py": SQLALCHEMY_MODELS,
-                                   "app.py": FLASK_APP.format(more=', "mood": data["mood"]')})  # fmt: skip
+    write(
+        tmp_path / "extra-key",
+        {"models.py": SQLALCHEMY_MODELS, "app.py": FLASK_APP.format(more=', "mood": data["mood"]')},
+    )
     # a required relation the messages do not carry
     relation = "    user = models.ForeignKey('auth.User', on_delete=models.CASCADE)\n"
-    write(tmp_path / "relation", {"chat/__init__.py": "", "chat/consumers.py": CONSUMER,
-                                  "chat/models.py": DJANGO_MODEL.format(extra=relation)})  # fmt: skip
+    write(
+        tmp_path / "relation",
+        {
+            "chat/__init__.py": "",
+            "chat/consumers.py": CONSUMER,
+            "chat/models.py": DJANGO_MODEL.format(extra=relation),
+        },
+    )
     # a required column the messages do not set
     required = SQLALCHEMY_MODELS + "    sender = Column(String(100), nullable=False)\n"
     write(tmp_path / "required", {"models.py": required, "app.py": FLASK_APP.format(more="")})
@@ -160,8 +174,14 @@ def test_not_offered_when_an_insert_could_fail(tmp_path: Path) -> None:
 
 def test_nullable_relation_and_optional_columns_do_not_block_it(tmp_path: Path) -> None:
     relation = "    user = models.ForeignKey('auth.User', null=True, on_delete=models.SET_NULL)\n"
-    write(tmp_path, {"chat/__init__.py": "", "chat/consumers.py": CONSUMER,
-                     "chat/models.py": DJANGO_MODEL.format(extra=relation)})  # fmt: skip
+    write(
+        tmp_path,
+        {
+            "chat/__init__.py": "",
+            "chat/consumers.py": CONSUMER,
+            "chat/models.py": DJANGO_MODEL.format(extra=relation),
+        },
+    )
     assert any("through `ChatMessage`" in t for t in history_titles(tmp_path))
 
 
@@ -264,8 +284,14 @@ def test_mongoose_model_required_from_another_module(tmp_path: Path) -> None:
 
 
 def test_prisma_model_from_the_schema_in_typescript(tmp_path: Path) -> None:
-    write(tmp_path, {"prisma/schema.prisma": PRISMA_SCHEMA.replace("{extra}", ""), "src/server.ts": PRISMA_SERVER,
-                     "package.json": "{}"})  # fmt: skip
+    write(
+        tmp_path,
+        {
+            "prisma/schema.prisma": PRISMA_SCHEMA.replace("{extra}", ""),
+            "src/server.ts": PRISMA_SERVER,
+            "package.json": "{}",
+        },
+    )
     code = fix(tmp_path)["src/server.ts"]
     assert "prisma.chatMessage.create({ data: { room: item.room, text: item.text } })" in code
     assert 'prisma.chatMessage.findMany({ orderBy: { id: "desc" }, take: limit })' in code
@@ -284,8 +310,14 @@ def test_node_variants_not_offered_when_an_insert_could_fail_or_a_read_cannot_wa
     )
     mongoose_project(tmp_path / "mongoose-required", required)
     extra = "  channel   String\n"
-    write(tmp_path / "prisma-required", {"prisma/schema.prisma": PRISMA_SCHEMA.replace("{extra}", extra),
-                                         "src/server.ts": PRISMA_SERVER, "package.json": "{}"})  # fmt: skip
+    write(
+        tmp_path / "prisma-required",
+        {
+            "prisma/schema.prisma": PRISMA_SCHEMA.replace("{extra}", extra),
+            "src/server.ts": PRISMA_SERVER,
+            "package.json": "{}",
+        },
+    )
     # the history is read in a named function whose callers may use what it returns
     named = (
         PRISMA_SERVER.replace(
@@ -294,8 +326,14 @@ def test_node_variants_not_offered_when_an_insert_could_fail_or_a_read_cannot_wa
         )
         + "function recent(room: string) {\n  return messages.filter((m) => m.room === room);\n}\n"
     )
-    write(tmp_path / "named-reader", {"prisma/schema.prisma": PRISMA_SCHEMA.replace("{extra}", ""),
-                                      "src/server.ts": named, "package.json": "{}"})  # fmt: skip
+    write(
+        tmp_path / "named-reader",
+        {
+            "prisma/schema.prisma": PRISMA_SCHEMA.replace("{extra}", ""),
+            "src/server.ts": named,
+            "package.json": "{}",
+        },
+    )
     for case in ("mongoose-required", "prisma-required", "named-reader"):
         titles = history_titles(tmp_path / case)
         assert not any("in the database" in t for t in titles), (case, titles)
@@ -341,3 +379,9 @@ def test_mongoose_model_imported_by_name_under_another_name(tmp_path: Path) -> N
     code = fix(tmp_path)["server.js"]
     assert "ChatMessage.create({ room: item.room, text: item.text })" in code
     assert 'socket.on("join", async () => {' in code
+
+
+def test_a_comment_inside_the_message_literal_does_not_hide_its_keys(tmp_path: Path) -> None:
+    """Python dict literals are read by the same helper as JavaScript objects, which skips comments."""
+    write(tmp_path, {"models.py": SQLALCHEMY_MODELS, "app.py": FLASK_APP.format(more="  # as typed\n    ")})
+    assert any("in the database" in t for t in history_titles(tmp_path))

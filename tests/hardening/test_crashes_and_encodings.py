@@ -122,8 +122,10 @@ def test_a_reader_that_goes_away_is_not_reported_as_a_crash() -> None:
     """`hscale-ls check | head`: the pipe closes before the output is written."""
     process = subprocess.Popen(
         [sys.executable, "-m", "hscale_ls", "check", str(EXAMPLES)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
     assert process.stdout is not None and process.stderr is not None
     process.stdout.close()
     error = process.stderr.read().decode()

@@ -107,8 +107,12 @@ def interpreter_for(uid: int, env: dict[str, str]) -> str:
         try:
             probe = subprocess.run(
                 [candidate, "-c", "import hscale_ls, tree_sitter"],
-                env=env, user=uid, group=uid, capture_output=True, timeout=60,
-            )  # fmt: skip
+                env=env,
+                user=uid,
+                group=uid,
+                capture_output=True,
+                timeout=60,
+            )
         except OSError:
             continue
         if probe.returncode == 0:
@@ -139,8 +143,14 @@ def test_without_a_home_directory_the_cache_is_not_used() -> None:
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         completed = subprocess.run(
             [interpreter_for(uid, env), "-m", "hscale_ls", "check", ".", "--format", "json"],
-            cwd=project, env=env, user=uid, group=uid, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+            cwd=project,
+            env=env,
+            user=uid,
+            group=uid,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert not marker.exists(), "the planted cache file was loaded"
         assert completed.returncode == 1 and '"presence-in-memory"' in completed.stdout, completed.stderr
         assert "facts cache not used" in completed.stderr
@@ -275,7 +285,12 @@ def test_cached_facts_are_the_facts_and_nothing_else_decodes(tmp_path: Path) -> 
     sample = next(f for f in every if f.containers and f.servers)
     good = to_json(sample)
     hostile = [
-        None, {}, "x", [], good[:-1], [*good, 1],
+        None,
+        {},
+        "x",
+        [],
+        good[:-1],
+        [*good, 1],
         [7, *good[1:]],  # a number for the path
         [*good[:2], "admin", *good[3:]],  # a role no fact has
         [*good[:4], [[*good[4][0][:4], [1, 2, "3", 4, 5, 6], *good[4][0][5:]]], *good[5:]],  # a span
@@ -283,7 +298,7 @@ def test_cached_facts_are_the_facts_and_nothing_else_decodes(tmp_path: Path) -> 
         [*good[:8], [["f", {"a": 1}]], *good[9:]],  # a mapping for the callees
         [*good[:8], [["f"], [0], [[5]]], *good[9:]],  # a callee name that is not in the file's list
         "[" * 100_000,
-    ]  # fmt: skip
+    ]
     cache_dir = tmp_path / "cache"
     cache_dir.mkdir(mode=0o700)
     for value in hostile:

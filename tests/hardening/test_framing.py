@@ -22,8 +22,14 @@ def framed(message: dict[str, object]) -> bytes:
 
 
 INITIALIZE = framed({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}})
-HOVER = framed({"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover",
-                "params": {"textDocument": {"uri": "file:///a.js"}, "position": {"line": 0, "character": 0}}})  # fmt: skip
+HOVER = framed(
+    {
+        "jsonrpc": "2.0",
+        "id": 2,
+        "method": "textDocument/hover",
+        "params": {"textDocument": {"uri": "file:///a.js"}, "position": {"line": 0, "character": 0}},
+    }
+)
 BODY = b'{"jsonrpc": "2.0", "method": "initialized", "params": {}}'
 
 BROKEN = {

@@ -29,8 +29,10 @@ def lsp_position(text: str, index: int) -> types.Position:
 
 
 def shape(diagnostics: list[types.Diagnostic]) -> list[tuple[object, ...]]:
-    return sorted((d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character, str(d.code))
-                  for d in diagnostics)  # fmt: skip
+    return sorted(
+        (d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character, str(d.code))
+        for d in diagnostics
+    )
 
 
 def rules(diagnostics: list[types.Diagnostic]) -> list[str]:

@@ -33,9 +33,31 @@ SEED = (
     '  socket.on("m", (m) => messages.push(m));\n'
     "});\n"
 )
-PIECES = ["", "x", "\n", "\r\n", "😀", "é", "e\u0301", "𝒳", "// c\n", "messages.push(1);\n", "const rooms = new Map();\n",
-          "io.on('j', (s) => rooms.set(s.id, 1));\n", "}", "{", "'", "/*", "*/", " ", "\t",
-          "\r", "\x0c", "\x85", "\u2028"]  # fmt: skip
+PIECES = [
+    "",
+    "x",
+    "\n",
+    "\r\n",
+    "😀",
+    "é",
+    "e\u0301",
+    "𝒳",
+    "// c\n",
+    "messages.push(1);\n",
+    "const rooms = new Map();\n",
+    "io.on('j', (s) => rooms.set(s.id, 1));\n",
+    "}",
+    "{",
+    "'",
+    "/*",
+    "*/",
+    " ",
+    "\t",
+    "\r",
+    "\x0c",
+    "\x85",
+    "\u2028",
+]
 
 
 def units(text: str, encoding: str) -> int:
@@ -115,8 +137,17 @@ def fresh_facts(document: LiveDocument, text: str) -> FileFacts:
 
 
 def shape(diagnostics: list[types.Diagnostic]) -> list[tuple[object, ...]]:
-    return sorted((d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character, d.code, d.message)
-                  for d in diagnostics)  # fmt: skip
+    return sorted(
+        (
+            d.range.start.line,
+            d.range.start.character,
+            d.range.end.line,
+            d.range.end.character,
+            d.code,
+            d.message,
+        )
+        for d in diagnostics
+    )
 
 
 async def test_incremental_diagnostics_equal_fresh_through_the_server(tmp_path: Path) -> None:
@@ -145,9 +176,15 @@ async def test_incremental_diagnostics_equal_fresh_through_the_server(tmp_path: 
                     end = snap(text, min(len(text), start + rng.randrange(8)))
                     inserted = rng.choice(PIECES) + rng.choice(PIECES)
                     (sl, sc), (el, ec) = position(text, start, "utf-16"), position(text, end, "utf-16")
-                    changes.append(types.TextDocumentContentChangePartial(
-                        range=types.Range(start=types.Position(line=sl, character=sc), end=types.Position(line=el, character=ec)),
-                        text=inserted))  # fmt: skip
+                    changes.append(
+                        types.TextDocumentContentChangePartial(
+                            range=types.Range(
+                                start=types.Position(line=sl, character=sc),
+                                end=types.Position(line=el, character=ec),
+                            ),
+                            text=inserted,
+                        )
+                    )
                     text = text[:start] + inserted + text[end:]
                 version = editor.change(name, *changes)
             edited = await editor.diagnostics(name, version=version)

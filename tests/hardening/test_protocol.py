@@ -72,8 +72,13 @@ def test_garbage_gets_errors_and_the_server_keeps_serving(tmp_path: Path) -> Non
     assert client.response(2)["error"]["code"] == -32601
     client.send({"jsonrpc": "2.0", "id": 3, "method": "textDocument/hover", "params": {"wrong": "shape"}})
     assert "error" in client.response(3)
-    client.send({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": 5},
-                 "contentChanges": [{"text": "x"}]}})  # fmt: skip
+    client.send(
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didChange",
+            "params": {"textDocument": {"uri": uri, "version": 5}, "contentChanges": [{"text": "x"}]},
+        }
+    )
     client.send(
         {
             "jsonrpc": "2.0",

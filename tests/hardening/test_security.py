@@ -101,9 +101,13 @@ async def test_server_reads_and_writes_only_what_it_should(tmp_path: Path, monke
         assert uris == {editor.uri("server.js"), editor.uri("app.py")}, uris
         uri = editor.open("server.js")
         found = await editor.diagnostics("server.js", until=lambda d: len(d) >= 1)
-        await client.text_document_code_action_async(types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri), range=found[0].range,
-            context=types.CodeActionContext(diagnostics=found)))  # fmt: skip
+        await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=found[0].range,
+                context=types.CodeActionContext(diagnostics=found),
+            )
+        )
     finally:
         await client.shutdown_session()
         await client.stop()

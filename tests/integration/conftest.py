@@ -59,8 +59,10 @@ def redis_url() -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         wait_for_port(port, process)
         yield f"redis://127.0.0.1:{port}"
@@ -100,9 +102,13 @@ class Instances:
         port = port or free_port()
         command = [part.replace("{port}", str(port)) for part in self.command]
         process = subprocess.Popen(
-            command, cwd=self.cwd, env={**os.environ, **self.env, "PORT": str(port)},
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            command,
+            cwd=self.cwd,
+            env={**os.environ, **self.env, "PORT": str(port)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.running[port] = process
         wait_for_port(port, process)
         return port

@@ -59,8 +59,12 @@ async def test_consumer_history_is_saved_through_the_model_and_replayed_on_every
     database = tmp_path / "chat.sqlite3"
     migrate = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--run-syncdb", "--settings", "proof_settings"],
-        cwd=project, capture_output=True, text=True, timeout=120, env={"CHAT_DATABASE": str(database)},
-    )  # fmt: skip
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"CHAT_DATABASE": str(database)},
+    )
     assert migrate.returncode == 0, migrate.stderr
 
     env = {"CHAT_DATABASE": str(database), "DJANGO_SETTINGS_MODULE": "proof_settings"}
@@ -76,8 +80,11 @@ async def test_consumer_history_is_saved_through_the_model_and_replayed_on_every
 
     fixed = subprocess.run(
         [sys.executable, "-m", "hscale_ls", "check", str(project), "--fix", "--unsafe-fixes"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "in the database through `Message`" in fixed.stderr, fixed.stderr
 
     port_a, port_b = instances.start(), instances.start()

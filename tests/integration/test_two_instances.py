@@ -32,8 +32,18 @@ class App:
     node: bool = False
 
 
-UVICORN = [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", "{port}",
-           "--log-level", "warning"]  # fmt: skip
+UVICORN = [
+    sys.executable,
+    "-m",
+    "uvicorn",
+    "app:app",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "{port}",
+    "--log-level",
+    "warning",
+]
 APPS = {
     "socketio-js": App("socketio-cjs-memory", ["node", "server.js"], lambda user: "room1", node=True),
     "python-socketio": App("python-socketio-memory", UVICORN, lambda user: "room1"),
@@ -167,8 +177,11 @@ async def history_across_instances(app: App, instances: Instances) -> list[str]:
 def run_fix(app_dir: Path, *flags: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "hscale_ls", "check", str(app_dir), "--fix", *flags],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("name", sorted(APPS))

@@ -23,15 +23,32 @@ from .websockets import WEBSOCKETS
 from .ws import WS
 
 __all__ = [
-    "FRAMEWORKS", "Family", "Framework", "ServerKind", "SharedBy", "Storage", "for_family", "framework_of",
+    "FRAMEWORKS",
+    "Family",
+    "Framework",
+    "ServerKind",
+    "SharedBy",
+    "Storage",
+    "for_family",
+    "framework_of",
     "kind_of",
     "union",
-]  # fmt: skip
+]
 
 # in the order the extractors try them (the first that matches a construction wins)
 FRAMEWORKS: tuple[Framework, ...] = (
-    SOCKET_IO, NESTJS, WS, UWS, BUN, SSE, PYTHON_SOCKETIO, FLASK_SOCKETIO, CHANNELS, STARLETTE, WEBSOCKETS,
-)  # fmt: skip
+    SOCKET_IO,
+    NESTJS,
+    WS,
+    UWS,
+    BUN,
+    SSE,
+    PYTHON_SOCKETIO,
+    FLASK_SOCKETIO,
+    CHANNELS,
+    STARLETTE,
+    WEBSOCKETS,
+)
 
 _KINDS: dict[str, tuple[Framework, ServerKind]] = {k.id: (f, k) for f in FRAMEWORKS for k in f.kinds}
 
