@@ -20,7 +20,7 @@ import tree_sitter_yaml
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 from .facts import MAX_SETTING_CHARS, SettingFact
-from .scan_common import check_nesting
+from .scan_common import TooDeeplyNested, check_nesting
 from .text import LineIndex
 
 KeyPattern = tuple[str, ...]  # a key path; "*" stands for any one key or index
@@ -189,7 +189,36 @@ def _yaml_pairs(node: Node) -> Iterator[tuple[str | None, Node | None, Node | No
             yield str(position), None, value
 
 
+# The YAML grammar's scanner writes past its state buffer (and takes the process down) from about 254
+# nested block levels on (tree-sitter-grammars/tree-sitter-yaml#48, open in 0.7.2): deeper files are
+# refused before they reach it, on an estimate that never counts fewer levels than the scanner keeps.
+MAX_YAML_BLOCK_LEVELS = 200
+# a line start: after LF, or after a CR with no LF behind it
+_LINE_START = re.compile(rb"(?:^|(?<=\r)(?!\n))([ ]*)((?:[-?][ \t]+)*)", re.MULTILINE)
+_INDICATOR = re.compile(rb"[-?][ \t]+")
+
+
+def yaml_block_levels(source: bytes, limit: int = MAX_YAML_BLOCK_LEVELS) -> int:
+    """At least as many block levels as the YAML scanner keeps at once (counting stops past `limit`).
+    Each line opens two at its indentation (a mapping and a sequence may share a column) and one after
+    each `- ` or `? ` it starts with, and closes those at its indentation or deeper."""
+    columns: list[int] = []
+    deepest = 0
+    for match in _LINE_START.finditer(source):
+        indent = len(match.group(1))
+        while columns and columns[-1] >= indent:
+            columns.pop()
+        columns += (indent, indent)
+        columns += (indent + m.end() for m in _INDICATOR.finditer(match.group(2)))
+        deepest = max(deepest, len(columns))
+        if deepest > limit:
+            break
+    return deepest
+
+
 def read_yaml(source: bytes, index: LineIndex, patterns: tuple[KeyPattern, ...]) -> Read:
+    if yaml_block_levels(source) > MAX_YAML_BLOCK_LEVELS:
+        raise TooDeeplyNested(f"nested more than {MAX_YAML_BLOCK_LEVELS} block levels deep")
     root = _parse("yaml", source)
     comments = _Comments.of_tree(root, "yaml", source, index)
     found: list[SettingFact] = []
