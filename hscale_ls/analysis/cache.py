@@ -25,12 +25,12 @@ from typing import IO
 
 from hscale_ls import __version__
 
-from .facts import FileFacts
-from .facts_json import decode_file_facts, to_json
+from .facts import FileFacts, SettingsFacts
+from .facts_json import decode_file_facts, decode_settings_facts, to_json
 from .sources import read_source_with_stat, resolves_within
 from .workspace import MAX_FILE_BYTES, Skipped
 
-FORMAT = ["hscale-ls facts", 1]  # the header's first items; bump the number when the layout changes
+FORMAT = ["hscale-ls facts", 2]  # the header's first items; bump the number when the layout changes
 # A file whose modification or change time is this close to the moment its digest was taken may have
 # changed again within the file system's timestamp resolution (2 s on FAT, whole seconds on some
 # network file systems) without its stat changing: its bytes are hashed again rather than trusted.
@@ -38,7 +38,8 @@ SETTLED_NS = 2_000_000_000
 
 Stat = tuple[int, int, int, int]  # size, modification time, change time (ns), inode
 Key = tuple[str, Stat, int]  # content digest, stat, when the digest was taken (ns since the epoch)
-Entry = tuple[str, Stat, int, FileFacts]
+Facts = FileFacts | SettingsFacts  # of a source file, or of a settings file (`file_kinds`)
+Entry = tuple[str, Stat, int, Facts]
 
 
 class CacheLocationError(ValueError):
@@ -185,7 +186,7 @@ class FactsCache:
 
     def find(
         self, path: str, max_bytes: int = MAX_FILE_BYTES, within: str | None = None
-    ) -> tuple[FileFacts | None, Key | None, bytes | None]:
+    ) -> tuple[Facts | None, Key | None, bytes | None]:
         """The stored facts of a file that has not changed since; or None, the key to store its new
         facts under and the bytes that key was taken of. All three None when the file is not read
         (`sources.read_source` says why: not a regular file, a link out of `within`, too large...)."""
@@ -218,7 +219,7 @@ class FactsCache:
         self.hits += 1
         return entry[3], None, None
 
-    def store(self, path: str, key: Key, facts: FileFacts) -> None:
+    def store(self, path: str, key: Key, facts: Facts) -> None:
         self.entries[path] = (*key, facts)
         self.seen.add(path)
         self.dirty = True
@@ -265,7 +266,9 @@ def _write_entries(handle: IO[str], entries: dict[str, Entry]) -> None:
     compact = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
     handle.write(compact([*FORMAT, engine_fingerprint()]) + "\n")
     for path, (digest, stat, checked, facts) in entries.items():
-        handle.write(compact([path, digest, *stat, checked, to_json(facts)]) + "\n")
+        # a settings file's facts are tagged; a source file's (most rows) are not
+        encoded = to_json(facts) if type(facts) is FileFacts else {"settings": to_json(facts)}
+        handle.write(compact([path, digest, *stat, checked, encoded]) + "\n")
     handle.write(compact(["end", len(entries)]) + "\n")
 
 
@@ -287,7 +290,13 @@ def _read_entries(handle: IO[bytes]) -> dict[str, Entry]:
             raise ValueError("not a cache entry")
         if not all(type(number) is int for number in (size, mtime, ctime, inode, checked)):
             raise ValueError("not a cache entry")
-        item = decode_file_facts(facts)
+        item: Facts
+        if type(facts) is dict:
+            if list(facts) != ["settings"]:
+                raise ValueError("not a cache entry")
+            item = decode_settings_facts(facts["settings"])
+        else:
+            item = decode_file_facts(facts)
         if item.path != path:
             raise ValueError("facts of another file")
         entries[path] = (digest, (size, mtime, ctime, inode), checked, item)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from .cache import FactsCache, Key, read_keyed
 from .config import ConfigResolver
-from .facts import FileFacts
+from .facts import FileFacts, SettingsFacts
+from .file_kinds import named_for_sure, read_settings
 from .languages import language_for_path
 from .project import Audit, Finding, evaluate
 from .projects import discover
@@ -32,6 +33,8 @@ class ScanResult:
     skipped: list[Skipped] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # configuration and read errors
     project_facts: dict[str, tuple[FileFacts, ...]] = field(default_factory=dict)  # root -> its files' facts
+    # root -> facts of its settings files (`file_kinds`: Procfile, Compose, Kubernetes...)
+    project_settings: dict[str, tuple[SettingsFacts, ...]] = field(default_factory=dict)
     roots: dict[str, str] = field(default_factory=dict)  # path -> project root
 
     def project_of(self, path: str) -> tuple[str, tuple[FileFacts, ...]]:
@@ -75,10 +78,50 @@ def read_facts_through(
     if cache is None:
         return read_facts(path, None, max_bytes, within)
     hit, key, source = cache.find(path, max_bytes, within)
-    if hit is not None:
+    if isinstance(hit, FileFacts):
         return hit
     item = read_facts(path, source, max_bytes, within)
     if key is not None and isinstance(item, FileFacts):
+        cache.store(path, key, item)
+    return item
+
+
+def read_settings_file(
+    path: str, source: bytes | None = None, max_bytes: int = MAX_FILE_BYTES, within: str | None = None
+) -> SettingsFacts | Skipped | None:
+    """Facts of a settings file (`file_kinds`) on disk, or of `source`, its bytes already read; None
+    when its content shows it is not one (a YAML file that is no Kubernetes manifest). Read through
+    `read_source`, so with the same refusals as a source file; never raises."""
+    if source is None:
+        read = read_source(path, max_bytes, within)
+        if isinstance(read, Skipped):
+            return read
+        source = read
+    elif len(source) > max_bytes:
+        return Skipped(path, f"larger than {max_bytes:,} bytes")
+    elif looks_binary(source):
+        return Skipped(path, "binary content")
+    try:
+        return read_settings(path, source)
+    except TooDeeplyNested as error:
+        return Skipped(path, str(error))
+    except Exception as error:  # a reader bug must not stop the scan
+        return Skipped(path, f"analysis failed ({type(error).__name__}: {error})")
+
+
+def read_settings_through(
+    cache: FactsCache | None, path: str, max_bytes: int = MAX_FILE_BYTES, within: str | None = None
+) -> SettingsFacts | Skipped | None:
+    """`read_settings_file` with a facts cache, as `read_facts_through` reads a source file."""
+    if cache is None:
+        return read_settings_file(path, None, max_bytes, within)
+    hit, key, source = cache.find(path, max_bytes, within)
+    if isinstance(hit, SettingsFacts):
+        return hit
+    if source is None:  # not read (`read_source` refused it), or a stale entry of another type
+        return read_settings_file(path, None, max_bytes, within)
+    item = read_settings_file(path, source, max_bytes, within)
+    if key is not None and isinstance(item, SettingsFacts):
         cache.store(path, key, item)
     return item
 
@@ -131,8 +174,10 @@ def scan(
     reported = found.requested
     projects = found.projects
     folders = found.folders  # with the projects, where the cache must not be
-    paths = sorted(found.roots)
+    paths = [p for p in sorted(found.roots) if language_for_path(p) is not None]
+    settings_paths = [p for p in sorted(found.roots) if language_for_path(p) is None]
     facts_by_path: dict[str, FileFacts] = {}
+    settings_by_path: dict[str, SettingsFacts] = {}
     cache = FactsCache(cache_dir, ",".join(sorted(projects)), [*projects, *folders]) if cache_dir else None
     if cache is not None and cache.problem is not None:  # a cache the workspace could write is never read
         cache = None
@@ -140,7 +185,7 @@ def scan(
         # a file without an entry is read once, by the worker that extracts it
         for path in filter(cache.entries.__contains__, paths):
             hit, _, _ = cache.find(path)
-            if hit is not None:
+            if isinstance(hit, FileFacts):
                 facts_by_path[path] = hit
     missing = [p for p in paths if p not in facts_by_path]
     for item, key in _extract_all(missing, jobs if jobs is not None else (os.cpu_count() or 1), progress):
@@ -151,13 +196,23 @@ def scan(
             facts_by_path[item.path] = item
             if cache is not None and key is not None:
                 cache.store(item.path, key, item)
+    for path in settings_paths:  # a few small files: read here, not in workers
+        read = read_settings_through(cache, path)
+        if isinstance(read, SettingsFacts):
+            settings_by_path[path] = read
+        elif read is not None and path in reported and named_for_sure(path):
+            result.skipped.append(read)  # of any other YAML, that it cannot be read is no news
     if cache is not None:
         cache.save()
     for root, members in sorted(projects.items()):
+        if not any(language_for_path(p) for p in members):
+            continue  # settings files alone: nothing to evaluate them with
         member_facts = tuple(facts_by_path[p] for p in members if p in facts_by_path)
+        member_settings = tuple(settings_by_path[p] for p in members if p in settings_by_path)
         result.project_facts[root] = member_facts
+        result.project_settings[root] = member_settings
         result.roots.update(dict.fromkeys(members, root))
-        project = evaluate(root, member_facts, configs.for_path)
+        project = evaluate(root, member_facts, configs.for_path, settings=member_settings)
         result.findings.extend(f for f in project.findings if f.path in reported)
         if project.audit is not None:
             result.audits[root] = project.audit

@@ -118,6 +118,32 @@ class FileFacts(FactValue):
     has_errors: bool = False
 
 
+@fact_value
+@dataclass(frozen=True, slots=True)
+class SettingFact(FactValue):
+    """One value a settings file gives (`replicas: 1`, `web: gunicorn -w 4 app:app`), where it gives it,
+    and what a comment beside it says: a pin to one instance is a statement only when a comment says why."""
+
+    key: tuple[str, ...]  # mapping keys and sequence indices from the top ("services", "web", "scale")
+    value: str  # the scalar as text, quotes and escapes resolved; cut at `MAX_SETTING_CHARS`
+    span: Span  # the value as written
+    comment: str = ""  # on the value's line, else the comment lines right above its key
+    document: int = 0  # which document of a multi-document YAML stream
+
+
+@fact_value
+@dataclass(frozen=True, slots=True)
+class SettingsFacts(FactValue):
+    """What one non-source file (deployment or framework settings) says; `file_kinds` reads it."""
+
+    path: str
+    kind: str  # a `file_kinds.FILE_KINDS` id
+    settings: tuple[SettingFact, ...] = ()
+    has_errors: bool = False  # the file does not parse whole (what does parse is still read)
+
+
+MAX_SETTING_CHARS = 500
+
 # --- naming heuristics shared by the language extractors -------------------------------------
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")

@@ -16,10 +16,28 @@ from functools import partial
 from itertools import chain
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from .facts import BackendUse, FileFacts, Mutation, ServerSite, StateContainer, Suppression
+from .facts import (
+    BackendUse,
+    FileFacts,
+    Mutation,
+    ServerSite,
+    SettingFact,
+    SettingsFacts,
+    StateContainer,
+    Suppression,
+)
 from .text import Point, Span
 
-FACT_CLASSES: tuple[type, ...] = (Mutation, StateContainer, ServerSite, BackendUse, Suppression, FileFacts)
+FACT_CLASSES: tuple[type, ...] = (
+    Mutation,
+    StateContainer,
+    ServerSite,
+    BackendUse,
+    Suppression,
+    FileFacts,
+    SettingFact,
+    SettingsFacts,
+)
 
 Decoder = Callable[[Any], Any]
 _INT, _LIST = {int}, {list}
@@ -228,3 +246,6 @@ _FIELDS = {
 
 decode_file_facts: Decoder = _DECODERS[FileFacts]
 """FileFacts from `to_json`'s output; raises DamagedFacts (or TypeError) on anything else."""
+
+decode_settings_facts: Decoder = _DECODERS[SettingsFacts]
+"""SettingsFacts (of a settings file, `file_kinds`) from `to_json`'s output, the same way."""

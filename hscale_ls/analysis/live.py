@@ -1,7 +1,8 @@
 """The live view an editor needs: open documents parsed incrementally, a workspace indexed from disk.
 
 Pure like the rest of the engine (no pygls): the language server feeds it edits and file events and
-asks it for findings. Open documents override what is on disk.
+asks it for findings. Open documents override what is on disk. Settings files (`file_kinds`: Procfile,
+Compose, Kubernetes...) are indexed and opened beside source files and reach each project's result.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from tree_sitter import Tree
 
 from .cache import FactsCache
 from .config import Config, ConfigResolver, from_mapping
-from .engine import read_facts_through
+from .engine import read_facts_through, read_settings_file, read_settings_through
 from .extract import facts_from_tree
-from .facts import FileFacts
-from .languages import LanguageId, new_parser
+from .facts import FileFacts, SettingsFacts
+from .file_kinds import kind_for_path, named_for_sure
+from .languages import LanguageId, language_for_path, new_parser
 from .project import Audit, ProjectMemo, ProjectResult, evaluate
 from .projects import Discovery, discover, project_root, scan_folder
 from .reuse import PendingEdit, leaves_touching, marker_near, reusable, shifted
@@ -136,6 +138,47 @@ class LiveDocument:
 
 
 @dataclass(slots=True)
+class SettingsDocument:
+    """One open settings file. Its bytes and line index follow each edit; its facts are read again from
+    the bytes when next asked for: such files are small, and a fresh parse of one costs less than the
+    analysis a keystroke in a source file already triggers."""
+
+    path: str
+    version: int
+    source: bytes
+    max_bytes: int = MAX_FILE_BYTES
+    index: LineIndex = field(init=False)
+    facts: SettingsFacts | Skipped | None = None
+    read: bool = False  # whether `facts` are those of the current bytes
+
+    def __post_init__(self) -> None:
+        self.index = LineIndex(self.source)
+
+    def replace(self, text: str, version: int) -> None:
+        self.source = text.encode("utf-8", "surrogatepass")
+        self.index = LineIndex(self.source)
+        self.version = version
+        self.read = False
+
+    def edit(self, start: tuple[int, int], end: tuple[int, int], text: str, encoding: str) -> None:
+        """Apply one ranged change (LSP line/character in `encoding`)."""
+        start_byte = self.index.offset(start[0], start[1], encoding)
+        end_byte = max(start_byte, self.index.offset(end[0], end[1], encoding))
+        new = text.encode("utf-8", "surrogatepass")
+        self.source = self.source[:start_byte] + new + self.source[end_byte:]
+        self.index = self.index.edited(self.source, start_byte, end_byte, start_byte + len(new))
+        self.read = False
+
+    def ensure_facts(self) -> SettingsFacts | Skipped | None:
+        """The facts of the current bytes; Skipped says why there are none (too large, binary, nested
+        too deeply); None: not a settings file after all (its content shows it)."""
+        if not self.read:
+            self.facts = read_settings_file(self.path, self.source, self.max_bytes)
+            self.read = True
+        return self.facts
+
+
+@dataclass(slots=True)
 class LiveWorkspace:
     """Facts of every source file in the workspace folders, with open documents laid over them."""
 
@@ -145,6 +188,8 @@ class LiveWorkspace:
     cwd: str | None = None  # the command line's working directory (files named under it, see `projects`)
     disk: dict[str, FileFacts] = field(default_factory=dict)
     documents: dict[str, LiveDocument] = field(default_factory=dict)
+    setting_files: dict[str, SettingsFacts] = field(default_factory=dict)  # settings files on disk
+    setting_documents: dict[str, SettingsDocument] = field(default_factory=dict)  # open settings files
     skipped: dict[str, Skipped] = field(default_factory=dict)
     _configs: ConfigResolver = field(default_factory=ConfigResolver)
     _locator: ProjectLocator = field(default_factory=ProjectLocator)
@@ -248,11 +293,15 @@ class LiveWorkspace:
     def remove_folder(self, folder: str) -> None:
         folder = os.path.abspath(folder)
         self.folders = [f for f in self.folders if f != folder]
-        for path in [p for p in self.disk if p.startswith(folder.rstrip(os.sep) + os.sep)]:
+        for path in [
+            p for p in (*self.disk, *self.setting_files) if p.startswith(folder.rstrip(os.sep) + os.sep)
+        ]:
             self.forget(path)
 
     def refresh_from_disk(self, path: str, cache: FactsCache | None = None) -> Skipped | None:
         """Read a file's facts from disk again; what could not be read says why (and is returned)."""
+        if language_for_path(path) is None and kind_for_path(path) is not None:
+            return self._refresh_settings(path, cache)
         item = read_facts_through(cache, path, self.max_bytes_for(path), self.folder_of(path))
         if isinstance(item, Skipped):
             self.skipped[path] = item
@@ -263,8 +312,26 @@ class LiveWorkspace:
         self._touch(path)
         return item if isinstance(item, Skipped) else None
 
+    def _refresh_settings(self, path: str, cache: FactsCache | None) -> Skipped | None:
+        item = read_settings_through(cache, path, self.max_bytes_for(path), self.folder_of(path))
+        known = path in self.setting_files
+        if isinstance(item, SettingsFacts):
+            self.skipped.pop(path, None)
+            self.setting_files[path] = item
+            self._touch(path)
+            return None
+        self.setting_files.pop(path, None)
+        self.skipped.pop(path, None)
+        if known:
+            self._touch(path)
+        if item is None or not named_for_sure(path):
+            return None  # any other YAML: not a settings file, or one whose failure is no news
+        self.skipped[path] = item
+        return item
+
     def forget(self, path: str) -> None:
         self.disk.pop(path, None)
+        self.setting_files.pop(path, None)
         root = self._root_of.pop(path, None)
         if root is not None:
             self._members.get(root, set()).discard(path)
@@ -279,8 +346,21 @@ class LiveWorkspace:
         self._keep_tree(path)
         return document
 
+    def open_settings(self, path: str, version: int, text: str) -> SettingsDocument | None:
+        """Open a settings file (None: its name is no settings file's). Edits go to the document
+        (`edit` / `replace`), then `changed(path)`, as for a source document."""
+        if kind_for_path(path) is None or language_for_path(path) is not None:
+            return None
+        source = text.encode("utf-8", "surrogatepass")
+        document = SettingsDocument(path, version, source, self.max_bytes_for(path))
+        self.setting_documents[path] = document
+        self._touch(path)
+        return document
+
     def changed(self, path: str) -> None:
         self._touch(path)
+        if path in self.setting_documents:
+            return
         self._keep_tree(path)
 
     def _keep_tree(self, path: str) -> None:
@@ -299,6 +379,7 @@ class LiveWorkspace:
 
     def close(self, path: str) -> None:
         self.documents.pop(path, None)
+        self.setting_documents.pop(path, None)
         if path in self._recent:
             self._recent.remove(path)
         if os.path.lexists(path):
@@ -318,6 +399,20 @@ class LiveWorkspace:
                 return None
         return self.disk.get(path)
 
+    def settings_of(self, path: str) -> SettingsFacts | None:
+        """Facts of a settings file: of its open document, else from disk."""
+        document = self.setting_documents.get(path)
+        if document is None:
+            return self.setting_files.get(path)
+        if not self.in_scope(path):
+            return None
+        read = document.ensure_facts()
+        if isinstance(read, Skipped):
+            self.skipped[path] = read
+            return None
+        self.skipped.pop(path, None)
+        return read
+
     # --- results ------------------------------------------------------------------------------
 
     def result(self, root: str) -> ProjectResult:
@@ -325,7 +420,9 @@ class LiveWorkspace:
         if cached is None:
             members = self.members(root)
             facts = [f for f in (self.facts_of(p) for p in members) if f is not None]
-            cached = evaluate(root, facts, self.config_for, self._memos.setdefault(root, ProjectMemo()))
+            settings = [s for s in (self.settings_of(p) for p in members) if s is not None]
+            memo = self._memos.setdefault(root, ProjectMemo())
+            cached = evaluate(root, facts, self.config_for, memo, settings)
             self._results[root] = cached
         return cached
 
@@ -343,6 +440,8 @@ class LiveWorkspace:
             cwd=self.cwd,
             disk=dict(self.disk),
             documents=dict(self.documents),
+            setting_files=dict(self.setting_files),
+            setting_documents=dict(self.setting_documents),
         )
         copy._configs, copy._locator = self._configs, self._locator
         copy.max_bytes_for = self.max_bytes_for
@@ -360,7 +459,8 @@ class LiveWorkspace:
         return sorted(self._members.get(root, set()))
 
     def projects(self) -> list[str]:
-        return sorted(root for root, members in self._members.items() if members)
+        # a folder with settings files alone has nothing to evaluate them with
+        return sorted(root for root, members in self._members.items() if any(map(language_for_path, members)))
 
     def audits(self, path: str | None = None) -> dict[str, Audit]:
         """The audit of `path`'s project, or of every project (in the order `hscale-ls audit` gives)."""

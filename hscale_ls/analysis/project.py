@@ -19,6 +19,7 @@ from .facts import (
     BackendUse,
     FileFacts,
     ServerSite,
+    SettingsFacts,
     StateContainer,
     StateType,
 )
@@ -101,15 +102,25 @@ class ProjectResult:
     root: str
     findings: list[Finding] = field(default_factory=list)
     audit: Audit | None = None
+    # what the project's settings files say (`file_kinds`): instance counts, adapters, with positions
+    settings: tuple[SettingsFacts, ...] = ()
 
 
 def evaluate(
-    root: str, files: Iterable[FileFacts], config: Callable[[str], Config], memo: ProjectMemo | None = None
+    root: str,
+    files: Iterable[FileFacts],
+    config: Callable[[str], Config],
+    memo: ProjectMemo | None = None,
+    settings: Iterable[SettingsFacts] = (),
 ) -> ProjectResult:
     """Findings for every file of one project, and the project's verdict. `memo` carries the call graph
     and the resolved imports from the project's last evaluation (the language server keeps one per
-    project); without it, both are built from the files for this evaluation alone."""
-    return _Evaluation(root, list(files), config, memo if memo is not None else ProjectMemo(keep=False)).run()
+    project); without it, both are built from the files for this evaluation alone. `settings`: facts of
+    the project's settings files, passed on in the result (no rule reads them yet)."""
+    memo = memo if memo is not None else ProjectMemo(keep=False)
+    result = _Evaluation(root, list(files), config, memo).run()
+    result.settings = tuple(sorted(settings, key=lambda facts: facts.path))
+    return result
 
 
 class ProjectMemo:

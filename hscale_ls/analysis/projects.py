@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .config import ConfigResolver
+from .file_kinds import kind_for_path
 from .languages import language_for_path
 from .workspace import MAX_FILE_BYTES, FileWalker, ProjectLocator, Skipped, size_problem
 
@@ -94,9 +95,8 @@ def discover(
         if not os.path.isfile(target):
             found.errors.append(f"{target}: no such file or folder")
             continue
-        problem = (
-            size_problem(target, max_bytes) if language_for_path(target) else "not a supported source file"
-        )
+        known = language_for_path(target) is not None or kind_for_path(target) is not None
+        problem = size_problem(target, max_bytes) if known else "not a supported source file"
         if problem:
             found.skipped.append(Skipped(target, problem))
             continue

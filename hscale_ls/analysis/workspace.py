@@ -2,7 +2,7 @@
 into projects with it).
 
 A project is the nearest folder above a file holding a project marker, never above the folder being
-scanned. Vendored and generated trees, tests and whatever `.gitignore` ignores are left out.
+scanned. Source files (the language table) and settings files (`file_kinds`) are walked alike. Vendored and generated trees, tests and whatever `.gitignore` ignores are left out.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pathspec
 
 from .config import ConfigResolver
+from .file_kinds import kind_for_path, named_for_sure
 from .languages import language_for_path, project_markers
 
 # the languages' markers (the language table) and our own; names with `*` are matched in a listing
@@ -129,9 +130,10 @@ class FileWalker:
                 kept.append(name)
             dirnames[:] = kept
             for name in sorted(filenames):
-                if language_for_path(name) is None:
-                    continue
                 path = os.path.join(directory, name)
+                source = language_for_path(name) is not None
+                if not source and kind_for_path(path) is None:
+                    continue
                 reason = excluded_reason((name,))
                 if reason is None and os.path.islink(path) and not _within(os.path.realpath(path), real_root):
                     reason = "symbolic link to a file outside the scanned folder"
@@ -142,7 +144,9 @@ class FileWalker:
                 if reason is None:
                     reason = size_problem(path, self.max_bytes)
                 if reason is not None:
-                    self.skipped.append(Skipped(path, reason))
+                    # a YAML file that is a settings file only if its content says so goes unmentioned
+                    if source or named_for_sure(path):
+                        self.skipped.append(Skipped(path, reason))
                     continue
                 yield path
 
