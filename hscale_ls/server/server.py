@@ -1,7 +1,6 @@
-"""The hscale language server: state (live workspace, settings, what was published) and its handlers.
-
-Handlers are thin: translate the request, ask the live workspace, translate the answer. Analysis
-errors are logged and leave that document without diagnostics; the server keeps answering.
+"""The hscale language server: its state (live workspace, settings, what was published) and the
+operations the handlers share (analyse, publish, index, load settings). The handlers themselves live
+one module per concern and are registered from the table in features.py.
 """
 
 from __future__ import annotations
