@@ -273,7 +273,7 @@ def _serve(args: argparse.Namespace) -> int:
         if server.framing_error is not None:
             return EXIT_ERROR  # the input could not be read on: the client restarts the server
     # LSP: `exit` after `shutdown` ends with 0; without it (or when the client just vanished), with 1
-    return EXIT_CLEAN if server.protocol._shutdown else EXIT_FINDINGS
+    return EXIT_CLEAN if server.protocol.shutdown_requested else EXIT_FINDINGS
 
 
 def entry() -> None:

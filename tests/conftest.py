@@ -64,8 +64,10 @@ async def editor_factory(tmp_path: Path) -> AsyncIterator[Callable[..., object]]
 
     editors: list[Editor] = []
 
-    async def make(caps_name: str, root: Path | None = None, *arguments: str) -> Editor:
-        client = await start_client(*arguments)
+    async def make(
+        caps_name: str, root: Path | None = None, *arguments: str, env: dict[str, str] | None = None
+    ) -> Editor:
+        client = await start_client(*arguments, env=env)
         editor = Editor(client, root or tmp_path, caps_name)
         editors.append(editor)
         return editor

@@ -1,38 +1,105 @@
 """Code actions: the fixes of the `fixes` layer as quick fixes, `source.fixAll.hscale`, and lazy
-edits through `codeAction/resolve` when the client supports it."""
+edits through `codeAction/resolve` when the client supports it. Protocol values come from edit.py."""
 
 from __future__ import annotations
 
-from typing import Any
+import difflib
 
 from lsprotocol import types
 
 from hscale_ls.analysis.project import Finding
-from hscale_ls.analysis.text import LineIndex
 from hscale_ls.fixes import Fix, FixContext, fixes_for
 from hscale_ls.fixes.model import Edit
 from hscale_ls.fixes.session import FixSession, read_disk
-from hscale_ls.server import convert
+from hscale_ls.server import convert, edit
 from hscale_ls.server.server import HscaleServer, document_path, log
-from hscale_ls.server.uris import to_uri
-
-QUICKFIX = "quickfix.hscale"
-FIX_ALL = "source.fixAll.hscale"
-KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, FIX_ALL]
 
 
-def _context(ls: HscaleServer, finding: Finding) -> FixContext:
+async def text_document_code_action(
+    ls: HscaleServer, params: types.CodeActionParams
+) -> list[types.CodeAction]:
+    # Fixes read the whole project (an adapter set up elsewhere, the message model, the manifest):
+    # right after start-up, give the index a moment rather than offer a fix chosen without them.
+    await ls.indexed(timeout=2.0)
+    path = document_path(params.text_document.uri)
+    if path is None or not ls.settings_for(path).enable:
+        return []
+    only = params.context.only or []
+    actions: list[types.CodeAction] = []
+    if not only or any(str(k).startswith("quickfix") for k in only):
+        for diagnostic in params.context.diagnostics:
+            actions.extend(quick_fixes(ls, path, diagnostic, params.text_document.uri))
+    if only and any(edit.FIX_ALL.startswith(str(k)) for k in only):
+        action = fix_all(ls, path)
+        if action is not None:
+            actions.append(action)
+    return actions
+
+
+async def code_action_resolve(ls: HscaleServer, action: types.CodeAction) -> types.CodeAction:
+    await ls.indexed(timeout=2.0)
+    data = action.data if isinstance(action.data, dict) else {}
+    uri = data.get("uri")
+    path = document_path(uri) if isinstance(uri, str) else None
+    if path is None or action.edit is not None:
+        return action
+    position = data.get("range") or [0, 0]
+    for finding in ls.findings(path):
+        start = convert.range_of(finding.span, ls.encoding).start
+        if finding.rule == data.get("rule") and [start.line, start.character] == position:
+            fixes = fixes_for(fix_context(ls, finding))
+            index = int(data.get("index", 0))
+            if index < len(fixes):
+                action.edit = workspace_edit(ls, list(fixes[index].edits))
+            break
+    return action
+
+
+def quick_fixes(
+    ls: HscaleServer, path: str, diagnostic: types.Diagnostic, uri: str
+) -> list[types.CodeAction]:
+    """The fixes of the finding a diagnostic of ours stands for."""
+    if diagnostic.source != convert.SOURCE:
+        return []
+    finding = next((f for f in ls.findings(path) if _matches(f, diagnostic, ls.encoding)), None)
+    if finding is None:
+        return []
+    actions = []
+    for index, fix in enumerate(fixes_at(ls, finding)):
+        changes = None if ls.caps.resolve_edits else workspace_edit(ls, list(fix.edits))
+        if ls.caps.resolve_edits or changes is not None:
+            actions.append(edit.quick_fix(fix, diagnostic, uri, index, changes))
+    return actions
+
+
+def fixes_at(ls: HscaleServer, finding: Finding) -> list[Fix]:
+    """The fixes offered for a finding; a fix builder that fails is logged and offers none."""
+    try:
+        return fixes_for(fix_context(ls, finding))
+    except Exception:
+        log.exception("computing fixes for %s failed", finding.name)
+        return []
+
+
+def fix_context(ls: HscaleServer, finding: Finding) -> FixContext:
     root = ls.live.project_of(finding.path)
     members = [f for f in (ls.live.facts_of(p) for p in ls.live.members(root)) if f is not None]
-    return FixContext(finding, root, tuple(members), _reader(ls))
+    return FixContext(finding, root, tuple(members), reader(ls))
 
 
-def _reader(ls: HscaleServer) -> Any:
+def reader(ls: HscaleServer) -> edit.Reader:
+    """Reads a file as the editor has it: the open document's text, else the file on disk."""
+
     def read(path: str) -> bytes | None:
         document = ls.live.documents.get(path)
         return document.source if document is not None else read_disk(path)
 
     return read
+
+
+def workspace_edit(ls: HscaleServer, edits: list[Edit]) -> types.WorkspaceEdit | None:
+    versions = {path: document.version for path, document in ls.live.documents.items()}
+    return edit.workspace_edit(edits, reader(ls), ls.encoding, ls.caps, ls.uri_of, versions)
 
 
 def _matches(finding: Finding, diagnostic: types.Diagnostic, encoding: str) -> bool:
@@ -41,104 +108,9 @@ def _matches(finding: Finding, diagnostic: types.Diagnostic, encoding: str) -> b
     )
 
 
-def workspace_edit(ls: HscaleServer, edits: list[Edit], read: Any) -> types.WorkspaceEdit | None:
-    """Byte-offset edits as a WorkspaceEdit in the negotiated encoding (documentChanges when the
-    client takes them, so new files can be created)."""
-    by_path: dict[str, list[Edit]] = {}
-    for edit in edits:
-        by_path.setdefault(edit.path, []).append(edit)
-    creates = any(edit.create for edit in edits)
-    if creates and not ls.caps.create_files:
-        return None
-    document_changes: list[Any] = []
-    changes: dict[str, list[types.TextEdit]] = {}
-    for path, path_edits in by_path.items():
-        uri = ls.uri_of(path)
-        current = b"" if any(e.create for e in path_edits) else (read(path) or b"")
-        index = LineIndex(current)
-        text_edits = [
-            types.TextEdit(
-                range=convert.range_of(index.span(e.start_byte, e.end_byte), ls.encoding), new_text=e.new_text
-            )
-            for e in sorted(path_edits, key=lambda e: e.start_byte)
-        ]
-        if any(e.create for e in path_edits):
-            document_changes.append(
-                types.CreateFile(uri=uri, options=types.CreateFileOptions(ignore_if_exists=True))
-            )
-        document = ls.live.documents.get(path)
-        version = document.version if document is not None else None
-        document_changes.append(
-            types.TextDocumentEdit(
-                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
-                edits=text_edits,
-            )
-        )
-        changes[uri] = text_edits
-    if ls.caps.document_changes:
-        return types.WorkspaceEdit(document_changes=document_changes)
-    return types.WorkspaceEdit(changes=changes)
-
-
-def _action(
-    ls: HscaleServer, fix: Fix, diagnostic: types.Diagnostic | None, uri: str, index: int, lazy: bool
-) -> types.CodeAction | None:
-    title = fix.title if fix.safe or fix.kind != "fix" else f"{fix.title} (unsafe: rewrites code)"
-    action = types.CodeAction(
-        title=title,
-        kind=QUICKFIX,
-        diagnostics=[diagnostic] if diagnostic is not None else None,
-        is_preferred=fix.preferred or None,
-        data={
-            "uri": uri,
-            "index": index,
-            "rule": str(diagnostic.code) if diagnostic else "",
-            "range": [diagnostic.range.start.line, diagnostic.range.start.character] if diagnostic else [],
-        },
-    )
-    if not lazy:
-        action.edit = workspace_edit(ls, list(fix.edits), _reader(ls))
-        if action.edit is None:
-            return None
-    return action
-
-
-def code_actions(ls: HscaleServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    path = document_path(params.text_document.uri)
-    if path is None or not ls.settings_for(path).enable:
-        return []
-    only = params.context.only or []
-    wants_quickfix = not only or any(str(k).startswith("quickfix") for k in only)
-    wants_fix_all = not only or any(FIX_ALL.startswith(str(k)) for k in only)
-    actions: list[types.CodeAction] = []
-    lazy = ls.caps.resolve_edits
-    if wants_quickfix:
-        findings = ls.findings(path)
-        for diagnostic in params.context.diagnostics:
-            if diagnostic.source != convert.SOURCE:
-                continue
-            finding = next((f for f in findings if _matches(f, diagnostic, ls.encoding)), None)
-            if finding is None:
-                continue
-            try:
-                fixes = fixes_for(_context(ls, finding))
-            except Exception:
-                log.exception("computing fixes for %s failed", finding.name)
-                continue
-            for index, fix in enumerate(fixes):
-                action = _action(ls, fix, diagnostic, params.text_document.uri, index, lazy)
-                if action is not None:
-                    actions.append(action)
-    if wants_fix_all and only:
-        action = fix_all(ls, path, params.text_document.uri)
-        if action is not None:
-            actions.append(action)
-    return actions
-
-
-def fix_all(ls: HscaleServer, path: str, uri: str) -> types.CodeAction | None:
+def fix_all(ls: HscaleServer, path: str) -> types.CodeAction | None:
     """Every safe fix of one document, applied in sequence on a preview of the workspace."""
-    session = FixSession(ls.live.fork(), read_base=_reader(ls))
+    session = FixSession(ls.live.fork(), read_base=reader(ls))
     try:
         session.run(unsafe=False, only=lambda p: p == path)
     except Exception:
@@ -153,17 +125,13 @@ def fix_all(ls: HscaleServer, path: str, uri: str) -> types.CodeAction | None:
             edits.append(Edit(changed, 0, 0, buffer_text(content), create=True))
         else:
             edits.extend(minimal_edits(changed, original, content))
-    edit = workspace_edit(ls, edits, _reader(ls))
-    if edit is None:
-        return None
-    return types.CodeAction(title="Fix all safe hscale findings", kind=FIX_ALL, edit=edit)
+    changes = workspace_edit(ls, edits)
+    return edit.fix_all(changes) if changes is not None else None
 
 
 def minimal_edits(path: str, before: bytes, after: bytes) -> list[Edit]:
     """The changes between two versions of a file as byte-range edits (common prefix/suffix trimmed
     per differing region)."""
-    import difflib
-
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
     old_starts = [0]
     for line in old:
@@ -183,24 +151,3 @@ def buffer_text(content: bytes) -> str:
         return content.decode("utf-8", "surrogatepass")
     except UnicodeDecodeError:
         return content.decode("utf-8", "replace")
-
-
-def resolve(ls: HscaleServer, action: types.CodeAction) -> types.CodeAction:
-    data = action.data if isinstance(action.data, dict) else {}
-    uri = data.get("uri")
-    path = document_path(uri) if isinstance(uri, str) else None
-    if path is None or action.edit is not None:
-        return action
-    position = data.get("range") or [0, 0]
-    for finding in ls.findings(path):
-        start = convert.range_of(finding.span, ls.encoding).start
-        if finding.rule == data.get("rule") and [start.line, start.character] == position:
-            fixes = fixes_for(_context(ls, finding))
-            index = int(data.get("index", 0))
-            if index < len(fixes):
-                action.edit = workspace_edit(ls, list(fixes[index].edits), _reader(ls))
-            break
-    return action
-
-
-__all__ = ["KINDS", "code_actions", "resolve", "to_uri"]

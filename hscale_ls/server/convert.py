@@ -1,6 +1,10 @@
-"""The only module that builds lsprotocol types from the engine's findings, spans and audits."""
+"""The only module (with `edit.py` for edits and code actions, and the registration table in
+`features.py`) that builds lsprotocol values: diagnostics, reports, hovers, lenses, messages."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from lsprotocol import types
 
@@ -57,15 +61,26 @@ def diagnostic(finding: Finding, encoding: str, caps: ClientCaps) -> types.Diagn
     )
 
 
-def hover(finding: Finding, audit: Audit | None, encoding: str, caps: ClientCaps) -> types.Hover:
+def hover(
+    finding: Finding,
+    audit: Audit | None,
+    encoding: str,
+    caps: ClientCaps,
+    notes: Sequence[tuple[str, str]] = (),
+) -> types.Hover:
+    """The finding, its rule's documentation, the project's verdict, and each fix's note (what the fix
+    leaves to the reader): hover is what every client shows, a code action has no room for it."""
     rule = RULES[finding.rule]
-    verdict = f"\n\n---\n\n**{audit.summary}**\n\n{audit.detail}" if audit is not None else ""
-    text = f"{finding.message}\n\n{rule.markdown()}{verdict}"
-    kind = types.MarkupKind.Markdown if caps.markdown_hover else types.MarkupKind.PlainText
-    if kind == types.MarkupKind.PlainText:
-        text = f"{finding.message}\n\n{rule.plain()}" + (
-            f"\n{audit.summary}\n{audit.detail}" if audit else ""
-        )
+    if caps.markdown_hover:
+        kind = types.MarkupKind.Markdown
+        fixes = "".join(f"\n\n**Fix: {title}.** {note}" for title, note in notes)
+        verdict = f"\n\n---\n\n**{audit.summary}**\n\n{audit.detail}" if audit is not None else ""
+        text = f"{finding.message}\n\n{rule.markdown()}{fixes}{verdict}"
+    else:
+        kind = types.MarkupKind.PlainText
+        fixes = "".join(f"\nFix: {title}. {note}" for title, note in notes)
+        verdict = f"\n{audit.summary}\n{audit.detail}" if audit else ""
+        text = f"{finding.message}\n\n{rule.plain()}{fixes}{verdict}"
     return types.Hover(
         contents=types.MarkupContent(kind=kind, value=text), range=range_of(finding.span, encoding)
     )
@@ -84,3 +99,72 @@ def log_type(level: str) -> types.MessageType:
         "warning": types.MessageType.Warning,
         "info": types.MessageType.Info,
     }.get(level, types.MessageType.Log)
+
+
+def log_message(level: str, text: str) -> types.LogMessageParams:
+    return types.LogMessageParams(type=log_type(level), message=text)
+
+
+def warning_message(text: str) -> types.ShowMessageParams:
+    return types.ShowMessageParams(type=types.MessageType.Warning, message=text)
+
+
+def published(
+    uri: str, version: int | None, diagnostics: Sequence[types.Diagnostic]
+) -> types.PublishDiagnosticsParams:
+    return types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=list(diagnostics))
+
+
+def document_report(items: list[types.Diagnostic], rid: str, previous: str | None) -> Any:
+    """A pulled document's diagnostics: `unchanged` when the client already has this result."""
+    if previous == rid:
+        return types.RelatedUnchangedDocumentDiagnosticReport(result_id=rid)
+    return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=rid)
+
+
+def workspace_report(
+    uri: str, version: int | None, items: list[types.Diagnostic], rid: str, previous: str | None
+) -> types.WorkspaceDocumentDiagnosticReport:
+    if previous == rid:
+        return types.WorkspaceUnchangedDocumentDiagnosticReport(uri=uri, version=version, result_id=rid)
+    return types.WorkspaceFullDocumentDiagnosticReport(uri=uri, version=version, items=items, result_id=rid)
+
+
+def workspace_diagnostics(
+    reports: list[types.WorkspaceDocumentDiagnosticReport],
+) -> types.WorkspaceDiagnosticReport:
+    return types.WorkspaceDiagnosticReport(items=reports)
+
+
+def progress_begin(title: str) -> types.WorkDoneProgressBegin:
+    return types.WorkDoneProgressBegin(title=title, percentage=0, cancellable=False)
+
+
+def progress_report(done: int, total: int) -> types.WorkDoneProgressReport:
+    return types.WorkDoneProgressReport(
+        message=f"{done}/{total} files", percentage=int(100 * done / max(total, 1))
+    )
+
+
+def progress_end(message: str) -> types.WorkDoneProgressEnd:
+    return types.WorkDoneProgressEnd(message=message)
+
+
+def configuration_request(folders: Iterable[str], section: str) -> types.ConfigurationParams:
+    return types.ConfigurationParams(
+        items=[types.ConfigurationItem(scope_uri=to_uri(f), section=section) for f in folders]
+    )
+
+
+def file_watchers(registration_id: str, globs: Iterable[str]) -> types.RegistrationParams:
+    return types.RegistrationParams(
+        registrations=[
+            types.Registration(
+                id=registration_id,
+                method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                    watchers=[types.FileSystemWatcher(glob_pattern=g) for g in globs]
+                ),
+            )
+        ]
+    )

@@ -1,7 +1,6 @@
-"""The hscale language server: state (live workspace, settings, what was published) and its handlers.
-
-Handlers are thin: translate the request, ask the live workspace, translate the answer. Analysis
-errors are logged and leave that document without diagnostics; the server keeps answering.
+"""The hscale language server: its state (live workspace, settings, what was published) and the
+operations the handlers share (analyse, publish, index, load settings). The handlers themselves live
+one module per concern and are registered from the table in features.py.
 """
 
 from __future__ import annotations
@@ -12,11 +11,14 @@ import gc
 import logging
 import os
 import sys
+import threading
 import uuid
 from collections.abc import Iterable
 from typing import Any, BinaryIO
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 
 from hscale_ls import __version__
@@ -52,6 +54,8 @@ WATCH_GLOBS = (
 
 
 class HscaleServer(LanguageServer):
+    protocol: HscaleProtocol
+
     def __init__(self, cache_dir: str | None = None) -> None:
         super().__init__("hscale-ls", __version__, protocol_cls=HscaleProtocol)
         self.live = LiveWorkspace()
@@ -70,18 +74,15 @@ class HscaleServer(LanguageServer):
         # so an edit that brings one under the limit has it analysed again
         self.oversized: dict[str, LiveDocument] = {}
         self.framing_error: str | None = None  # why the input stream could not be read on
+        self.stopped = threading.Event()  # set by `shutdown()`: the stdio loop stops reading
+        self.encoding = "utf-16"  # the position encoding negotiated at initialize
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """Serve over stdio until the input ends, `exit`, or a framing error (see transport.py)."""
-        from threading import Event
-
-        from pygls.io_ import StdoutWriter
-
-        self._stop_event = stop = Event()
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
         messages = StdinMessages(stdin or sys.stdin.buffer, self.thread_pool)
         try:
-            asyncio.run(serve(messages, self.protocol, self._report_server_error, stop.is_set))
+            asyncio.run(serve(messages, self.protocol, self.report_error, self.stopped.is_set))
         except FramingError as error:
             self.framing_error = str(error)
             log.error("framing error on stdin: %s; closing so that the client can restart the server", error)
@@ -90,14 +91,20 @@ class HscaleServer(LanguageServer):
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
-            self.shutdown()  # type: ignore[no-untyped-call]
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        self.stopped.set()
+        super().shutdown()  # type: ignore[no-untyped-call]
+
+    def report_error(self, error: Exception, source: type[JsonRpcException]) -> None:
+        """An error outside any handler, shown to the client as pygls shows it; reporting never raises."""
+        try:
+            self.report_server_error(error, source)
+        except Exception:
+            log.warning("could not report an error to the client: %s", error)
 
     # --- helpers ------------------------------------------------------------------------------
-
-    @property
-    def encoding(self) -> str:
-        encoding = self.workspace.position_encoding if self.protocol._workspace is not None else None
-        return str(getattr(encoding, "value", encoding) or "utf-16")
 
     def settings_for(self, path: str) -> Settings:
         return self.folder_settings.get(self.live.folder_of(path), self.init_settings)
@@ -110,7 +117,7 @@ class HscaleServer(LanguageServer):
             return
         self.warned.add(message)
         log.warning(message)
-        self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+        self.window_show_message(convert.warning_message(message))
 
     def findings(self, path: str) -> list[Finding]:
         """Findings for one file; an analysis failure is logged and yields none."""
@@ -185,9 +192,7 @@ class HscaleServer(LanguageServer):
             return True
         if self.live.documents.get(path) is not document or document.version != version:
             return False  # never publish results for a stale version
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=self.uri_of(path), version=version, diagnostics=diagnostics)
-        )
+        self.text_document_publish_diagnostics(convert.published(self.uri_of(path), version, diagnostics))
         return True
 
     def publish_changed(self, exclude: Iterable[str] = ()) -> None:
@@ -207,10 +212,7 @@ class HscaleServer(LanguageServer):
         if progress:
             try:
                 await self.work_done_progress.create_async(token)
-                self.work_done_progress.begin(
-                    token,
-                    types.WorkDoneProgressBegin(title="hscale: indexing", percentage=0, cancellable=False),
-                )
+                self.work_done_progress.begin(token, convert.progress_begin("hscale: indexing"))
             except Exception:
                 log.warning("the client refused a progress token; indexing without progress")
                 progress = False
@@ -232,13 +234,7 @@ class HscaleServer(LanguageServer):
                         self.live.changed(path)
                     report(done, len(paths))
                     if progress and (done % 25 == 0 or done == len(paths)):
-                        self.work_done_progress.report(
-                            token,
-                            types.WorkDoneProgressReport(
-                                message=f"{done}/{len(paths)} files",
-                                percentage=int(100 * done / max(len(paths), 1)),
-                            ),
-                        )
+                        self.work_done_progress.report(token, convert.progress_report(done, len(paths)))
                     if done % 10 == 0:
                         await asyncio.sleep(0)  # stay responsive while indexing
                 if cache is not None:
@@ -247,9 +243,7 @@ class HscaleServer(LanguageServer):
             except Exception:
                 log.exception("indexing %s failed", folder)
         if progress:
-            self.work_done_progress.end(
-                token, types.WorkDoneProgressEnd(message=f"{done_total[1]} files indexed")
-            )
+            self.work_done_progress.end(token, convert.progress_end(f"{done_total[1]} files indexed"))
         log.info("indexed %d files in %d folder(s), %d of them from the facts cache",
                  len(self.live.disk), len(folders), from_cache)  # fmt: skip
         # The indexed facts live as long as the session: keep the cyclic collector from walking them on
@@ -311,11 +305,7 @@ class HscaleServer(LanguageServer):
         if self.caps.configuration and folders:
             try:
                 answers = await self.workspace_configuration_async(
-                    types.ConfigurationParams(
-                        items=[
-                            types.ConfigurationItem(scope_uri=to_uri(f), section="hscale") for f in folders
-                        ]
-                    )
+                    convert.configuration_request(folders, "hscale")
                 )
             except Exception:
                 log.warning("workspace/configuration failed; using initializationOptions")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import os
 import sys
 from collections import defaultdict
 from collections.abc import Callable
@@ -154,8 +155,13 @@ class Editor:
         raise AssertionError("condition not met in time")
 
 
-async def start_client(*arguments: str) -> LanguageClient:
-    config = ClientServerConfig(server_command=[*SERVER, *arguments], client_factory=_make_client)
+async def start_client(*arguments: str, env: dict[str, str] | None = None) -> LanguageClient:
+    """The server as a subprocess; `env` is added to this process's environment."""
+    config = ClientServerConfig(
+        server_command=[*SERVER, *arguments],
+        client_factory=_make_client,
+        server_env={**os.environ, **env} if env else None,
+    )
     return await config.start()  # type: ignore[return-value]
 
 

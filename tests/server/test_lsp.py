@@ -337,6 +337,23 @@ async def test_hover_code_lens_and_audit_command(editor_factory, chat_app: Path,
     assert json.dumps(audit)
 
 
+@pytest.mark.parametrize("client", CLIENTS)
+async def test_hover_shows_what_each_fix_leaves_to_do(editor_factory, chat_app: Path, client: str) -> None:
+    # a fix's note (what it does not do) has no place in a code action; hover is shown by every client
+    editor: Editor = await editor_factory(client)
+    await editor.start(init_options={"debounceMs": 0})
+    uri = editor.open("chat.js")
+    found = await editor.diagnostics("chat.js", until=lambda d: len(d) == 2)
+    presence = next(d for d in found if d.code == "presence-in-memory")
+    hover = await editor.client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=presence.range.start)
+    )
+    assert hover is not None
+    (fix,) = [line for line in hover.contents.value.splitlines() if "ZRANGEBYSCORE <key>" in line]
+    assert fix.startswith("**Fix: Also keep `onlineUsers` in a Redis sorted set with heartbeat scores")
+    assert "a crashed instance's users age out" in fix
+
+
 async def test_debounced_typing_never_publishes_a_stale_version(editor_factory, chat_app: Path) -> None:
     editor: Editor = await editor_factory("vscode")
     await editor.start(settings={"debounceMs": 50})
