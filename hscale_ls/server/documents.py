@@ -6,7 +6,14 @@ from __future__ import annotations
 from lsprotocol import types
 
 from hscale_ls.server import convert
-from hscale_ls.server.server import HscaleServer, document_path, language_of, log, watched_file_kind
+from hscale_ls.server.server import (
+    HscaleServer,
+    document_path,
+    language_of,
+    log,
+    settings_path,
+    watched_file_kind,
+)
 from hscale_ls.server.uris import to_path
 
 
@@ -14,6 +21,10 @@ def text_document_did_open(ls: HscaleServer, params: types.DidOpenTextDocumentPa
     item = params.text_document
     path = document_path(item.uri)
     if path is None:
+        settings = settings_path(item.uri)
+        if settings is not None:  # a settings file: its facts follow the buffer, nothing to publish
+            ls.live.open_settings(settings, item.version, item.text)
+            ls.live.changed(settings)
         return
     limit = ls.settings_for(path).maxFileBytes
     if len(item.text.encode("utf-8", "surrogatepass")) > limit:
@@ -28,8 +39,12 @@ def text_document_did_open(ls: HscaleServer, params: types.DidOpenTextDocumentPa
 
 
 def text_document_did_change(ls: HscaleServer, params: types.DidChangeTextDocumentParams) -> None:
-    path = document_path(params.text_document.uri)
-    document = (ls.live.documents.get(path) or ls.oversized.get(path)) if path else None
+    path = document_path(params.text_document.uri) or settings_path(params.text_document.uri)
+    document = (
+        (ls.live.documents.get(path) or ls.oversized.get(path) or ls.live.setting_documents.get(path))
+        if path
+        else None
+    )
     if path is None or document is None:
         log.warning("didChange for %s, which is not open; ignored", params.text_document.uri)
         return
@@ -44,6 +59,9 @@ def text_document_did_change(ls: HscaleServer, params: types.DidChangeTextDocume
         else:
             document.replace(change.text, document.version)
     document.version = params.text_document.version
+    if path in ls.live.setting_documents:
+        ls.live.changed(path)  # no rule reads settings on their own: nothing to publish for them
+        return
     if path in ls.oversized:
         ls.admit_if_small(path, params.text_document.uri)
         return
@@ -62,6 +80,9 @@ def text_document_did_save(ls: HscaleServer, params: types.DidSaveTextDocumentPa
 def text_document_did_close(ls: HscaleServer, params: types.DidCloseTextDocumentParams) -> None:
     path = document_path(params.text_document.uri)
     if path is None:
+        settings = settings_path(params.text_document.uri)
+        if settings is not None and settings in ls.live.setting_documents:
+            ls.live.close(settings)  # back to what is on disk
         return
     timer = ls.timers.pop(path, None)
     if timer is not None:
@@ -83,7 +104,9 @@ def workspace_did_change_watched_files(ls: HscaleServer, params: types.DidChange
         kind = watched_file_kind(path)
         if kind == "config":
             reconfigure = True
-        elif kind == "source" and path not in ls.live.documents:
+        elif kind in ("source", "settings") and path not in ls.live.documents:
+            if path in ls.live.setting_documents:
+                continue  # the open buffer, not the disk, is what counts while it is open
             if event.type == types.FileChangeType.Deleted:
                 ls.live.forget(path)
             elif ls.live.in_scope(path):

@@ -23,6 +23,8 @@ from pygls.lsp.server import LanguageServer
 
 from hscale_ls import __version__
 from hscale_ls.analysis.cache import FactsCache
+from hscale_ls.analysis.file_kinds import kind_for_path
+from hscale_ls.analysis.file_kinds import watch_globs as settings_watch_globs
 from hscale_ls.analysis.languages import (
     LSP_LANGUAGE_IDS,
     LanguageId,
@@ -50,6 +52,7 @@ WATCH_GLOBS = (
     "**/.hscale.toml",
     *(f"**/{name}" for name in manifests()),
     "**/.gitignore",
+    *settings_watch_globs(),  # the table of settings file kinds (Procfile, Compose, Kubernetes, ...)
 )
 
 
@@ -366,8 +369,18 @@ def language_of(path: str, language_id: str) -> Any:
     return LSP_LANGUAGE_IDS.get(language_id) or language_for_path(path)
 
 
+def settings_path(uri: str) -> str | None:
+    """The path of a settings file (a kind of the table in `analysis/file_kinds.py`), else None."""
+    path = to_path(uri)
+    if path is None or language_for_path(path) is not None or kind_for_path(path) is None:
+        return None
+    return path
+
+
 def watched_file_kind(path: str) -> str:
     name = os.path.basename(path)
     if any(fnmatch.fnmatchcase(name, pattern) for pattern in WATCHED_CONFIG) or name == ".gitignore":
         return "config"
-    return "source" if language_for_path(path) else "other"
+    if language_for_path(path):
+        return "source"
+    return "settings" if kind_for_path(path) is not None else "other"
