@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .cache import FactsCache, Key, read_keyed
 from .config import ConfigResolver
@@ -20,6 +21,8 @@ from .projects import discover
 from .scan_common import TooDeeplyNested
 from .sources import looks_binary, read_source
 from .workspace import MAX_FILE_BYTES, Skipped
+
+T = TypeVar("T")
 
 PARALLEL_THRESHOLD = 64  # below this many files, worker start-up costs more than it saves
 Progress = Callable[[int, int], None]
@@ -51,22 +54,33 @@ def read_facts(
     language = language_for_path(path)
     if language is None:
         return Skipped(path, "not a supported source file")
-    if source is None:
-        read = read_source(path, max_bytes, within)
-        if isinstance(read, Skipped):
-            return read
-        source = read
-    elif len(source) > max_bytes:
-        return Skipped(path, f"larger than {max_bytes:,} bytes")
-    elif looks_binary(source):
-        return Skipped(path, "binary content")
+    checked = _source_bytes(path, source, max_bytes, within)
+    if isinstance(checked, Skipped):
+        return checked
     from .extract import file_facts  # parsers load only when a file needs extracting (not on a warm scan)
 
+    return _guarded(path, lambda: file_facts(path, checked, language))
+
+
+def _source_bytes(path: str, source: bytes | None, max_bytes: int, within: str | None) -> bytes | Skipped:
+    """A file's bytes read through `read_source`, or bytes already read held to the same limits."""
+    if source is None:
+        return read_source(path, max_bytes, within)
+    if len(source) > max_bytes:
+        return Skipped(path, f"larger than {max_bytes:,} bytes")
+    if looks_binary(source):
+        return Skipped(path, "binary content")
+    return source
+
+
+def _guarded(path: str, read: Callable[[], T]) -> T | Skipped:
+    """A parser's or reader's answer; a file too deep for it, or a bug in it, skips the file instead of
+    stopping the scan."""
     try:
-        return file_facts(path, source, language)
+        return read()
     except TooDeeplyNested as error:
         return Skipped(path, str(error))
-    except Exception as error:  # a parser or extractor bug must not stop the scan
+    except Exception as error:
         return Skipped(path, f"analysis failed ({type(error).__name__}: {error})")
 
 
@@ -92,21 +106,10 @@ def read_settings_file(
     """Facts of a settings file (`file_kinds`) on disk, or of `source`, its bytes already read; None
     when its content shows it is not one (a YAML file that is no Kubernetes manifest). Read through
     `read_source`, so with the same refusals as a source file; never raises."""
-    if source is None:
-        read = read_source(path, max_bytes, within)
-        if isinstance(read, Skipped):
-            return read
-        source = read
-    elif len(source) > max_bytes:
-        return Skipped(path, f"larger than {max_bytes:,} bytes")
-    elif looks_binary(source):
-        return Skipped(path, "binary content")
-    try:
-        return read_settings(path, source)
-    except TooDeeplyNested as error:
-        return Skipped(path, str(error))
-    except Exception as error:  # a reader bug must not stop the scan
-        return Skipped(path, f"analysis failed ({type(error).__name__}: {error})")
+    checked = _source_bytes(path, source, max_bytes, within)
+    if isinstance(checked, Skipped):
+        return checked
+    return _guarded(path, lambda: read_settings(path, checked))
 
 
 def read_settings_through(
