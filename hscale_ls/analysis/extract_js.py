@@ -82,6 +82,19 @@ ADAPTER_METHODS = {m: f for f in FRAMEWORKS for m in f.adapter_methods}
 ADAPTERS: dict[str, str | None] = {module: storage for f in FRAMEWORKS for module, storage in f.adapters}
 IN_PROCESS_PUBLISH = union(FRAMEWORKS, "in_process_publish")
 HANDLER_OPTIONS = {callee: f.handler_options for callee, f in GLOBAL_CALLS.items() if f.handler_options}
+# what an `emit` reaches: `socket.broadcast.emit`, `io.sockets.emit`, `io.to(room).emit` reach others;
+# `.volatile`, `.compress(false)`, `.timeout(ms)` only change how
+FANOUT_PROPERTIES = frozenset({"broadcast", "sockets", "local"})
+FANOUT_TARGETS = frozenset({"to", "in", "except", "of"})
+EMIT_MODIFIERS = frozenset({"compress", "timeout", "volatile"})
+SERVER_NAMES = frozenset(
+    {"nsp", "namespace", "server", "ioserver", "socketserver", "wsserver", "websocketserver"}
+)
+# `s.join(room)` on a connection however it is named (`s`, `sock`): Socket.IO's rooms
+SOCKET_MEMBERSHIP = frozenset({"join", "leave"})
+# events and callbacks whose first argument is the new connection
+CONNECTION_EVENTS = frozenset({"connection", "connect", "open"})
+CONNECTION_CALLBACKS = frozenset({"open", "handleConnection", "onConnection", "onOpen"})
 ADDING_METHODS = {"push": 0, "unshift": 0, "add": 0, "set": 1, "splice": 2}
 REMOVING_METHODS = frozenset({"delete", "clear", "pop", "shift", "splice"})
 LOOP_METHODS = frozenset({"forEach", "map", "filter", "some", "every"})
@@ -200,10 +213,12 @@ def _exported_name(
     patterns: list[tuple[str, list[tuple[str, str]]]],
 ) -> str:
     """The name `module` exports what this file calls `local`; default and namespace imports are
-    "default" (what matters for `new Server`). The first import statement of the module decides."""
+    "default" (what matters for `new Server`). A module may be imported by several statements
+    (`import type { WebSocket } from "ws"; import { WebSocketServer } from "ws"`): the one that binds
+    `local` decides."""
     for spec_module, names in specs:
-        if spec_module == module:
-            return names.get(local, "default")
+        if spec_module == module and local in names:
+            return names[local]
     for require_module, pairs in patterns:  # `const { Server } = require("m")`
         if require_module == module:
             for bound, key in pairs:
@@ -233,6 +248,7 @@ class JsPart:
     calls: dict[str, set[str]] = field(default_factory=dict)
     backends: list[BackendUse] = field(default_factory=list)
     membership: list[Span] = field(default_factory=list)
+    fanout: list[Span] = field(default_factory=list)
     comments: list[SuppressionComment] = field(default_factory=list)  # at, line, rules, reason
     # (call, method, receiver) of calls a framework may publish through in process (`server.publish`):
     # whether they do is known once the file's servers are (in `assemble`)
@@ -301,6 +317,7 @@ class JsExtractor:
         part.backends = self._named(self._backends())
         part.publishes = self.publishes
         part.membership = self._membership_calls()
+        part.fanout = self._fanout_calls()
         part.comments = suppression_comments(
             self.scan.nodes("comment"), self.scan.source, self.scan.index, self.scan.language
         )
@@ -336,6 +353,20 @@ class JsExtractor:
             module = _string_value(self.text(first))
             found.require_modules.append(module)
             parent = call.parent
+            if (
+                parent is not None
+                and parent.type == "member_expression"
+                and parent.parent is not None
+                and parent.parent.type == "variable_declarator"
+            ):
+                # `const SocketIO = require("socket.io").Server`: an alias of one export
+                pattern = parent.parent.child_by_field_name("name")
+                if pattern is not None and pattern.type == "identifier":
+                    local = self.text(pattern)
+                    found.require_bindings.append((local, module))
+                    exported = self.text(parent.child_by_field_name("property"))
+                    found.require_patterns.append((module, [(local, exported)]))
+                continue
             if parent is not None and parent.type == "variable_declarator":
                 pattern = parent.child_by_field_name("name")
                 for bound in _bound_names(pattern) if pattern is not None else []:
@@ -459,8 +490,9 @@ class JsExtractor:
                     key = _string_value(self.text(pair.child_by_field_name("key")))
                     options.add(key)
                     if key == framework.shared_option:
-                        storage = self._adapter_storage(pair.child_by_field_name("value"))
-                        shared = storage is not None
+                        value = pair.child_by_field_name("value")
+                        storage = self._adapter_storage(value)
+                        shared = storage is not None or self._one_host_adapter(value)
                 elif pair.type == "shorthand_property_identifier":
                     options.add(self.text(pair))
         return ServerSite(
@@ -484,6 +516,12 @@ class JsExtractor:
         while node is not None and node.type != "object" and node.parent is not None:
             node = node.parent
         return node
+
+    def _one_host_adapter(self, value: Node | None) -> bool:
+        if value is not None and value.type == "call_expression":
+            module, _ = self._resolve(value.child_by_field_name("function"))
+            return module in ADAPTERS and ADAPTERS[module] is None
+        return False
 
     def _adapter_storage(self, value: Node | None) -> str | None:
         """Backend of an adapter expression; None for single-host adapters (cluster, pm2)."""
@@ -651,7 +689,7 @@ class JsExtractor:
                 functions=names,
                 scope=scope,
                 in_handler=in_handler,
-                holds_handle=_is_handle(value, self.text),
+                holds_handle=_is_handle(value, self.text) or self._is_connection_param(value),
             )
             records.append((step, key, mutation))
 
@@ -683,6 +721,37 @@ class JsExtractor:
             arg = node.child_by_field_name("argument")
             add(arg.child_by_field_name("object") if arg is not None else None, node, "delete", None)
         return records
+
+    def _is_connection_param(self, value: Node | None) -> bool:
+        """`clients.add(s)` where `s` is the connection a handler was given (`wss.on("connection",
+        (s) => ...)`, uWebSockets.js `open(ws)`, NestJS `handleConnection(client)`): a live handle,
+        whatever it is called."""
+        value = _unwrap(value)
+        if value is None or value.type != "identifier":
+            return False
+        name = self.text(value)
+        for fn in self.scan.enclosing_functions(value):
+            params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+            bound = _bound_names(params) if params is not None else []
+            if name not in bound:
+                continue
+            if bound[0] != name:
+                return False
+            parent = fn.parent
+            if parent is not None and parent.type == "arguments":
+                call = parent.parent
+                args = parent.named_children
+                return (
+                    self._is_registration(call)
+                    and len(args) > 1
+                    and args[0].type == "string"
+                    and _string_value(self.text(args[0])) in CONNECTION_EVENTS
+                )
+            key = fn.child_by_field_name("name") if fn.type == "method_definition" else None
+            if key is None and parent is not None and parent.type == "pair":
+                key = parent.child_by_field_name("key")
+            return key is not None and _string_value(self.text(key)) in CONNECTION_CALLBACKS
+        return False
 
     def _shadowed(self, identifier: Node, name: str) -> bool:
         return any(name in self._local_names(fn) for fn in self.scan.enclosing_functions(identifier))
@@ -884,9 +953,15 @@ class JsExtractor:
                 self.publishes.append((scan.span(call), method, receiver))
             if method in ADAPTER_METHODS and values:
                 storage = self._adapter_storage(values[0])
+                detail = f"{ADAPTER_METHODS[method].id} adapter"
                 if storage is not None:
-                    detail = f"{ADAPTER_METHODS[method].id} adapter"
                     found.append(backend(scan, call, storage, "adapter", "subscriptions", detail, scope))
+                elif self._one_host_adapter(values[0]):
+                    # the cluster / pm2 adapters share rooms between the processes of one host: the
+                    # server has an adapter, but no state type is held in a shared backend
+                    found.append(
+                        backend(scan, call, "external", "adapter", None, detail + " (one host)", scope)
+                    )
             elif lower in REDIS_HISTORY_COMMANDS:
                 state = classify_key_text(first, "history") if lower != "xadd" else "history"
                 found.append(backend(scan, call, "redis", "write", state, f"{method} {first}", scope))
@@ -924,10 +999,50 @@ class JsExtractor:
         for call, fn, method, member in self.sites:
             if not member or method not in MEMBERSHIP_METHODS:
                 continue
-            receiver = self.text(fn.child_by_field_name("object")).split(".")[-1]
-            if (method, receiver) in MEMBERSHIP:
+            obj = fn.child_by_field_name("object")
+            receiver = self.text(obj).split(".")[-1]
+            if (method, receiver) in MEMBERSHIP or (
+                method in SOCKET_MEMBERSHIP and self._is_connection_param(obj)
+            ):
                 found.append(self.scan.span(call))
         return found
+
+    def _fanout_calls(self) -> list[Span]:
+        """Emits that reach more than the socket that sent: `io.emit`, `io.to(room).emit`,
+        `socket.broadcast.emit`, `socket.to(room).emit`, `this.server.emit`. An `emit` on the
+        connection itself answers its sender only, and loses nothing on a second instance."""
+        found = []
+        for call, fn, method, member in self.sites:
+            if member and method == "emit" and self._reaches_others(fn.child_by_field_name("object")):
+                found.append(self.scan.span(call))
+        return found
+
+    def _reaches_others(self, node: Node | None) -> bool:
+        text = self.text
+        while node is not None:
+            if node.type == "member_expression":
+                prop = text(node.child_by_field_name("property"))
+                obj = node.child_by_field_name("object")
+                if prop in FANOUT_PROPERTIES or (
+                    obj is not None and obj.type == "this" and _server_name(prop)
+                ):
+                    return True
+                node = obj
+            elif node.type == "call_expression":
+                fn = node.child_by_field_name("function")
+                if fn is None or fn.type != "member_expression":
+                    return False
+                prop = text(fn.child_by_field_name("property"))
+                if prop in FANOUT_TARGETS:
+                    return True  # `.to(room)`, `.in(room)`, `.except(id)`, `.of(nsp)`
+                if prop not in EMIT_MODIFIERS:
+                    return False
+                node = fn.child_by_field_name("object")
+            elif node.type == "identifier":
+                return _server_name(text(node))
+            else:
+                return False
+        return False
 
     # --- resolution helpers -----------------------------------------------------------------------
 
@@ -962,6 +1077,12 @@ class JsExtractor:
 
 
 # --- small tree helpers ---------------------------------------------------------------------------
+
+
+def _server_name(name: str) -> bool:
+    """A name a Socket.IO server or namespace goes by (`io`, `socketIO`, `nsp`, `this.server`)."""
+    lower = name.lower()
+    return lower.endswith("io") or lower in SERVER_NAMES
 
 
 def _string_value(text: str) -> str:
@@ -1249,6 +1370,7 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
         or part.loops
         or part.backends
         or part.membership
+        or part.fanout
         or part.comments
         or c.declarations
         or c.objects
@@ -1300,6 +1422,7 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
         calls=part.calls,
         backends=[moved_backend(b, d, n) for b in part.backends],
         membership=[moved_span(span, d, n) for span in part.membership],
+        fanout=[moved_span(span, d, n) for span in part.fanout],
         comments=moved_comments(part.comments, d, n),
         publishes=[(moved_span(span, d, n), method, receiver) for span, method, receiver in part.publishes],
     )

@@ -220,6 +220,7 @@ class PyPart:
     calls: dict[str, set[str]] = field(default_factory=dict)
     backends: list[BackendUse] = field(default_factory=list)
     membership: list[Span] = field(default_factory=list)
+    fanout: list[Span] = field(default_factory=list)
     comments: list[SuppressionComment] = field(default_factory=list)
 
 
@@ -274,6 +275,7 @@ class PyExtractor:
         part.scope_calls = {k: v for k, v in self.scope_calls.items() if k in written}
         part.backends = self._named(self._backends())
         part.membership = self._membership_calls()
+        part.fanout = self._fanout_calls()
         part.comments = suppression_comments(
             self.scan.nodes("comment"), self.scan.source, self.scan.index, self.scan.language
         )
@@ -732,6 +734,36 @@ class PyExtractor:
         """Each use with the named function around it, so a handler calling that helper counts."""
         return [replace(u, function=self.scan.scope_names.get(u.scope, "")) for u in uses]
 
+    def _fanout_calls(self) -> list[Span]:
+        """Emits that reach more than the client that sent: python-socketio `sio.emit(event, data)`
+        without a `to=`/`room=` naming a session id, Flask-SocketIO `emit(..., broadcast=True)` or
+        `to=room`, `socketio.emit(...)`, Channels `group_send`. A bare Flask-SocketIO `emit`/`send`
+        inside a handler answers its sender only."""
+        found = []
+        for call, fn, fn_text, name in self.sites:
+            if name == "group_send":
+                found.append(self.scan.span(call))
+                continue
+            if name not in {"emit", "send"}:
+                continue
+            kwargs = _keyword_arguments(call, self.text)
+            target = kwargs.get("to") or kwargs.get("room")
+            if target is not None:
+                if not _session_id(self.text(target)):
+                    found.append(self.scan.span(call))
+                continue
+            if "broadcast" in kwargs and self.text(kwargs["broadcast"]) != "False":
+                found.append(self.scan.span(call))
+                continue
+            if name != "emit" or fn.type != "attribute" or "sid" in kwargs:
+                continue  # `emit(...)` in a Flask-SocketIO handler, `websocket.send(...)`
+            receiver = fn_text.rsplit(".", 1)[0].rsplit(".", 1)[-1].lower()
+            if receiver not in HANDLE_NAMES or receiver == "self":
+                found.append(
+                    self.scan.span(call)
+                )  # `sio.emit(...)`, `socketio.emit`, `self.emit` (namespaces)
+        return found
+
     def _membership_calls(self) -> list[Span]:
         found = []
         for call, _, _, name in self.sites:
@@ -810,6 +842,13 @@ def _positional(call: Node) -> list[Node]:
     if args is None:
         return []
     return [a for a in args.named_children if a.type not in {"keyword_argument", "comment"}]
+
+
+def _session_id(text: str) -> bool:
+    """`to=sid`, `room=request.sid`, `to=self.sid`: one client, not a room."""
+    return text.rsplit(".", 1)[-1].lower() in {"sid", "session_id", "sessionid"} or text.lower().endswith(
+        "_sid"
+    )
 
 
 def _keyword_arguments(call: Node, text: object) -> dict[str, Node]:
@@ -977,6 +1016,7 @@ def moved(part: PyPart, start: int, line: int) -> PyPart:
         calls=part.calls,
         backends=[moved_backend(b, d, n) for b in part.backends],
         membership=[moved_span(span, d, n) for span in part.membership],
+        fanout=[moved_span(span, d, n) for span in part.fanout],
         comments=moved_comments(part.comments, d, n),
     )
 

@@ -106,6 +106,9 @@ class FileFacts(FactValue):
     containers: tuple[StateContainer, ...] = ()
     backends: tuple[BackendUse, ...] = ()
     membership_calls: tuple[Span, ...] = ()  # socket.join / enter_room / group_add
+    # emits that reach more than the sender: to everyone, to a room, `broadcast` (`io.emit`,
+    # `socket.to(room).emit`, `sio.emit(event)` without `to=sid`, `emit(..., broadcast=True)`)
+    fanout_calls: tuple[Span, ...] = ()
     handler_calls: frozenset[str] = frozenset()  # names called from inside real-time handlers
     calls: tuple[tuple[str, frozenset[str]], ...] = ()  # named function -> names it calls
     scope_calls: tuple[

@@ -234,6 +234,14 @@ class _Evaluation:
         self.adapter_configured = any(s.shared for _, s in self.servers) or any(
             b.role == "adapter" for _, b in self.backends
         )
+        # a server only loses something on a second instance when it reaches other clients than the
+        # sender: rooms joined, or emits to everyone, to a room or with `broadcast`. A file that
+        # creates a server with library fan-out speaks for that server; other files (handler
+        # modules, services, Channels consumers) speak for every server of the project.
+        self.shared_fanout = any(
+            (f.membership_calls or f.fanout_calls) and not any(s.library_fanout for s in f.servers)
+            for f in self.files
+        )
         bridge = {b.detail for _, b in self.backends if b.role == "bridge"}
         self.bridge = "broadcaster" in bridge or {"publish", "subscribe"} <= bridge
         self.reachable = self._reachable_functions()
@@ -375,9 +383,13 @@ class _Evaluation:
         name = kind.display if kind is not None else "real-time server"
         label = f"{server.variable} ({name})" if server.variable else name
         shared_by = kind.shared_by if kind is not None else ""
-        in_memory = (server.library_fanout and not server.shared and not self.adapter_configured) or (
-            shared_by == "bridge" and server.broadcasts and not self.bridge
-        )
+        in_memory = (
+            server.library_fanout
+            and not server.shared
+            and not self.adapter_configured
+            and not self.bridge  # a hand-written Redis pub/sub bridge delivers across instances too
+            and (self.shared_fanout or bool(facts.membership_calls or facts.fanout_calls))
+        ) or (shared_by == "bridge" and server.broadcasts and not self.bridge)
         if not in_memory:
             return
         memory.append(Location(facts.path, server.span, label, "subscriptions", "memory"))
@@ -402,18 +414,22 @@ class _Evaluation:
         findings.append(finding)
 
     def _room_joins(self) -> list[Related]:
-        """Where clients join rooms (up to 4 per file, 12 in all: what a server finding shows), found
-        once per evaluation rather than once per server."""
+        """Where clients join rooms or are reached by emits to others (up to 4 joins and 2 emits per
+        file, 12 in all: the evidence a server finding shows), found once per evaluation rather than
+        once per server."""
         if self._joins is None:
             joins: list[Related] = []
             for other in self.files:
-                if other.membership_calls:
-                    joins += [
-                        Related(path=other.path, span=s, message="joins a room kept in this process")
-                        for s in other.membership_calls[:4]
-                    ]
-                    if len(joins) >= 12:
-                        break
+                joins += [
+                    Related(path=other.path, span=s, message="joins a room kept in this process")
+                    for s in other.membership_calls[:4]
+                ]
+                joins += [
+                    Related(path=other.path, span=s, message="emits to other clients than the sender")
+                    for s in other.fanout_calls[:2]
+                ]
+                if len(joins) >= 12:
+                    break
             self._joins = joins[:12]
         return self._joins
 
@@ -450,6 +466,17 @@ class _Evaluation:
         backends = sorted({loc.storage for loc in external_locations})
         external = [t for t in STATE_TYPES if any(loc.state_type == t for loc in external_locations)]
         in_memory = [t for t in STATE_TYPES if any(loc.state_type == t for loc in memory)]
+        if verdict is None and not in_memory:
+            # nothing is kept in this process: a second instance loses nothing. With a shared backend
+            # carrying what the project has (a Redis adapter alone is enough) it is ready; with none,
+            # there is no real-time state to share and the check does not apply.
+            if backends:
+                verdict = "pass"
+                detail = _detail(verdict, backends, external, in_memory)
+                detail += " Nothing real-time is kept in process memory."
+            else:
+                verdict = "skip"
+                detail = "No real-time state kept in process memory: nothing to share between instances."
         if verdict is None:
             verdict = "pass" if backends and len(external) >= 2 else "fail"
             detail = _detail(verdict, backends, external, in_memory)

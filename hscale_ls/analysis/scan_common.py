@@ -8,6 +8,7 @@ the movers that carry a part's positions to where its statement now starts.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import InitVar, dataclass, field
@@ -253,6 +254,7 @@ class PartFacts(Protocol):
     """What the parts of both languages (`extract_js.JsPart`, `extract_py.PyPart`) have in common."""
 
     membership: list[Span]
+    fanout: list[Span]
     comments: list[SuppressionComment]
     handler_calls: set[str]
     calls: dict[str, set[str]]
@@ -290,6 +292,7 @@ def facts_from_parts(
         containers=containers,
         backends=backends,
         membership_calls=tuple(s for p in parts for s in p.membership),
+        fanout_calls=tuple(s for p in parts for s in p.fanout),
         handler_calls=frozenset(handler_calls),
         calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
         scope_calls=_mutating_scopes(scope_calls, containers),
@@ -528,6 +531,9 @@ DATABASE_MODULES = frozenset(
 MEMCACHED_MODULES = frozenset({"memjs", "memcached", "pymemcache", "pylibmc", "aiomcache", "emcache"})
 
 
+_REDIS_PACKAGE = re.compile(r"(?:^|[/@_-])(?:io)?redis(?:$|[/_-])")
+
+
 def client_libraries(modules: Iterable[str]) -> frozenset[str]:
     kinds = set()
     for module in modules:
@@ -541,6 +547,8 @@ def client_libraries(modules: Iterable[str]) -> frozenset[str]:
                 kinds.add(kind)
         if module.startswith(("drizzle-orm", "@prisma", "django.db", "sqlalchemy")):
             kinds.add("database")
+        if not module.startswith(".") and _REDIS_PACKAGE.search(module):
+            kinds.add("redis")  # a wrapper named for it: `@overleaf/redis-wrapper`, `async-redis`
     return frozenset(kinds)
 
 

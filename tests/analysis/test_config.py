@@ -10,7 +10,7 @@ from tests.conftest import run_cli
 SERVER = (
     'const { Server } = require("socket.io");\nconst io = new Server(3000);\n'
     "const onlineUsers = new Map();\nconst messages = [];\n"
-    'io.on("connection", (s) => { onlineUsers.set(s.id, 1); s.on("m", (m) => messages.push(m)); });\n'
+    'io.on("connection", (s) => { onlineUsers.set(s.id, 1); s.on("m", (m) => { messages.push(m); io.emit("m", m); }); });\n'
 )
 
 

@@ -131,6 +131,7 @@ def test_statement_part_movers_keep_every_field(module: Any) -> None:
         "loops",
         "backends",
         "membership",
+        "fanout",
         "comments",
         "publishes",
         "layers",

@@ -43,7 +43,10 @@ def test_columns_count_code_points_after_emoji_and_accents(tmp_path: Path) -> No
 
 
 def test_crlf_files_report_the_same_positions_as_lf(tmp_path: Path) -> None:
-    body = SERVER + 'const messages = [];\nio.on("connection", (s) => s.on("m", (m) => messages.push(m)));\n'
+    body = (
+        SERVER
+        + 'const messages = [];\nio.on("connection", (s) => s.on("m", (m) => io.emit("m", messages.push(m))));\n'
+    )
     for name, text in (("lf", body), ("crlf", body.replace("\n", "\r\n"))):
         folder = tmp_path / name
         folder.mkdir()

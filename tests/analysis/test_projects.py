@@ -7,7 +7,8 @@ from pathlib import Path
 from hscale_ls.analysis.engine import scan
 from hscale_ls.analysis.workspace import ProjectLocator
 
-NO_ADAPTER = 'import { Server } from "socket.io";\nexport const io = new Server(3000);\n'
+# the servers here put clients in rooms: a second instance would split them
+NO_ADAPTER = 'import { Server } from "socket.io";\nexport const io = new Server(3000);\nio.on("connection", (s) => s.join("lobby"));\n'
 ADAPTER = (
     'import { Server } from "socket.io";\nimport { createAdapter } from "@socket.io/redis-adapter";\n'
     "export const io = new Server(3000);\nio.adapter(createAdapter(pub, sub));\n"
@@ -38,7 +39,8 @@ def test_one_apps_adapter_does_not_hide_anothers_problem(tmp_path: Path) -> None
     result = scan([str(tmp_path)], jobs=1)
     flagged = sorted((Path(f.path).parent.name, f.name) for f in result.findings)
     assert flagged == [("b", "io"), ("b", "rooms")]
-    assert {Path(root).name: a.verdict for root, a in result.audits.items()} == {"a": "fail", "b": "fail"}
+    # a keeps nothing in memory and its adapter is Redis: it passes; b fails
+    assert {Path(root).name: a.verdict for root, a in result.audits.items()} == {"a": "pass", "b": "fail"}
 
 
 def test_adapter_in_another_file_clears_the_server_finding(tmp_path: Path) -> None:
@@ -62,7 +64,11 @@ def test_cluster_adapter_is_not_a_shared_backend(tmp_path: Path) -> None:
             + "io.adapter(createAdapter());\n",
         },
     )
-    assert [f.name for f in scan([str(tmp_path)], jobs=1).findings] == ["io"]
+    # the cluster adapter is an adapter (rooms reach every process of the host), so the server is
+    # not reported as having none; but no state type is held in a shared backend, so it cannot pass
+    result = scan([str(tmp_path)], jobs=1)
+    assert result.findings == []
+    assert [a.verdict for a in result.audits.values()] == ["skip"]
 
 
 def test_project_root_is_nearest_marker_but_never_above_the_scan_root(tmp_path: Path) -> None:
@@ -103,15 +109,15 @@ def test_options_built_elsewhere_are_not_reported_but_visible_ones_are(tmp_path:
         tmp_path,
         {
             "a/package.json": "{}",
-            "a/io.js": 'import { Server } from "socket.io";\nconst options = { cors: {} };\nexport const io = new Server(3000, options);\n',
+            "a/io.js": 'import { Server } from "socket.io";\nconst options = { cors: {} };\nexport const io = new Server(3000, options);\nio.emit("x");\n',
             "b/package.json": "{}",
-            "b/io.js": 'import { Server } from "socket.io";\nimport { options } from "./config.js";\nexport const io = new Server(3000, options);\n',
+            "b/io.js": 'import { Server } from "socket.io";\nimport { options } from "./config.js";\nexport const io = new Server(3000, options);\nio.emit("x");\n',
             "c/package.json": "{}",
-            "c/io.js": 'import { Server } from "socket.io";\nexport const io = new Server(3000, { ...base, cors: {} });\n',
+            "c/io.js": 'import { Server } from "socket.io";\nexport const io = new Server(3000, { ...base, cors: {} });\nio.emit("x");\n',
             "d/requirements.txt": "python-socketio\n",
-            "d/app.py": "import socketio\nsio = socketio.AsyncServer(**settings.SOCKETIO)\n",
+            "d/app.py": "import socketio\nsio = socketio.AsyncServer(**settings.SOCKETIO)\nsio.emit('x')\n",
             "e/requirements.txt": "python-socketio\n",
-            "e/app.py": "import socketio\nsio = socketio.AsyncServer(async_mode='asgi')\n",
+            "e/app.py": "import socketio\nsio = socketio.AsyncServer(async_mode='asgi')\nsio.emit('x')\n",
         },
     )
     flagged = sorted(Path(f.path).parent.name for f in scan([str(tmp_path)], jobs=1).findings)

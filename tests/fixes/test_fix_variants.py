@@ -1,5 +1,6 @@
 """The Socket.IO adapter fix in each of its shapes: module style, top-level await, ioredis, Redis
-Streams for connection state recovery, RESP2 for node-redis 6, and unique names."""
+Streams for connection state recovery, RESP2 for node-redis 6, and unique names. Each server here
+broadcasts or uses rooms, so it needs an adapter."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def test_esm_module_gets_top_level_await(tmp_path: Path) -> None:
         tmp_path,
         {
             "package.json": '{"type": "module"}',
-            "s.js": "import { Server } from 'socket.io'\nconst io = new Server(3000)\n",
+            "s.js": "import { Server } from 'socket.io'\nconst io = new Server(3000)\nio.on('connection', (s) => s.join('lobby'))\n",
         },
         "s.js",
     )
@@ -43,7 +44,10 @@ def test_esm_module_gets_top_level_await(tmp_path: Path) -> None:
 def test_commonjs_gets_a_promise_chain_and_requires_before_use(tmp_path: Path) -> None:
     out = fixed(
         tmp_path,
-        {"package.json": "{}", "s.js": 'const io = require("socket.io")(3000);\nconst x = require("./x");\n'},
+        {
+            "package.json": "{}",
+            "s.js": 'const io = require("socket.io")(3000);\nconst x = require("./x");\nio.emit("x");\n',
+        },
         "s.js",
     )
     code = out["s.js"]
@@ -56,7 +60,7 @@ def test_ioredis_projects_get_the_ioredis_form(tmp_path: Path) -> None:
         tmp_path,
         {
             "package.json": json.dumps({"dependencies": {"ioredis": "^5.9.0"}}),
-            "s.ts": 'import { Server } from "socket.io";\nexport const io = new Server(3000);\n',
+            "s.ts": 'import { Server } from "socket.io";\nexport const io = new Server(3000);\nio.emit("x");\n',
         },
         "s.ts",
     )
@@ -74,7 +78,7 @@ def test_connection_state_recovery_gets_the_streams_adapter_and_redis6_gets_resp
         tmp_path,
         {
             "package.json": json.dumps({"dependencies": {"redis": "^6.2.0"}}),
-            "s.mjs": "import { Server } from 'socket.io';\nconst io = new Server(3000, { connectionStateRecovery: {} });\n",
+            "s.mjs": "import { Server } from 'socket.io';\nconst io = new Server(3000, { connectionStateRecovery: {} });\nio.emit('x');\n",
         },
         "s.mjs",
     )
@@ -87,7 +91,10 @@ def test_connection_state_recovery_gets_the_streams_adapter_and_redis6_gets_resp
 def test_names_already_taken_are_not_reused(tmp_path: Path) -> None:
     out = fixed(
         tmp_path,
-        {"package.json": "{}", "s.js": 'const pubClient = 1;\nconst io = require("socket.io")(3000);\n'},
+        {
+            "package.json": "{}",
+            "s.js": 'const pubClient = 1;\nconst io = require("socket.io")(3000);\nio.emit("x");\n',
+        },
         "s.js",
     )
     assert "const pubClient2 = createClient(" in out["s.js"]

@@ -13,7 +13,7 @@ from tests.hardening import scale
 from tests.server.harness import Editor
 
 SERVER_JS = (
-    'const { Server } = require("socket.io");\nconst io = new Server(3000);\n'
+    'const { Server } = require("socket.io");\nconst io = new Server(3000); io.emit("ready");\n'
     'const users = new Map();\nio.on("connection", (s) => users.set(s.id, 1));\n'
 )
 DEPTH = scale.size(100_000, 2_000_000)  # far past any parser's recursion limit

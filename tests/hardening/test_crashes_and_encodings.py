@@ -14,7 +14,7 @@ from tests.conftest import EXAMPLES, ROOT, run_cli
 from tests.server.harness import Editor, apply_workspace_edit
 
 PRESENCE_TITLE = "Also keep `users` in a Redis sorted set"
-HEAD = 'const { Server } = require("socket.io");\nconst io = new Server(3000);\nconst users = new Map();\n'
+HEAD = 'const { Server } = require("socket.io");\nconst io = new Server(3000); io.emit("ready");\nconst users = new Map();\n'
 
 
 def latin1_project(root: Path) -> Path:
@@ -99,6 +99,7 @@ async def test_fix_all_keeps_a_lone_surrogate_on_a_line_it_rewrites(editor_facto
     text = (
         "import socketio\n\nsio = socketio.AsyncServer(async_mode='asgi', cors_allowed_origins='\ud800')\n"
         "users = {}\n\n\n@sio.event\nasync def connect(sid, environ):\n    users[sid] = 1\n"
+        "    await sio.emit('joined', sid)\n"
     )
     editor: Editor = await editor_factory("vscode")
     await editor.start(init_options={"debounceMs": 0})

@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import run_cli
 
 SERVER_JS = (
-    b'const { Server } = require("socket.io");\nconst io = new Server(3000);\n'
+    b'const { Server } = require("socket.io");\nconst io = new Server(3000); io.emit("ready");\n'
     b'const users = new Map();\nio.on("c", (s) => users.set(s.id, 1));\n'
 )
 NAMES = {

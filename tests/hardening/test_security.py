@@ -29,7 +29,7 @@ socket.socket.connect = _connect
 socket.socket.bind = _bind
 """
 TRAP_PY = "open(__import__('os').environ['HSCALE_TRAP'], 'w').write('python ran')\nimport socketio\nsio = socketio.Server()\nusers = {}\n"
-TRAP_JS = "require('fs').writeFileSync(process.env.HSCALE_TRAP, 'node ran');\nconst { Server } = require('socket.io');\nconst io = new Server(1);\n"
+TRAP_JS = "require('fs').writeFileSync(process.env.HSCALE_TRAP, 'node ran');\nconst { Server } = require('socket.io');\nconst io = new Server(1); io.emit('ready');\n"
 
 
 def digest_tree(root: Path) -> dict[str, str]:

@@ -100,7 +100,7 @@ async def test_suppression_action_edits_the_line_above(editor_factory, tmp_path:
 async def test_fix_all_applies_every_safe_fix_of_the_document(editor_factory, tmp_path: Path) -> None:
     write(tmp_path, {"requirements.txt": "python-socketio\n", "app.py": (
         "import socketio\n\nsio = socketio.AsyncServer(\n    async_mode='asgi',\n)\nusers = {}\n\n\n"
-        "@sio.event\nasync def connect(sid, environ):\n    users[sid] = 1\n")})  # fmt: skip
+        "@sio.event\nasync def connect(sid, environ):\n    users[sid] = 1\n    await sio.enter_room(sid, 'lobby')\n")})  # fmt: skip
     editor: Editor = await editor_factory("vscode")
     await editor.start(init_options={"debounceMs": 0})
     editor.open("app.py")

@@ -16,7 +16,7 @@ from tests.server.harness import Editor
 
 SERVER_JS = (
     'const { Server } = require("socket.io");\nconst io = new Server(3000);\n'
-    'io.on("connection", (socket) => { socket.on("x", () => {}); });\n'
+    'io.on("connection", (socket) => { socket.on("x", () => socket.join("x")); });\n'
 )
 USERS_JS = 'const io = require("./server");\nconst onlineUsers = new Map();\n'
 USERS_WRITTEN = USERS_JS + 'io.on("connection", (socket) => onlineUsers.set(socket.id, 1));\n'

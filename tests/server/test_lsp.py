@@ -19,7 +19,7 @@ ROOMS_JS = (
     'import { io } from "./io.js";\n'
     "const rooms = new Map();\n"
     'io.on("connection", (socket) => {\n'
-    '  socket.on("join", (room) => rooms.set(room, socket.id));\n'
+    '  socket.on("join", (room) => rooms.set(room, socket.id) && socket.join(room));\n'
     "});\n"
 )
 CHAT_JS = (

@@ -17,7 +17,8 @@ SOCKET_IO = Framework(
         ),
     ),
     constructors=(("socket.io", "Server"), ("socket.io", "default"), ("socket.io", "*")),
-    factories=(("socket.io", "default"), ("socket.io", "*")),
+    # `require("socket.io")(http)`, and Socket.IO 0.9-2's `require("socket.io").listen(http)`
+    factories=(("socket.io", "default"), ("socket.io", "*"), ("socket.io", "listen")),
     required_call="socket.io",
     module_specifiers=frozenset({"socket.io"}),
     client_modules=frozenset({"socket.io-client"}),
