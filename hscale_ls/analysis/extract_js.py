@@ -44,6 +44,7 @@ from .scan_common import (
     join_containers,
     moved_backend,
     moved_comments,
+    moved_mutation,
     moved_mutations,
     moved_scopes,
     moved_sites,
@@ -249,6 +250,8 @@ class JsPart:
     backends: list[BackendUse] = field(default_factory=list)
     membership: list[Span] = field(default_factory=list)
     fanout: list[Span] = field(default_factory=list)
+    # (pass, module, exported name, write) to a container an imported local module declares
+    foreign: list[tuple[int, str, str, Mutation]] = field(default_factory=list)
     comments: list[SuppressionComment] = field(default_factory=list)  # at, line, rules, reason
     # (call, method, receiver) of calls a framework may publish through in process (`server.publish`):
     # whether they do is known once the file's servers are (in `assemble`)
@@ -306,7 +309,7 @@ class JsExtractor:
         self.class_decorators, self.instances, self.objects = env.class_decorators, env.instances, env.objects
         part = JsPart(start, line, contribution, env.signature)
         part.servers = self._servers()
-        part.mutations = self._mutations(env.declared)
+        part.mutations, part.foreign = self._mutations(env.declared)
         part.loops = self._broadcasts(env.declared)
         part.handler_calls, part.calls = self._calls()
         # only the calls of functions that write a container matter (for write-through), and such a
@@ -661,19 +664,29 @@ class JsExtractor:
                 return None, None
         return None, None
 
-    def _mutations(self, declared: frozenset[ContainerKey]) -> list[tuple[int, ContainerKey, Mutation]]:
+    def _mutations(
+        self, declared: frozenset[ContainerKey]
+    ) -> tuple[list[tuple[int, ContainerKey, Mutation]], list[tuple[int, str, str, Mutation]]]:
         """Writes from functions to declared containers: method calls (pass 0), assignments (1),
-        `+=` (2), `++` (3), `delete` (4). Module-level initialisation does not change state at run time."""
+        `+=` (2), `++` (3), `delete` (4). Module-level initialisation does not change state at run time.
+        Second, the same writes to containers a local module exports (`import { users } from "./store"`,
+        `const store = require("./store"); store.users.push(...)`): the project joins them."""
         scan = self.scan
         records: list[tuple[int, ContainerKey, Mutation]] = []
+        foreign: list[tuple[int, str, str, Mutation]] = []
         step = 0
 
         def add(
             target: Node | None, node: Node, operation: str, value: Node | None, whole: bool = False
         ) -> None:
             key, root = self._root(target)
-            if key is None or key not in declared or root is None:
+            if key is None or root is None:
                 return
+            elsewhere = None
+            if key not in declared:
+                elsewhere = self._exported_container(key, root)
+                if elsewhere is None:
+                    return
             if whole and root is not _unwrap(target):
                 return
             if key[0] == "var" and self._shadowed(root, key[1]):
@@ -691,7 +704,10 @@ class JsExtractor:
                 in_handler=in_handler,
                 holds_handle=_is_handle(value, self.text) or self._is_connection_param(value),
             )
-            records.append((step, key, mutation))
+            if elsewhere is not None:
+                foreign.append((step, *elsewhere, mutation))
+            else:
+                records.append((step, key, mutation))
 
         for call, fn, method, member in self.sites:
             if member and (method in ADDING_METHODS or method in REMOVING_METHODS):
@@ -720,7 +736,29 @@ class JsExtractor:
         for node in scan.nodes("delete"):
             arg = node.child_by_field_name("argument")
             add(arg.child_by_field_name("object") if arg is not None else None, node, "delete", None)
-        return records
+        return records, foreign
+
+    def _exported_container(self, key: ContainerKey, root: Node) -> tuple[str, str] | None:
+        """(module, exported name) when the written name comes from a local module: an imported
+        binding (`users`), or a member of an imported module object (`store.users`)."""
+        if key[0] != "var":
+            return None
+        module = self.imports.get(key[1])
+        if module is None or not module.startswith("."):
+            return None
+        if self._shadowed(root, key[1]):
+            return None
+        exported = self.imported_as.get(key[1], "default")
+        if exported != "default":
+            return module, exported
+        parent = root.parent
+        if (
+            parent is not None
+            and parent.type == "member_expression"
+            and parent.child_by_field_name("object") == root
+        ):
+            return module, self.text(parent.child_by_field_name("property"))
+        return None
 
     def _is_connection_param(self, value: Node | None) -> bool:
         """`clients.add(s)` where `s` is the connection a handler was given (`wss.on("connection",
@@ -1371,6 +1409,7 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
         or part.backends
         or part.membership
         or part.fanout
+        or part.foreign
         or part.comments
         or c.declarations
         or c.objects
@@ -1423,6 +1462,7 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
         backends=[moved_backend(b, d, n) for b in part.backends],
         membership=[moved_span(span, d, n) for span in part.membership],
         fanout=[moved_span(span, d, n) for span in part.fanout],
+        foreign=[(step, module, name, moved_mutation(m, d, n)) for step, module, name, m in part.foreign],
         comments=moved_comments(part.comments, d, n),
         publishes=[(moved_span(span, d, n), method, receiver) for span, method, receiver in part.publishes],
     )

@@ -44,6 +44,7 @@ from .scan_common import (
     join_containers,
     moved_backend,
     moved_comments,
+    moved_mutation,
     moved_mutations,
     moved_scopes,
     moved_sites,
@@ -221,6 +222,8 @@ class PyPart:
     backends: list[BackendUse] = field(default_factory=list)
     membership: list[Span] = field(default_factory=list)
     fanout: list[Span] = field(default_factory=list)
+    # (pass, module, name, write) to a container an imported module of the project declares
+    foreign: list[tuple[int, str, str, Mutation]] = field(default_factory=list)
     comments: list[SuppressionComment] = field(default_factory=list)
 
 
@@ -268,7 +271,7 @@ class PyExtractor:
         part = PyPart(start, line, contribution, env.signature)
         part.servers, part.layers = self._servers()
         part.strings = self._strings()
-        part.mutations = self._mutations(env.declared)
+        part.mutations, part.foreign = self._mutations(env.declared)
         part.loops = self._broadcasts(env.declared)
         part.handler_calls, part.calls = self._calls()
         written = {m.scope for _, _, m in part.mutations}  # see JsExtractor.part
@@ -307,8 +310,9 @@ class PyExtractor:
                         local = text(child.child_by_field_name("alias"))
                     else:
                         name = local = text(child)
-                    found.imports.append((local, f"{module}.{name}"))
-                    found.modules.append(f"{module}.{name}")
+                    qualified = f"{module}{name}" if module.endswith(".") else f"{module}.{name}"
+                    found.imports.append((local, qualified))  # `from . import state`: ".state"
+                    found.modules.append(qualified)
 
     def _read_classes(self, found: PyContribution) -> None:
         for cls in self.scan.nodes("class"):
@@ -501,19 +505,34 @@ class PyExtractor:
                 return None, None
         return None, None
 
-    def _mutations(self, declared: frozenset[ContainerKey]) -> list[tuple[int, ContainerKey, Mutation]]:
+    def _mutations(
+        self, declared: frozenset[ContainerKey]
+    ) -> tuple[list[tuple[int, ContainerKey, Mutation]], list[tuple[int, str, str, Mutation]]]:
         """Writes from functions to declared containers: method calls (pass 0), assignments (1), `+=`
-        (2), `del` (3)."""
+        (2), `del` (3). Second, the same writes to containers of imported modules (`from .store import
+        users; users[sid] = ...`, `import store; store.users[sid] = ...`): the project joins them."""
         records: list[tuple[int, ContainerKey, Mutation]] = []
+        foreign: list[tuple[int, str, str, Mutation]] = []
         step = 0
 
         def add(
             target: Node | None, node: Node, operation: str, value: Node | None, rebinds: bool = False
         ) -> None:
             key, root = self._root(target)
-            if key is None or key not in declared or root is None:
-                return
-            if key[0] == "var" and self._is_local(root, key[1], rebinds):
+            elsewhere = None
+            if key is None or root is None:
+                elsewhere = self._module_member(target)
+                if elsewhere is None:
+                    return
+            elif key not in declared:
+                if key[0] != "var" or rebinds or self._is_local(root, key[1], rebinds):
+                    return
+                qualified = self.imports.get(key[1], "")
+                if "." not in qualified.lstrip("."):
+                    return
+                module, _, exported = qualified.rpartition(".")
+                elsewhere = (module, exported)
+            elif key[0] == "var" and self._is_local(root, key[1], rebinds):
                 return
             if (
                 value is not None
@@ -536,7 +555,10 @@ class PyExtractor:
                 in_handler=in_handler,
                 holds_handle=_is_handle(value, self.text),
             )
-            records.append((step, key, mutation))
+            if elsewhere is not None:
+                foreign.append((step, *elsewhere, mutation))
+            elif key is not None:
+                records.append((step, key, mutation))
 
         for call, fn, _, method in self.sites:
             if fn.type != "attribute":
@@ -569,7 +591,34 @@ class PyExtractor:
                 for item in targets:
                     if item.type == "subscript":
                         add(item.child_by_field_name("value"), node, "del", None)
-        return records
+        return records, foreign
+
+    def _module_member(self, node: Node | None) -> tuple[str, str] | None:
+        """(module, name) when a write goes through an imported module's attribute:
+        `store.users[sid] = ...`, `state.rooms.setdefault(room, set()).add(sid)`."""
+        depth = 0
+        while node is not None and depth < 6:
+            depth += 1
+            if node.type == "attribute":
+                obj = node.child_by_field_name("object")
+                if obj is None or obj.type != "identifier":
+                    return None
+                module = self.imports.get(self.text(obj))
+                if module is None:
+                    return None
+                return module, self.text(node.child_by_field_name("attribute"))
+            if node.type == "subscript":
+                node = node.child_by_field_name("value")
+            elif node.type == "call":
+                fn = node.child_by_field_name("function")
+                if fn is None or fn.type != "attribute":
+                    return None
+                if self.text(fn.child_by_field_name("attribute")) not in {"get", "setdefault"}:
+                    return None
+                node = fn.child_by_field_name("object")
+            else:
+                return None
+        return None
 
     def _is_local(self, identifier: Node, name: str, rebinds: bool) -> bool:
         """Python scoping: a name bound in a function is local unless declared `global` there."""
@@ -1017,6 +1066,7 @@ def moved(part: PyPart, start: int, line: int) -> PyPart:
         backends=[moved_backend(b, d, n) for b in part.backends],
         membership=[moved_span(span, d, n) for span in part.membership],
         fanout=[moved_span(span, d, n) for span in part.fanout],
+        foreign=[(step, module, name, moved_mutation(m, d, n)) for step, module, name, m in part.foreign],
         comments=moved_comments(part.comments, d, n),
     )
 

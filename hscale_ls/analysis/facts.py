@@ -58,6 +58,18 @@ class StateContainer(FactValue):
 
 @fact_value
 @dataclass(frozen=True, slots=True)
+class ForeignWrite(FactValue):
+    """Writes to a container another file of the project declares: `onlineUsers.set(...)` where
+    `onlineUsers` is imported from `./store`, `store.users[sid] = ...` after `import store`. The project
+    resolves `module` from this file and joins the writes to that file's module-level container."""
+
+    module: str  # as written in the import
+    name: str  # the name that module exports the container as
+    mutations: tuple[Mutation, ...]
+
+
+@fact_value
+@dataclass(frozen=True, slots=True)
 class ServerSite(FactValue):
     """A real-time server construction or declaration."""
 
@@ -109,6 +121,7 @@ class FileFacts(FactValue):
     # emits that reach more than the sender: to everyone, to a room, `broadcast` (`io.emit`,
     # `socket.to(room).emit`, `sio.emit(event)` without `to=sid`, `emit(..., broadcast=True)`)
     fanout_calls: tuple[Span, ...] = ()
+    foreign_writes: tuple[ForeignWrite, ...] = ()
     handler_calls: frozenset[str] = frozenset()  # names called from inside real-time handlers
     calls: tuple[tuple[str, frozenset[str]], ...] = ()  # named function -> names it calls
     scope_calls: tuple[
@@ -179,6 +192,12 @@ SUBSCRIPTION_WORDS = frozenset(
     group groups membership memberships namespaces
     """.split()
 )
+# who a room holds, when a container is named for rooms and people at once
+ROSTER_WORDS = frozenset(
+    """
+    users user players player participants participant people usernames nicknames
+    """.split()
+)
 # what a module-level counter must name to be an online count (`numUsers`, `clientsCount`)
 COUNTED_WORDS = frozenset(
     """
@@ -227,7 +246,9 @@ def words(name: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(name.replace("_", " "))]
 
 
-def classify_container(name: str, kind: str, handle_values: bool) -> ContainerRole | None:
+def classify_container(
+    name: str, kind: str, handle_values: bool, broadcasts: bool = False
+) -> ContainerRole | None:
     """The state a long-lived container holds, from its name and what is written into it."""
     tokens = words(name)
     if not tokens or kind in {"cache", "timer"}:
@@ -240,6 +261,10 @@ def classify_container(name: str, kind: str, handle_values: bool) -> ContainerRo
     if token_set & HISTORY_WORDS:
         return "history"
     if token_set & SUBSCRIPTION_WORDS:
+        # `roomUsers`, `room_users`, `channelMembers`: who is in which room. A roster shown to users
+        # is presence; the same map looped over to send is the room's fan-out
+        if token_set & ROSTER_WORDS and not broadcasts:
+            return "presence"
         return "subscriptions"
     if handle_values:
         # `userSockets.set(userId, socket)` says who is online; `clients.add(ws)` only keeps handles

@@ -19,6 +19,7 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 from .facts import (
     BackendUse,
     FileFacts,
+    ForeignWrite,
     Mutation,
     ServerSite,
     SettingFact,
@@ -31,6 +32,7 @@ from .text import Point, Span
 FACT_CLASSES: tuple[type, ...] = (
     Mutation,
     StateContainer,
+    ForeignWrite,
     ServerSite,
     BackendUse,
     Suppression,

@@ -18,14 +18,17 @@ from .facts import (
     STATE_TYPES,
     BackendUse,
     FileFacts,
+    Mutation,
     ServerSite,
     SettingsFacts,
     StateContainer,
     StateType,
+    classify_container,
 )
 from .frameworks import kind_of
 from .languages import language_named
 from .rules import CHECK_ID, RULE_FOR_STATE
+from .scan_common import NON_ADDING
 from .text import Span
 
 MEMORY_SENTENCES: dict[str, str] = {
@@ -245,6 +248,8 @@ class _Evaluation:
         bridge = {b.detail for _, b in self.backends if b.role == "bridge"}
         self.bridge = "broadcaster" in bridge or {"publish", "subscribe"} <= bridge
         self.reachable = self._reachable_functions()
+        self.foreign = self._foreign_writes()
+        self.writers: dict[tuple[str, str], list[tuple[FileFacts, Mutation]]] = {}
         self.singletons = (
             frozenset().union(*(f.module_instances for f in self.files)) if self.files else frozenset()
         )
@@ -261,6 +266,22 @@ class _Evaluation:
                 libraries |= self.by_path[target].client_libraries
             reach[facts.path] = frozenset(libraries)
         return reach
+
+    def _foreign_writes(self) -> dict[tuple[str, str], list[tuple[FileFacts, Mutation]]]:
+        """Writes to other files' module-level containers, by (declaring file, name)."""
+        found: dict[tuple[str, str], list[tuple[FileFacts, Mutation]]] = {}
+        known = frozenset(self.by_path)
+        for facts in self.files:
+            if not facts.foreign_writes:
+                continue
+            language = language_named(facts.language)
+            if language is None:
+                continue
+            for write in facts.foreign_writes:
+                target = language.resolve_import(facts.path, write.module, known)
+                if target is not None and target != facts.path:
+                    found.setdefault((target, write.name), []).extend((facts, m) for m in write.mutations)
+        return found
 
     def _accepted(self, facts: FileFacts, use: BackendUse) -> bool:
         return not use.requires or use.requires in self.reach.get(facts.path, frozenset())
@@ -284,6 +305,8 @@ class _Evaluation:
         findings: list[Finding] = []
         for facts in self.files:
             for container in facts.containers:
+                if container.scope == "module" and self.foreign:
+                    container = self._with_foreign_writes(facts, container)
                 self._container(facts, container, findings, memory_locations, covered)
             for server in facts.servers:
                 self._server(facts, server, findings, memory_locations)
@@ -318,7 +341,11 @@ class _Evaluation:
         if not mutations:
             return
         state: StateType = "subscriptions" if role == "connections" else role
-        mirror = self._write_through(facts, state, {m.scope for m in mutations})
+        writers = {id(m): f for f, m in self.writers.get((facts.path, container.name), ())}
+        mirror = self._write_through(facts, state, {m.scope for m in mutations if id(m) not in writers})
+        for writer in {f.path: f for f in writers.values()}.values():
+            mine = {m.scope for m in mutations if writers.get(id(m)) is writer}
+            mirror = mirror or self._write_through(writer, state, mine)
         if mirror is not None:
             covered.append(Location(facts.path, container.span, container.name, state, mirror.storage))
             return
@@ -336,7 +363,11 @@ class _Evaluation:
             else f"`{container.name}` is a {label} used for broadcast with no pub/sub bridge: {CONSEQUENCES[state]}."
         )
         related = [
-            Related(facts.path, m.span, f"`{container.name}` written here ({m.operation})")
+            Related(
+                writers[id(m)].path if id(m) in writers else facts.path,
+                m.span,
+                f"`{container.name}` written here ({m.operation})",
+            )
             for m in mutations[:8]
         ]
         related += [
@@ -360,6 +391,22 @@ class _Evaluation:
             container_kind=container.kind,
         )
         findings.append(finding)
+
+    def _with_foreign_writes(self, facts: FileFacts, container: StateContainer) -> StateContainer:
+        """A store module's container with the writes other files make to it; what it holds is
+        decided again from every write."""
+        extra = self.foreign.get((facts.path, container.name))
+        if not extra:
+            return container
+        self.writers[(facts.path, container.name)] = extra
+        mutations = container.mutations + tuple(m for _, m in extra)
+        adds = [m for m in mutations if m.operation not in NON_ADDING]
+        handles = bool(adds) and all(m.holds_handle for m in adds)
+        return replace(
+            container,
+            mutations=mutations,
+            role=classify_container(container.name, container.kind, handles, bool(container.broadcasts)),
+        )
 
     def _write_through(self, facts: FileFacts, state: str, scopes: set[int]) -> BackendUse | None:
         """A backend write of the same state in the function that mutates the container, or in a

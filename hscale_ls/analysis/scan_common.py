@@ -22,6 +22,7 @@ from .facts import (
     BackendUse,
     FileFacts,
     FileRole,
+    ForeignWrite,
     Mutation,
     ServerSite,
     StateContainer,
@@ -255,6 +256,7 @@ class PartFacts(Protocol):
 
     membership: list[Span]
     fanout: list[Span]
+    foreign: list[tuple[int, str, str, Mutation]]
     comments: list[SuppressionComment]
     handler_calls: set[str]
     calls: dict[str, set[str]]
@@ -293,6 +295,7 @@ def facts_from_parts(
         backends=backends,
         membership_calls=tuple(s for p in parts for s in p.membership),
         fanout_calls=tuple(s for p in parts for s in p.fanout),
+        foreign_writes=foreign_writes(parts),
         handler_calls=frozenset(handler_calls),
         calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
         scope_calls=_mutating_scopes(scope_calls, containers),
@@ -400,11 +403,12 @@ def join_containers(
     containers = []
     for key, name, owner, scope, kind, singleton, span in declarations:
         found = by_key.get(key)
-        if not found:
-            continue
+        if not found and (scope != "module" or kind == "counter"):
+            continue  # a module-level container may be written by the files that import it
+        found = found or []
         adds = [m for m in found if m.operation not in NON_ADDING]
         handle_values = bool(adds) and all(m.holds_handle for m in adds)
-        role = classify_container(name, kind, handle_values)
+        role = classify_container(name, kind, handle_values, bool(broadcasts.get(key)))
         containers.append(
             StateContainer(
                 name=name,
@@ -419,6 +423,18 @@ def join_containers(
             )
         )
     return tuple(containers)
+
+
+def foreign_writes(parts: Sequence[PartFacts]) -> tuple[ForeignWrite, ...]:
+    """The parts' writes to other files' containers, one record per (module, name), in file order."""
+    grouped: dict[tuple[str, str], list[Mutation]] = {}
+    for _, module, name, mutation in sorted((w for p in parts for w in p.foreign), key=_by_step):
+        grouped.setdefault((module, name), []).append(mutation)
+    return tuple(ForeignWrite(module, name, tuple(found)) for (module, name), found in grouped.items())
+
+
+def _by_step(write: tuple[int, str, str, Mutation]) -> tuple[int, int]:
+    return write[0], write[3].span.start_byte
 
 
 def _mutating_scopes(

@@ -132,6 +132,7 @@ def test_statement_part_movers_keep_every_field(module: Any) -> None:
         "backends",
         "membership",
         "fanout",
+        "foreign",
         "comments",
         "publishes",
         "layers",
