@@ -30,6 +30,7 @@ from .frameworks import Framework, for_family, framework_of, union
 from .languages import LANGUAGES
 from .scan_common import (
     DATABASE_WRITE_METHODS,
+    MEMO,
     PUBSUB_SUBSCRIBE,
     REDIS_HISTORY_COMMANDS,
     REDIS_STATE_COMMANDS,
@@ -41,6 +42,7 @@ from .scan_common import (
     SuppressionComment,
     backend,
     facts_from_parts,
+    is_memo_write,
     join_containers,
     moved_backend,
     moved_comments,
@@ -693,6 +695,12 @@ class JsExtractor:
                 return
             if _is_empty_container(value):
                 operation = "init"
+            elif (
+                operation in {"set", "[key] ="}
+                and target is not None
+                and is_memo_write(scan, node, self.text(target))  # `cache.set(k, v)` / `cache[k] = v`
+            ):
+                operation = MEMO
             names, scope, in_handler = self._context(node)
             if scope < 0:
                 return

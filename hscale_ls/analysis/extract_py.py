@@ -30,6 +30,7 @@ from .facts import (
 from .frameworks import Framework, for_family, union
 from .scan_common import (
     DATABASE_WRITE_METHODS,
+    MEMO,
     PUBSUB_SUBSCRIBE,
     REDIS_HISTORY_COMMANDS,
     REDIS_STATE_COMMANDS,
@@ -41,6 +42,7 @@ from .scan_common import (
     SuppressionComment,
     backend,
     facts_from_parts,
+    is_memo_write,
     join_containers,
     moved_backend,
     moved_comments,
@@ -544,6 +546,12 @@ class PyExtractor:
                 and self.text(value) in {"set()", "list()", "dict()"}
             ):
                 operation = "init"
+            elif (
+                operation == "[key] ="
+                and target is not None
+                and is_memo_write(self.scan, node, self.text(target))
+            ):
+                operation = MEMO
             names, scope, in_handler = self._context(node)
             if scope < 0:
                 return  # module-level initialisation is not state changing at run time

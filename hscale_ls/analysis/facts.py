@@ -170,7 +170,8 @@ IGNORE_WORDS = frozenset(
     limiters throttle throttles timer timers timeout timeouts interval intervals debounce bucket
     buckets metric metrics stat stats attempts retries retry lock locks pending config configs
     settings options handlers handler routes route schema schemas template templates jwks keys
-    token tokens counter counters lookup lookups registry games game board boards
+    token tokens counter counters lookup lookups registry games game board boards tasks task
+    timestamp timestamps
     """.split()
 )
 PRESENCE_WORDS = frozenset(

@@ -246,6 +246,21 @@ class ExtractorKit:
 
 
 # writes that say nothing about what a container holds: removals, rebinding, nested-container set-up
+def is_memo_write(scan: FileScan, node: Node, target: str) -> bool:
+    """A write in a get-or-create function: it returns `target[key]` / `target.get(key)` when the key
+    is already there, and stores the computed value otherwise. That is a cache, whatever its name."""
+    functions = scan.enclosing_functions(node)
+    if not functions or not target or len(target) > 80:
+        return False
+    body = scan.source[functions[0].start_byte : functions[0].end_byte].decode("utf-8", "replace")
+    name = re.escape(target)
+    if not re.search(rf"return\s+(?:await\s+)?{name}\s*(?:\[|\.get\()", body):
+        return False
+    return bool(re.search(rf"(?:\bin\s+{name}\b|{name}\.has\(|{name}\.get\(|\(\s*!?\s*{name}\s*\[)", body))
+
+
+# a get-or-create store (see `is_memo_write`): adds nothing real-time
+MEMO = "memo"
 NON_ADDING = frozenset(
     {"delete", "del", "remove", "discard", "pop", "clear", "reassign", "init", "shift", "splice"}
 )
@@ -408,7 +423,10 @@ def join_containers(
         found = found or []
         adds = [m for m in found if m.operation not in NON_ADDING]
         handle_values = bool(adds) and all(m.holds_handle for m in adds)
-        role = classify_container(name, kind, handle_values, bool(broadcasts.get(key)))
+        if adds and all(m.operation == MEMO for m in adds):
+            role = None
+        else:
+            role = classify_container(name, kind, handle_values, bool(broadcasts.get(key)))
         containers.append(
             StateContainer(
                 name=name,
