@@ -7,8 +7,8 @@ as `SNAPSHOTS/<owner>__<name>/` (see README.md beside this file). Only labels li
     python benchmarks/realworld/score.py SNAPSHOTS [--only NAME ...] [--details] [--json FILE]
 
 Matching: a finding matches an expected one when both name the same rule and file, and either their
-lines are at most 2 apart or the finding names the same identifier. Each expected finding matches at
-most once. Optional expected findings count neither way. A project the labels do not list is expected
+lines are at most 2 apart or the finding names the same identifier (a same-name match is preferred).
+Each expected finding matches at most once. Optional expected findings count neither way. A project the labels do not list is expected
 to be skipped with no findings.
 """
 
@@ -103,18 +103,23 @@ def score_label(label_path: Path, snapshots: Path, command: list[str]) -> Score:
     audit = run_tool(command, snapshot, scan, "audit")
     expected = [dict(e, _project=p["root"]) for p in label["projects"] for e in p.get("expected", [])]
     avoid = [dict(e, _project=p["root"]) for p in label["projects"] for e in p.get("must_not_flag", [])]
+    ordered = sorted(findings, key=lambda f: (f["path"], f["line"]))
+    pairs = sorted(
+        ((e.get("name") or "") != _finding_name(f), abs(int(f["line"]) - int(e["line"])), fi, ei)
+        for fi, f in enumerate(ordered)
+        for ei, e in enumerate(expected)
+        if e["rule"] == f["rule"] and _close(f, e)
+    )
     matched: set[int] = set()
-    for finding in sorted(findings, key=lambda f: (f["path"], f["line"])):
-        candidates = [
-            (abs(int(finding["line"]) - int(e["line"])), i)
-            for i, e in enumerate(expected)
-            if i not in matched and e["rule"] == finding["rule"] and _close(finding, e)
-        ]
+    assigned: dict[int, int] = {}
+    for _, _, fi, ei in pairs:  # same-name matches first, then the nearest lines
+        if fi not in assigned and ei not in matched:
+            assigned[fi] = ei
+            matched.add(ei)
+    for fi, finding in enumerate(ordered):
         where = f"{finding['path']}:{finding['line']} {finding['rule']} `{_finding_name(finding)}`"
-        if candidates:
-            _, index = min(candidates)
-            matched.add(index)
-            if not expected[index].get("optional"):
+        if fi in assigned:
+            if not expected[assigned[fi]].get("optional"):
                 score.tp += 1
             continue
         score.fp += 1
