@@ -273,6 +273,7 @@ class JsExtractor:
         self._locals: dict[int, set[str]] = {}  # function node id -> names bound in it
         self._declared_in: dict[int, set[str]] | None = None
         self._classes: dict[int, Node | None] = {}  # node id -> the class around it (see _enclosing_class)
+        self._setups: dict[int, bool] = {}  # function node id -> registers a connection handler in its body
         self.instances: dict[str, str] = {}  # module variable -> class declared here it holds one of
         self.objects: dict[str, tuple[bytes, int, int]] = {}
         self.object_reads: dict[str, bytes | None] = {}
@@ -548,6 +549,15 @@ class JsExtractor:
         declared = found.declarations
         for decl in scan.nodes("decl"):
             if not _at_module_level(decl):
+                # `module.exports = (io) => { const online = []; io.on("connection", ...) }`: made once,
+                # kept as long as the process by the handlers it registers
+                name_node = decl.child_by_field_name("name")
+                if name_node is not None and name_node.type == "identifier":
+                    owner = self._setup_closure_of(decl)
+                    kind = self._container_kind(decl.child_by_field_name("value")) if owner else None
+                    if kind:
+                        name = self.text(name_node)
+                        declared.append((0, ("var", name), name, None, "module", kind, scan.span(name_node)))
                 continue
             value = decl.child_by_field_name("value")
             name_node = decl.child_by_field_name("name")
@@ -800,7 +810,55 @@ class JsExtractor:
         return False
 
     def _shadowed(self, identifier: Node, name: str) -> bool:
-        return any(name in self._local_names(fn) for fn in self.scan.enclosing_functions(identifier))
+        return any(
+            name in self._local_names(fn) and name not in self._setup_containers(fn)
+            for fn in self.scan.enclosing_functions(identifier)
+        )
+
+    def _setup_closure_of(self, decl: Node) -> Node | None:
+        """The function a declaration sits directly in, when that function is a one-shot set-up: not
+        itself a handler (nor inside one), and registering a connection handler in its own body."""
+        functions = self.scan.enclosing_functions(decl)
+        if not functions or any(self._describe(fn).handler for fn in functions):
+            return None
+        fn = functions[0]
+        return fn if self._registers_connections(fn) else None
+
+    def _registers_connections(self, fn: Node) -> bool:
+        cached = self._setups.get(fn.id)
+        if cached is None:
+            cached = False
+            for call, _fn, method, member in self.sites:
+                if not member or method not in REGISTRATION_METHODS:
+                    continue
+                if call.start_byte < fn.start_byte or call.end_byte > fn.end_byte:
+                    continue
+                args = call.child_by_field_name("arguments")
+                first = args.named_children[0] if args is not None and args.named_children else None
+                if (
+                    first is not None
+                    and first.type == "string"
+                    and _string_value(self.text(first)) in CONNECTION_EVENTS
+                    and self.scan.enclosing_functions(call)[:1] == [fn]
+                ):
+                    cached = True
+                    break
+            self._setups[fn.id] = cached
+        return cached
+
+    def _setup_containers(self, fn: Node) -> set[str]:
+        """Containers a set-up function declares directly (see `_setup_closure_of`): not shadowing."""
+        if not self._registers_connections(fn) or any(
+            self._describe(f).handler for f in self.scan.enclosing_functions(fn)
+        ):
+            return set()
+        return {
+            self.text(d.child_by_field_name("name"))
+            for d in self.scan.nodes("decl")
+            if fn.start_byte < d.start_byte < fn.end_byte
+            and self.scan.enclosing_functions(d)[:1] == [fn]
+            and self._container_kind(d.child_by_field_name("value"))
+        }
 
     def _local_names(self, fn: Node) -> set[str]:
         """Parameters of a function and the variables declared directly in it (not in nested ones)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from .text import FactValue, Span, fact_value
@@ -244,7 +245,31 @@ BUILTIN_CALLEES = frozenset(
 
 
 def words(name: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(name.replace("_", " "))]
+    """The words of a name: `onlineUsers`, `online_users`, and lowercase compounds of two known words
+    (`onlineusers`, `sessioninfos`, `userids`: both parts are kept)."""
+    found = []
+    for word in _WORD.findall(name.replace("_", " ")):
+        word = word.lower()
+        found.append(word)
+        if len(word) > 6 and word not in _VOCABULARY:
+            found += _compound(word)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _compound(word: str) -> tuple[str, ...]:
+    for cut in range(3, len(word) - 2):
+        head, tail = word[:cut], word[cut:]
+        if head in _VOCABULARY and (tail in _VOCABULARY or tail in _TAILS):
+            return (head, tail)
+    return ()
+
+
+_VOCABULARY = frozenset(
+    IGNORE_WORDS | PRESENCE_WORDS | HISTORY_WORDS | SUBSCRIPTION_WORDS | COUNTED_WORDS | REGISTRY_WORDS
+)
+# second halves that only say "a collection of" (`sessioninfos`, `userids`, `roomlist`)
+_TAILS = frozenset("ids id info infos list lists map maps data set sets by dict".split())
 
 
 def classify_container(
