@@ -553,8 +553,8 @@ class JsExtractor:
                 # kept as long as the process by the handlers it registers
                 name_node = decl.child_by_field_name("name")
                 if name_node is not None and name_node.type == "identifier":
-                    owner = self._setup_closure_of(decl)
-                    kind = self._container_kind(decl.child_by_field_name("value")) if owner else None
+                    setup = self._setup_closure_of(decl)
+                    kind = self._container_kind(decl.child_by_field_name("value")) if setup else None
                     if kind:
                         name = self.text(name_node)
                         declared.append((0, ("var", name), name, None, "module", kind, scan.span(name_node)))
