@@ -133,7 +133,7 @@ def score_label(label_path: Path, snapshots: Path, command: list[str]) -> Score:
             )
     tool = {_norm(p["project"]): p for p in audit.get("projects", [])}
     if not audit.get("projects") and "verdict" in audit:
-        tool = {_norm(scan): audit}
+        tool = {_norm(audit.get("project", scan)): audit}  # one project: the audit is that project's
     labelled = {_norm(p["root"]): p for p in label["projects"]}
     for root in sorted(set(labelled) | {r for r, p in tool.items() if p["verdict"] != "skip"}):
         want = labelled[root]["verdict"] if root in labelled else "skip"

@@ -252,10 +252,12 @@ def is_memo_write(scan: FileScan, node: Node, target: str) -> bool:
     functions = scan.enclosing_functions(node)
     if not functions or not target or len(target) > 80:
         return False
-    body = scan.source[functions[0].start_byte : functions[0].end_byte].decode("utf-8", "replace")
+    raw = scan.source[functions[0].start_byte : functions[0].end_byte]
+    held = target.encode()
+    if b"return " + held + b"[" not in raw and b"return " + held + b".get(" not in raw:
+        return False  # the common case, decided without decoding the function
+    body = raw.decode("utf-8", "replace")
     name = re.escape(target)
-    if not re.search(rf"return\s+(?:await\s+)?{name}\s*(?:\[|\.get\()", body):
-        return False
     return bool(re.search(rf"(?:\bin\s+{name}\b|{name}\.has\(|{name}\.get\(|\(\s*!?\s*{name}\s*\[)", body))
 
 
