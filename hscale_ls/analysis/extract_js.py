@@ -656,6 +656,15 @@ class JsExtractor:
                     # `store.sessions.set(...)` where `const store = new SessionStore()` is declared here
                     prop = self.text(node.child_by_field_name("property"))
                     return ("self", self.instances[self.text(obj)], prop), node
+                if (
+                    obj is not None
+                    and obj.type == "identifier"
+                    and self.text(obj)[:1].isupper()
+                    and self.text(obj) not in self.imports
+                ):
+                    # `Store.users.push(...)`: a static field of a class declared here
+                    prop = self.text(node.child_by_field_name("property"))
+                    return ("self", self.text(obj), prop), node
                 node = obj
             elif node.type == "subscript_expression":
                 node = node.child_by_field_name("object")

@@ -305,7 +305,7 @@ class _Evaluation:
         findings: list[Finding] = []
         for facts in self.files:
             for container in facts.containers:
-                if container.scope == "module" and self.foreign:
+                if container.scope != "instance" and self.foreign:
                     container = self._with_foreign_writes(facts, container)
                 self._container(facts, container, findings, memory_locations, covered)
             for server in facts.servers:

@@ -420,8 +420,8 @@ def join_containers(
     containers = []
     for key, name, owner, scope, kind, singleton, span in declarations:
         found = by_key.get(key)
-        if not found and (scope != "module" or kind == "counter"):
-            continue  # a module-level container may be written by the files that import it
+        if not found and (scope == "instance" or kind == "counter"):
+            continue  # a module-level container or static field may be written by files that import it
         found = found or []
         adds = [m for m in found if m.operation not in NON_ADDING]
         handle_values = bool(adds) and all(m.holds_handle for m in adds)
