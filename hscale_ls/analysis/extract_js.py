@@ -1090,7 +1090,11 @@ class JsExtractor:
             ):
                 detail = "subscribe" if lower in PUBSUB_SUBSCRIBE else "publish"
                 found.append(backend(scan, call, "redis", "bridge", "subscriptions", detail, scope, "redis"))
-            elif lower in DATABASE_WRITE_METHODS and receiver not in {"Object", "Reflect"}:
+            elif (
+                lower in DATABASE_WRITE_METHODS
+                and receiver not in {"Object", "Reflect"}
+                and not receiver.endswith(("Dto", "DTO"))  # `UserDto.create(...)` builds an object
+            ):
                 if lower == "add" and not receiver.endswith(("session", "db")):
                     continue
                 state = classify_key_text(f"{receiver} {first}", None)
@@ -1104,8 +1108,18 @@ class JsExtractor:
         return found
 
     def _named(self, uses: list[BackendUse]) -> list[BackendUse]:
-        """Each use with the named function around it, so a handler calling that helper counts."""
-        return [replace(u, function=self.scan.scope_names.get(u.scope, "")) for u in uses]
+        """Each use with the named function around it, so a handler calling that helper counts, and
+        whether a handler holds it."""
+        scan = self.scan
+        return [
+            replace(
+                u,
+                function=scan.scope_names.get(u.scope, ""),
+                in_handler=u.scope >= 0
+                and scan.context_at(scan.innermost(u.span.start_byte, u.span.end_byte), self._describe)[2],
+            )
+            for u in uses
+        ]
 
     def _membership_calls(self) -> list[Span]:
         found = []

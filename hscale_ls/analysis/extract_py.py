@@ -788,8 +788,18 @@ class PyExtractor:
         return found
 
     def _named(self, uses: list[BackendUse]) -> list[BackendUse]:
-        """Each use with the named function around it, so a handler calling that helper counts."""
-        return [replace(u, function=self.scan.scope_names.get(u.scope, "")) for u in uses]
+        """Each use with the named function around it, so a handler calling that helper counts, and
+        whether a handler holds it."""
+        scan = self.scan
+        return [
+            replace(
+                u,
+                function=scan.scope_names.get(u.scope, ""),
+                in_handler=u.scope >= 0
+                and scan.context_at(scan.innermost(u.span.start_byte, u.span.end_byte), self._describe)[2],
+            )
+            for u in uses
+        ]
 
     def _fanout_calls(self) -> list[Span]:
         """Emits that reach more than the client that sent: python-socketio `sio.emit(event, data)`

@@ -98,6 +98,7 @@ class BackendUse(FactValue):
     requires: Literal["redis", "database", "memcached", ""] = ""  # ambiguous call: count it only
     function: str = ""  # innermost named function around it (a helper a handler may call)
     # where the file can reach a client library of that kind
+    in_handler: bool = False  # lexically inside a real-time handler
 
 
 @fact_value

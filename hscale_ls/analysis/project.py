@@ -233,6 +233,7 @@ class _Evaluation:
         self.project_config = config(os.path.join(root, "__project__"))
         self.servers = [(f, s) for f in self.files for s in f.servers]
         self.reach = self._libraries_in_reach()
+        self.reachable = self._reachable_functions()
         self.backends = [(f, b) for f in self.files for b in f.backends if self._accepted(f, b)]
         self.adapter_configured = any(s.shared for _, s in self.servers) or any(
             b.role == "adapter" for _, b in self.backends
@@ -247,7 +248,6 @@ class _Evaluation:
         )
         bridge = {b.detail for _, b in self.backends if b.role == "bridge"}
         self.bridge = "broadcaster" in bridge or {"publish", "subscribe"} <= bridge
-        self.reachable = self._reachable_functions()
         self.foreign = self._foreign_writes()
         self.writers: dict[tuple[str, str], list[tuple[FileFacts, Mutation]]] = {}
         self.singletons = (
@@ -284,7 +284,13 @@ class _Evaluation:
         return found
 
     def _accepted(self, facts: FileFacts, use: BackendUse) -> bool:
-        return not use.requires or use.requires in self.reach.get(facts.path, frozenset())
+        if use.requires and use.requires not in self.reach.get(facts.path, frozenset()):
+            return False
+        # a row written at sign-up, by a seed script or an admin page is not real-time state: a
+        # write counts when a real-time handler makes it, directly or through the functions it calls
+        return (
+            use.role != "write" or use.in_handler or (bool(use.function) and use.function in self.reachable)
+        )
 
     def _reachable_functions(self) -> frozenset[str]:
         """Functions, by name, that a real-time handler anywhere in the project calls, directly or not."""
