@@ -319,7 +319,9 @@ def classify_key_text(text: str, default: StateType | None) -> StateType | None:
         return "history"
     if token_set & (SUBSCRIPTION_WORDS | {"members"}):
         return "subscriptions"
-    if token_set & PRESENCE_WORDS:
+    # a `users` table or a `User` model is who has an account, not who is online: only words about
+    # being connected make a row presence
+    if token_set & {"connected", "connection", "connections", "sessions", "session", "status", "last"}:
         return "presence"
     return default
 
