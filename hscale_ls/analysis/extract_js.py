@@ -273,6 +273,7 @@ class JsExtractor:
         self._locals: dict[int, set[str]] = {}  # function node id -> names bound in it
         self._declared_in: dict[int, set[str]] | None = None
         self._classes: dict[int, Node | None] = {}  # node id -> the class around it (see _enclosing_class)
+        self._declared_keys: frozenset[ContainerKey] = frozenset()  # the environment's, for `_root`
         self._setups: dict[int, bool] = {}  # function node id -> registers a connection handler in its body
         self.instances: dict[str, str] = {}  # module variable -> class declared here it holds one of
         self.objects: dict[str, tuple[bytes, int, int]] = {}
@@ -311,6 +312,7 @@ class JsExtractor:
         self.imports, self.modules, self.imported_as = env.imports, env.modules, env.imported_as
         self.class_decorators, self.instances, self.objects = env.class_decorators, env.instances, env.objects
         part = JsPart(start, line, contribution, env.signature)
+        self._declared_keys = env.declared
         part.servers = self._servers()
         part.mutations, part.foreign = self._mutations(env.declared)
         part.loops = self._broadcasts(env.declared)
@@ -599,6 +601,24 @@ class JsExtractor:
             if left is None or left.type != "member_expression":
                 continue
             obj = left.child_by_field_name("object")
+            if (
+                obj is not None
+                and obj.type == "identifier"
+                and self.text(obj) not in {"module", "exports", "window", "globalThis"}
+                and assign.parent is not None
+                and assign.parent.type == "expression_statement"
+                and assign.parent.parent is not None
+                and assign.parent.parent.type == "program"
+            ):
+                # `io.onlineUsers = {}` at start-up: a container hung on a long-lived object
+                kind = self._container_kind(assign.child_by_field_name("right"))
+                prop = left.child_by_field_name("property")
+                if kind and prop is not None:
+                    owner = self.text(obj)
+                    name = f"{owner}.{self.text(prop)}"
+                    key = ("self", owner, self.text(prop))
+                    declared.append((2, key, name, None, "module", kind, scan.span(prop)))
+                continue
             if obj is None or obj.type != "this":
                 continue
             method = next((f for f in scan.enclosing_functions(assign)), None)
@@ -629,10 +649,10 @@ class JsExtractor:
             return "object"
         if value.type == "number":
             return "counter"
-        if (
-            value.type == "call_expression"
-            and self.text(value.child_by_field_name("function")) == "Object.create"
-        ):
+        if value.type == "call_expression" and self.text(value.child_by_field_name("function")) in {
+            "Object.create",
+            "JSON.parse",  # `const users = JSON.parse(fs.readFileSync("users.json"))`: loaded, then changed
+        }:
             return "object"
         return None
 
@@ -656,15 +676,12 @@ class JsExtractor:
                     # `store.sessions.set(...)` where `const store = new SessionStore()` is declared here
                     prop = self.text(node.child_by_field_name("property"))
                     return ("self", self.instances[self.text(obj)], prop), node
-                if (
-                    obj is not None
-                    and obj.type == "identifier"
-                    and self.text(obj)[:1].isupper()
-                    and self.text(obj) not in self.imports
-                ):
-                    # `Store.users.push(...)`: a static field of a class declared here
-                    prop = self.text(node.child_by_field_name("property"))
-                    return ("self", self.text(obj), prop), node
+                if obj is not None and obj.type == "identifier":
+                    # `Store.users.push(...)`: a static field of a class declared here;
+                    # `io.onlineUsers[id] = ...`: an object hung on the server at start-up
+                    held = ("self", self.text(obj), self.text(node.child_by_field_name("property")))
+                    if held in self._declared_keys:
+                        return held, node
                 node = obj
             elif node.type == "subscript_expression":
                 node = node.child_by_field_name("object")

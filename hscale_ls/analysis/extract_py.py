@@ -71,6 +71,7 @@ CONTAINER_CALLS = {
     "WeakKeyDictionary": "dict",
 }
 CACHE_CALLS = frozenset({"TTLCache", "LRUCache", "LFUCache", "TLRUCache", "Cache", "ExpiringDict"})
+LOADED_CONTAINERS = frozenset({"json.load", "json.loads", "pickle.load", "pickle.loads"})
 LITERAL_KINDS = {"dictionary": "dict", "list": "list", "set": "set", "integer": "counter"}
 # calls that run the function they are given (in a worker thread or the event loop's executor)
 OFFLOADING_CALLS = frozenset(
@@ -464,9 +465,14 @@ class PyExtractor:
         if value.type in LITERAL_KINDS:
             return LITERAL_KINDS[value.type]
         if value.type == "call":
-            name = self.text(value.child_by_field_name("function")).split(".")[-1]
+            callee = self.text(value.child_by_field_name("function"))
+            name = callee.split(".")[-1]
             if name in CACHE_CALLS:
                 return None
+            if (
+                callee in LOADED_CONTAINERS
+            ):  # `users = json.load(f)`: whatever the file held, kept and changed
+                return "dict"
             return CONTAINER_CALLS.get(name)
         return None
 

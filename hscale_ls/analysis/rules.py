@@ -85,7 +85,9 @@ SUBSCRIPTIONS = Rule(
         "A real-time server whose rooms and broadcasts are handled in process (a Socket.IO server or "
         "NestJS gateway without an adapter, python-socketio without `client_manager=`, Flask-SocketIO "
         "without `message_queue=`, Django Channels on `InMemoryChannelLayer`) when nothing in the project "
-        "configures one; and long-lived room-to-member maps or connection registries used for broadcast "
+        "configures one and the server reaches other clients than the sender (it joins rooms, emits to all "
+        "or to a room, broadcasts); and long-lived room-to-member maps or connection registries used for "
+        "broadcast "
         "(`ws` client sets, FastAPI `active_connections`, SSE response lists) when the project has no "
         "pub/sub bridge."
     ),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -71,16 +72,24 @@ def hover(
     """The finding, its rule's documentation, the project's verdict, and each fix's note (what the fix
     leaves to the reader): hover is what every client shows, a code action has no room for it."""
     rule = RULES[finding.rule]
+    # what decided the finding: the writes, the broadcasts, the rooms joined, the server
+    evidence = [
+        f"{os.path.basename(r.path)}:{r.span.start.line + 1} {r.message}" for r in finding.related[:6]
+    ]
     if caps.markdown_hover:
         kind = types.MarkupKind.Markdown
         fixes = "".join(f"\n\n**Fix: {title}.** {note}" for title, note in notes)
         verdict = f"\n\n---\n\n**{audit.summary}**\n\n{audit.detail}" if audit is not None else ""
-        text = f"{finding.message}\n\n{rule.markdown()}{fixes}{verdict}"
+        seen = "".join(f"\n- {line}" for line in evidence)
+        seen = f"\n\n**Evidence:**{seen}" if seen else ""
+        text = f"{finding.message}{seen}\n\n{rule.markdown()}{fixes}{verdict}"
     else:
         kind = types.MarkupKind.PlainText
         fixes = "".join(f"\nFix: {title}. {note}" for title, note in notes)
         verdict = f"\n{audit.summary}\n{audit.detail}" if audit else ""
-        text = f"{finding.message}\n\n{rule.plain()}{fixes}{verdict}"
+        seen = "".join(f"\n  {line}" for line in evidence)
+        seen = f"\nEvidence:{seen}" if seen else ""
+        text = f"{finding.message}{seen}\n\n{rule.plain()}{fixes}{verdict}"
     return types.Hover(
         contents=types.MarkupContent(kind=kind, value=text), range=range_of(finding.span, encoding)
     )
