@@ -274,7 +274,7 @@ class JsExtractor:
         self._declared_in: dict[int, set[str]] | None = None
         self._classes: dict[int, Node | None] = {}  # node id -> the class around it (see _enclosing_class)
         self._declared_keys: frozenset[ContainerKey] = frozenset()  # the environment's, for `_root`
-        self._setups: dict[int, bool] = {}  # function node id -> registers a connection handler in its body
+        self._setups: set[int] | None = None  # functions that register a connection handler in their body
         self.instances: dict[str, str] = {}  # module variable -> class declared here it holds one of
         self.objects: dict[str, tuple[bytes, int, int]] = {}
         self.object_reads: dict[str, bytes | None] = {}
@@ -851,26 +851,22 @@ class JsExtractor:
         return fn if self._registers_connections(fn) else None
 
     def _registers_connections(self, fn: Node) -> bool:
-        cached = self._setups.get(fn.id)
-        if cached is None:
-            cached = False
+        """Whether `fn` registers a connection handler in its own body (`io.on("connection", ...)`);
+        the functions that do are found in one pass over the calls."""
+        if self._setups is None:
+            self._setups = set()
             for call, _fn, method, member in self.sites:
                 if not member or method not in REGISTRATION_METHODS:
                     continue
-                if call.start_byte < fn.start_byte or call.end_byte > fn.end_byte:
-                    continue
                 args = call.child_by_field_name("arguments")
                 first = args.named_children[0] if args is not None and args.named_children else None
-                if (
-                    first is not None
-                    and first.type == "string"
-                    and _string_value(self.text(first)) in CONNECTION_EVENTS
-                    and self.scan.enclosing_functions(call)[:1] == [fn]
-                ):
-                    cached = True
-                    break
-            self._setups[fn.id] = cached
-        return cached
+                if first is None or first.type != "string":
+                    continue
+                if _string_value(self.text(first)) in CONNECTION_EVENTS:
+                    around = self.scan.enclosing_functions(call)
+                    if around:
+                        self._setups.add(around[0].id)
+        return fn.id in self._setups
 
     def _setup_containers(self, fn: Node) -> set[str]:
         """Containers a set-up function declares directly (see `_setup_closure_of`): not shadowing."""

@@ -533,10 +533,8 @@ class PyExtractor:
                 if elsewhere is None:
                     return
             elif key not in declared:
-                if key[0] != "var" or rebinds or self._is_local(root, key[1], rebinds):
-                    return
-                qualified = self.imports.get(key[1], "")
-                if "." not in qualified.lstrip("."):
+                qualified = self.imports.get(key[1], "") if key[0] == "var" and not rebinds else ""
+                if "." not in qualified.lstrip(".") or self._is_local(root, key[1], rebinds):
                     return
                 module, _, exported = qualified.rpartition(".")
                 elsewhere = (module, exported)

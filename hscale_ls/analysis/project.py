@@ -311,9 +311,10 @@ class _Evaluation:
         findings: list[Finding] = []
         for facts in self.files:
             for container in facts.containers:
-                if container.scope != "instance" and self.foreign:
+                if self.foreign and container.scope != "instance":
                     container = self._with_foreign_writes(facts, container)
-                self._container(facts, container, findings, memory_locations, covered)
+                if container.mutations:  # kept unwritten for the files that import it: nothing to judge
+                    self._container(facts, container, findings, memory_locations, covered)
             for server in facts.servers:
                 self._server(facts, server, findings, memory_locations)
         if self.project_config.deployment == "single-instance":
@@ -498,7 +499,10 @@ class _Evaluation:
                 if suppression.reason:
                     return None
                 note = " (a suppression comment needs a reason and was not applied)"
-        return replace(finding, message=finding.message + note, severity=config.severity_of(finding.rule))
+        severity = config.severity_of(finding.rule)
+        if not note and severity == finding.severity:
+            return finding  # most findings: nothing to change, and no copy per keystroke
+        return replace(finding, message=finding.message + note, severity=severity)
 
     # --- audit -----------------------------------------------------------------------------------
 

@@ -311,7 +311,7 @@ def facts_from_parts(
         containers=containers,
         backends=backends,
         membership_calls=tuple(s for p in parts for s in p.membership),
-        fanout_calls=tuple(s for p in parts for s in p.fanout),
+        fanout_calls=_first_fanouts(parts),
         foreign_writes=foreign_writes(parts),
         handler_calls=frozenset(handler_calls),
         calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
@@ -443,6 +443,20 @@ def join_containers(
             )
         )
     return tuple(containers)
+
+
+# what the project needs of a file's emits to other clients: whether there are any, and a few to show
+MAX_FANOUT_SPANS = 4
+
+
+def _first_fanouts(parts: Sequence[PartFacts]) -> tuple[Span, ...]:
+    found: list[Span] = []
+    for part in parts:
+        if part.fanout:
+            found += part.fanout[: MAX_FANOUT_SPANS - len(found)]
+            if len(found) >= MAX_FANOUT_SPANS:
+                break
+    return tuple(found)
 
 
 def foreign_writes(parts: Sequence[PartFacts]) -> tuple[ForeignWrite, ...]:
