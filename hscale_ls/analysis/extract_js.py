@@ -747,6 +747,7 @@ class JsExtractor:
                 scope=scope,
                 in_handler=in_handler,
                 holds_handle=_is_handle(value, self.text) or self._is_connection_param(value),
+                fields=_record_fields(value, self.text),
             )
             if elsewhere is not None:
                 foreign.append((step, *elsewhere, mutation))
@@ -1353,6 +1354,22 @@ def _is_handle(value: Node | None, text: TextOf) -> bool:
         prop = text(value.child_by_field_name("property")).lower()
         return prop in HANDLE_NAMES
     return False
+
+
+def _record_fields(value: Node | None, text: TextOf) -> tuple[str, ...]:
+    """Keys of an object literal value (`{ url, isPlaying: false }`), spreads left out."""
+    value = _unwrap(value)
+    if value is None or value.type != "object":
+        return ()
+    found = []
+    for child in value.named_children:
+        if child.type == "pair":
+            key = child.child_by_field_name("key")
+            if key is not None:
+                found.append(text(key).strip("\"'`"))
+        elif child.type == "shorthand_property_identifier":
+            found.append(text(child))
+    return tuple(found)
 
 
 def _is_empty_container(value: Node | None) -> bool:

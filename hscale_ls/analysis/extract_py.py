@@ -513,6 +513,22 @@ class PyExtractor:
                 return None, None
         return None, None
 
+    def _record_fields(self, value: Node | None) -> tuple[str, ...]:
+        """Keys of a dict literal value (`{"url": u, "playing": False}`, `dict(url=u)`)."""
+        if value is None:
+            return ()
+        if value.type == "dictionary":
+            keys = (pair.child_by_field_name("key") for pair in value.named_children if pair.type == "pair")
+            return tuple(self.text(k).strip("\"'") for k in keys if k is not None)
+        if value.type == "call" and self.text(value.child_by_field_name("function")) == "dict":
+            args = value.child_by_field_name("arguments")
+            return tuple(
+                self.text(arg.child_by_field_name("name"))
+                for arg in (args.named_children if args is not None else [])
+                if arg.type == "keyword_argument"
+            )
+        return ()
+
     def _mutations(
         self, declared: frozenset[ContainerKey]
     ) -> tuple[list[tuple[int, ContainerKey, Mutation]], list[tuple[int, str, str, Mutation]]]:
@@ -566,6 +582,7 @@ class PyExtractor:
                 scope=scope,
                 in_handler=in_handler,
                 holds_handle=_is_handle(value, self.text),
+                fields=self._record_fields(value),
             )
             if elsewhere is not None:
                 foreign.append((step, *elsewhere, mutation))

@@ -39,6 +39,8 @@ class Mutation(FactValue):
     scope: int  # start byte of the innermost enclosing function (for write-through checks)
     in_handler: bool  # lexically inside a real-time handler
     holds_handle: bool  # the value written is a live connection (socket, ws, response)
+    # the keys of an object / dict literal written (`rooms[id] = {url, isPlaying}`): a record's fields
+    fields: tuple[str, ...] = ()
 
 
 @fact_value
@@ -273,10 +275,38 @@ _VOCABULARY = frozenset(
 _TAILS = frozenset("ids id info infos list lists map maps data set sets by dict".split())
 
 
+# fields of a written record that hold people, connections or messages: a room record with one of
+# these is membership (or history); one without (`{url, isPlaying, currentTime}`) is the room's own state
+MEMBER_FIELD_WORDS = ROSTER_WORDS | REGISTRY_WORDS | HISTORY_WORDS | frozenset(
+    "members member subscribers subscriber ids sids viewers watchers online".split()
+)
+
+
+# fields that only name a room (`{name, createdBy}`): a registry of which rooms exist is still the rooms
+IDENTITY_FIELD_WORDS = frozenset(
+    """
+    id name title label description desc topic slug type kind created creator owner host admin by at
+    private public password code key
+    """.split()
+)
+
+
+def holds_plain_records(adds: list[Mutation]) -> bool:
+    """Every value written is an object or dict literal holding the room's own state: no field holds
+    members, and some field says more than which room it is (`{videoUrl, isPlaying, currentTime}`)."""
+    if not adds or not all(m.fields for m in adds):
+        return False
+    tokens = [set(words(f)) for m in adds for f in m.fields]
+    return not any(t & MEMBER_FIELD_WORDS for t in tokens) and any(
+        not t <= IDENTITY_FIELD_WORDS for t in tokens
+    )
+
+
 def classify_container(
-    name: str, kind: str, handle_values: bool, broadcasts: bool = False
+    name: str, kind: str, handle_values: bool, broadcasts: bool = False, records: bool = False
 ) -> ContainerRole | None:
-    """The state a long-lived container holds, from its name and what is written into it."""
+    """The state a long-lived container holds, from its name and what is written into it. `records`:
+    every value written is a record without members (`holds_plain_records`)."""
     tokens = words(name)
     if not tokens or kind in {"cache", "timer"}:
         return None
@@ -292,6 +322,8 @@ def classify_container(
         # is presence; the same map looped over to send is the room's fan-out
         if token_set & ROSTER_WORDS and not broadcasts:
             return "presence"
+        if records:  # `rooms[id] = {url, isPlaying}`: what each room shows, not who is in it
+            return None
         return "subscriptions"
     if handle_values:
         # `userSockets.set(userId, socket)` says who is online; `clients.add(ws)` only keeps handles

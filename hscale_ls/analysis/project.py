@@ -24,6 +24,7 @@ from .facts import (
     StateContainer,
     StateType,
     classify_container,
+    holds_plain_records,
 )
 from .frameworks import kind_of
 from .languages import language_named
@@ -412,7 +413,13 @@ class _Evaluation:
         return replace(
             container,
             mutations=mutations,
-            role=classify_container(container.name, container.kind, handles, bool(container.broadcasts)),
+            role=classify_container(
+                container.name,
+                container.kind,
+                handles,
+                bool(container.broadcasts),
+                holds_plain_records(adds),
+            ),
         )
 
     def _write_through(self, facts: FileFacts, state: str, scopes: set[int]) -> BackendUse | None:

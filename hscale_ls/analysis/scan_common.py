@@ -28,6 +28,7 @@ from .facts import (
     StateContainer,
     Suppression,
     classify_container,
+    holds_plain_records,
     parse_suppression,
 )
 from .languages import LanguageId, fact_query, language_named
@@ -428,7 +429,9 @@ def join_containers(
         if adds and all(m.operation == MEMO for m in adds):
             role = None
         else:
-            role = classify_container(name, kind, handle_values, bool(broadcasts.get(key)))
+            role = classify_container(
+                name, kind, handle_values, bool(broadcasts.get(key)), holds_plain_records(adds)
+            )
         containers.append(
             StateContainer(
                 name=name,
