@@ -335,11 +335,20 @@ def classify_container(
     if kind == "counter":
         # `numUsers++` counts who is online; other counters (`VALUE = 0`) are not real-time state
         return "presence" if token_set & COUNTED_WORDS else None
-    if token_set & PRESENCE_WORDS:
-        return "presence"
-    if token_set & REGISTRY_WORDS:
+    # the weakest evidence, a name about people or connections, counts only as the name's head noun:
+    # `connectedUsers`, `userMap` and `clientIds` hold users and clients, `clientScripts` holds scripts
+    head = _head(tokens)
+    if head in PRESENCE_WORDS or head in REGISTRY_WORDS:
         return "presence"
     return None
+
+
+def _head(tokens: list[str]) -> str:
+    """The word a name is about: its last word, past words that only say "a collection of"."""
+    for token in reversed(tokens):
+        if token not in _TAILS:
+            return token
+    return tokens[-1]
 
 
 def classify_key_text(text: str, default: StateType | None) -> StateType | None:
