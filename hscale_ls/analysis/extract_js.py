@@ -773,15 +773,27 @@ class JsExtractor:
                 add(left, assign, "reassign", right, whole=True)
         step = 2
         for node in scan.nodes("aug"):
-            add(node.child_by_field_name("left"), node, "+=", None)
+            add(node.child_by_field_name("left"), node, self._count_operation(node), None)
         step = 3
         for node in scan.nodes("update"):
-            add(node.child_by_field_name("argument"), node, "++", None)
+            operator = node.child_by_field_name("operator")
+            down = operator is not None and operator.type == "--"
+            add(node.child_by_field_name("argument"), node, "--" if down else "++", None)
         step = 4
         for node in scan.nodes("delete"):
             arg = node.child_by_field_name("argument")
             add(arg.child_by_field_name("object") if arg is not None else None, node, "delete", None)
         return records, foreign
+
+    def _count_operation(self, node: Node) -> str:
+        """`x += 1` counts up (`++`), `x -= 1` down (`--`); other compound writes (`log += text`) keep
+        their operator."""
+        operator = node.child_by_field_name("operator")
+        right = node.child_by_field_name("right")
+        written = operator.type if operator is not None else "+="
+        if right is not None and right.type == "number" and written in {"+=", "-="}:
+            return "++" if written == "+=" else "--"
+        return written
 
     def _exported_container(self, key: ContainerKey, root: Node) -> tuple[str, str] | None:
         """(module, exported name) when the written name comes from a local module: an imported

@@ -612,7 +612,12 @@ class PyExtractor:
         step = 2
         for node in self.scan.nodes("aug"):
             left = node.child_by_field_name("left")
-            add(left, node, "+=", None, rebinds=left is not None and left.type == "identifier")
+            operator = node.child_by_field_name("operator")
+            right = node.child_by_field_name("right")
+            written = operator.type if operator is not None else "+="
+            if right is not None and right.type in {"integer", "float"} and written in {"+=", "-="}:
+                written = "++" if written == "+=" else "--"  # a count, not `history += [msg]`
+            add(left, node, written, None, rebinds=left is not None and left.type == "identifier")
         step = 3
         for node in self.scan.nodes("delete"):
             for target in node.named_children:

@@ -277,8 +277,11 @@ _TAILS = frozenset("ids id info infos list lists map maps data set sets by dict"
 
 # fields of a written record that hold people, connections or messages: a room record with one of
 # these is membership (or history); one without (`{url, isPlaying, currentTime}`) is the room's own state
-MEMBER_FIELD_WORDS = ROSTER_WORDS | REGISTRY_WORDS | HISTORY_WORDS | frozenset(
-    "members member subscribers subscriber ids sids viewers watchers online".split()
+MEMBER_FIELD_WORDS = (
+    ROSTER_WORDS
+    | REGISTRY_WORDS
+    | HISTORY_WORDS
+    | frozenset("members member subscribers subscriber ids sids viewers watchers online".split())
 )
 
 
@@ -344,7 +347,10 @@ def classify_container(
 
 
 def _head(tokens: list[str]) -> str:
-    """The word a name is about: its last word, past words that only say "a collection of"."""
+    """The word a name is about: its last word, past words that only say "a collection of", before
+    `by` (`usersBySid` is about users)."""
+    if "by" in tokens[1:]:
+        tokens = tokens[: len(tokens) - 1 - tokens[::-1].index("by")]
     for token in reversed(tokens):
         if token not in _TAILS:
             return token

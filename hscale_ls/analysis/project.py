@@ -23,13 +23,11 @@ from .facts import (
     SettingsFacts,
     StateContainer,
     StateType,
-    classify_container,
-    holds_plain_records,
 )
 from .frameworks import kind_of
 from .languages import language_named
 from .rules import CHECK_ID, RULE_FOR_STATE
-from .scan_common import NON_ADDING
+from .scan_common import NON_ADDING, container_role
 from .text import Span
 
 MEMORY_SENTENCES: dict[str, str] = {
@@ -357,11 +355,12 @@ class _Evaluation:
         if mirror is not None:
             covered.append(Location(facts.path, container.span, container.name, state, mirror.storage))
             return
-        if role in {"connections", "subscriptions"}:
-            if self.adapter_configured or self.bridge:
-                return
-            if role == "connections" and not container.broadcasts:
-                return
+        if role in {"connections", "subscriptions"} and (self.adapter_configured or self.bridge):
+            return
+        if role == "connections" and not container.broadcasts:
+            return
+        if role == "presence" and self.bridge and _holds_handles(mutations):
+            return  # live sockets indexed per user behind a pub/sub bridge: a local delivery cache
         memory.append(Location(facts.path, container.span, container.name, state, "memory"))
         rule = RULE_FOR_STATE[state]
         label = "connection registry" if role == "connections" else STATE_TYPE_WORDS[state]
@@ -408,18 +407,10 @@ class _Evaluation:
             return container
         self.writers[(facts.path, container.name)] = extra
         mutations = container.mutations + tuple(m for _, m in extra)
-        adds = [m for m in mutations if m.operation not in NON_ADDING]
-        handles = bool(adds) and all(m.holds_handle for m in adds)
         return replace(
             container,
             mutations=mutations,
-            role=classify_container(
-                container.name,
-                container.kind,
-                handles,
-                bool(container.broadcasts),
-                holds_plain_records(adds),
-            ),
+            role=container_role(container.name, container.kind, mutations, bool(container.broadcasts)),
         )
 
     def _write_through(self, facts: FileFacts, state: str, scopes: set[int]) -> BackendUse | None:
@@ -588,3 +579,9 @@ def combine(audits: Mapping[str, Audit]) -> str:
     if "pass" in verdicts:
         return "pass"
     return "skip"
+
+
+def _holds_handles(mutations: list[Mutation]) -> bool:
+    """Everything added is a live connection handle (a socket, a response), directly or in a set."""
+    adds = [m for m in mutations if m.operation not in NON_ADDING]
+    return bool(adds) and all(m.holds_handle for m in adds)

@@ -20,6 +20,7 @@ from tree_sitter import Node, QueryCursor, Tree
 from .facts import (
     BUILTIN_CALLEES,
     BackendUse,
+    ContainerRole,
     FileFacts,
     FileRole,
     ForeignWrite,
@@ -265,8 +266,15 @@ def is_memo_write(scan: FileScan, node: Node, target: str) -> bool:
 # a get-or-create store (see `is_memo_write`): adds nothing real-time
 MEMO = "memo"
 NON_ADDING = frozenset(
-    {"delete", "del", "remove", "discard", "pop", "clear", "reassign", "init", "shift", "splice"}
+    {"delete", "del", "remove", "discard", "pop", "clear", "reassign", "init", "shift", "splice", "--", "-="}
 )
+
+
+def only_counts_up(mutations: Iterable[Mutation]) -> bool:
+    """Every write counts up and none counts down (`connections++`, `events_seen[kind] += 1`): a
+    metric that only grows, not who is connected now."""
+    operations = {m.operation for m in mutations}
+    return bool(operations) and operations <= {"++", "init", "reassign"} and "++" in operations
 
 
 class PartFacts(Protocol):
@@ -412,6 +420,17 @@ def suppressions_in(
 DeclaredContainer = tuple[ContainerKey, str, "str | None", str, str, bool, Span]
 
 
+def container_role(
+    name: str, kind: str, mutations: Sequence[Mutation], broadcasts: bool
+) -> ContainerRole | None:
+    """What a container holds, from its name and every write to it (its own file's and others')."""
+    adds = [m for m in mutations if m.operation not in NON_ADDING]
+    if (adds and all(m.operation == MEMO for m in adds)) or only_counts_up(mutations):
+        return None  # a get-or-create memo, or a metric that only grows
+    handle_values = bool(adds) and all(m.holds_handle for m in adds)
+    return classify_container(name, kind, handle_values, broadcasts, holds_plain_records(adds))
+
+
 def join_containers(
     declarations: Iterable[DeclaredContainer],
     by_key: dict[ContainerKey, list[Mutation]],
@@ -424,14 +443,7 @@ def join_containers(
         if not found and (scope == "instance" or kind == "counter"):
             continue  # a module-level container or static field may be written by files that import it
         found = found or []
-        adds = [m for m in found if m.operation not in NON_ADDING]
-        handle_values = bool(adds) and all(m.holds_handle for m in adds)
-        if adds and all(m.operation == MEMO for m in adds):
-            role = None
-        else:
-            role = classify_container(
-                name, kind, handle_values, bool(broadcasts.get(key)), holds_plain_records(adds)
-            )
+        role = container_role(name, kind, found, bool(broadcasts.get(key)))
         containers.append(
             StateContainer(
                 name=name,
