@@ -622,6 +622,17 @@ class JsExtractor:
             if obj is None or obj.type != "this":
                 continue
             method = next((f for f in scan.enclosing_functions(assign)), None)
+            if method is not None and method.type == "function_declaration":
+                # `function Presence() { this.users = {} }`: an ES5 constructor function
+                owner = self.text(method.child_by_field_name("name"))
+                kind = self._container_kind(assign.child_by_field_name("right"))
+                prop = left.child_by_field_name("property")
+                if owner[:1].isupper() and kind and prop is not None:
+                    name = self.text(prop)
+                    declared.append(
+                        (2, ("self", owner, name), name, owner, "instance", kind, scan.span(prop))
+                    )
+                continue
             if method is None or method.type != "method_definition":
                 continue
             if self.text(method.child_by_field_name("name")) != "constructor":
@@ -633,6 +644,39 @@ class JsExtractor:
                 owner = self.text(cls.child_by_field_name("name"))
                 name = self.text(prop)
                 declared.append((2, ("self", owner, name), name, owner, "instance", kind, scan.span(prop)))
+
+    def _es5_owner(self, node: Node) -> str | None:
+        """The ES5 "class" whose `this` a function sees: a capitalised function declaration (the
+        constructor), or a function assigned to `X.prototype.method` or listed in `X.prototype = {...}`."""
+        fn = next(iter(self.scan.enclosing_functions(node)), None)
+        if fn is None:
+            return None
+        if fn.type == "function_declaration":
+            name = self.text(fn.child_by_field_name("name"))
+            return name if name[:1].isupper() else None
+        parent = fn.parent
+        if parent is not None and parent.type == "pair":
+            parent = parent.parent.parent if parent.parent is not None else None  # the object's assignment
+            target = (
+                parent.child_by_field_name("left")
+                if parent is not None and parent.type == "assignment_expression"
+                else None
+            )
+        elif parent is not None and parent.type == "assignment_expression":
+            left = parent.child_by_field_name("left")
+            target = (
+                left.child_by_field_name("object")
+                if left is not None and left.type == "member_expression"
+                else None
+            )
+        else:
+            return None
+        if target is None or target.type != "member_expression":
+            return None
+        if self.text(target.child_by_field_name("property")) != "prototype":
+            return None
+        owner = target.child_by_field_name("object")
+        return self.text(owner) if owner is not None and owner.type == "identifier" else None
 
     def _container_kind(self, value: Node | None) -> str | None:
         value = _unwrap(value)
@@ -671,7 +715,8 @@ class JsExtractor:
                 if obj is not None and obj.type == "this":
                     cls = _enclosing_class(node, self._classes)
                     prop = self.text(node.child_by_field_name("property"))
-                    return (("self", self.text(cls.child_by_field_name("name")), prop) if cls else None), node
+                    owner = self.text(cls.child_by_field_name("name")) if cls else self._es5_owner(node)
+                    return (("self", owner, prop) if owner else None), node
                 if obj is not None and obj.type == "identifier" and self.text(obj) in self.instances:
                     # `store.sessions.set(...)` where `const store = new SessionStore()` is declared here
                     prop = self.text(node.child_by_field_name("property"))
@@ -691,6 +736,8 @@ class JsExtractor:
                 and (self.text(node.child_by_field_name("operator")) in {"??", "||"})
             ):
                 node = node.child_by_field_name("left")
+            elif node.type == "augmented_assignment_expression" and _operator(node) in {"||=", "??="}:
+                node = node.child_by_field_name("left")  # `(watchers[doc] ||= new Set()).add(ws)`
             elif node.type == "call_expression":
                 fn = node.child_by_field_name("function")
                 if fn is None or fn.type != "member_expression":
@@ -715,7 +762,12 @@ class JsExtractor:
         step = 0
 
         def add(
-            target: Node | None, node: Node, operation: str, value: Node | None, whole: bool = False
+            target: Node | None,
+            node: Node,
+            operation: str,
+            value: Node | None,
+            whole: bool = False,
+            entry: Node | None = None,
         ) -> None:
             key, root = self._root(target)
             if key is None or root is None:
@@ -740,6 +792,7 @@ class JsExtractor:
             names, scope, in_handler = self._context(node)
             if scope < 0:
                 return
+            inner = _entry_key(target, root, self.text)
             mutation = Mutation(
                 span=scan.span(node),
                 operation=operation,
@@ -748,6 +801,9 @@ class JsExtractor:
                 in_handler=in_handler,
                 holds_handle=_is_handle(value, self.text) or self._is_connection_param(value),
                 fields=_record_fields(value, self.text),
+                key=_short(entry if entry is not None else inner, self.text),
+                value=_short(_unwrap(value), self.text, names_only=True),
+                nested=inner is not None,
             )
             if elsewhere is not None:
                 foreign.append((step, *elsewhere, mutation))
@@ -760,7 +816,8 @@ class JsExtractor:
                 values = args.named_children if args is not None else []
                 position = ADDING_METHODS.get(method, -1)
                 value = values[position] if 0 <= position < len(values) else None
-                add(fn.child_by_field_name("object"), call, method, value)
+                entry = values[0] if method in {"set", "delete"} and values else None
+                add(fn.child_by_field_name("object"), call, method, value, entry=entry)
         step = 1
         for assign in scan.nodes("assign"):
             left = assign.child_by_field_name("left")
@@ -768,12 +825,18 @@ class JsExtractor:
                 continue
             right = assign.child_by_field_name("right")
             if left.type in {"subscript_expression", "member_expression"}:
-                add(left.child_by_field_name("object"), assign, "[key] =", right)
+                index = left.child_by_field_name(
+                    "index" if left.type == "subscript_expression" else "property"
+                )
+                add(left.child_by_field_name("object"), assign, "[key] =", right, entry=index)
             elif left.type == "identifier":
                 add(left, assign, "reassign", right, whole=True)
         step = 2
         for node in scan.nodes("aug"):
-            add(node.child_by_field_name("left"), node, self._count_operation(node), None)
+            operation = self._count_operation(node)
+            # `rooms[r] ||= []` makes an empty entry; its `.push(...)` is the write that adds
+            value = node.child_by_field_name("right") if operation in {"||=", "??="} else None
+            add(node.child_by_field_name("left"), node, operation, value)
         step = 3
         for node in scan.nodes("update"):
             operator = node.child_by_field_name("operator")
@@ -782,7 +845,16 @@ class JsExtractor:
         step = 4
         for node in scan.nodes("delete"):
             arg = node.child_by_field_name("argument")
-            add(arg.child_by_field_name("object") if arg is not None else None, node, "delete", None)
+            index = None
+            if arg is not None and arg.type in {"subscript_expression", "member_expression"}:
+                index = arg.child_by_field_name("index" if arg.type == "subscript_expression" else "property")
+            add(
+                arg.child_by_field_name("object") if arg is not None else None,
+                node,
+                "delete",
+                None,
+                entry=index,
+            )
         return records, foreign
 
     def _count_operation(self, node: Node) -> str:
@@ -1183,9 +1255,13 @@ class JsExtractor:
                 node = obj
             elif node.type == "call_expression":
                 fn = node.child_by_field_name("function")
+                if fn is not None and fn.type == "identifier":
+                    return _server_getter(text(fn))  # `getIO().emit(...)`
                 if fn is None or fn.type != "member_expression":
                     return False
                 prop = text(fn.child_by_field_name("property"))
+                if _server_getter(prop) and not (node.parent and node.parent.type == "arguments"):
+                    return True  # `socket.getIO().emit(...)`
                 if prop in FANOUT_TARGETS:
                     return True  # `.to(room)`, `.in(room)`, `.except(id)`, `.of(nsp)`
                 if prop not in EMIT_MODIFIERS:
@@ -1238,10 +1314,56 @@ def _server_name(name: str) -> bool:
     return lower.endswith("io") or lower in SERVER_NAMES
 
 
+def _server_getter(name: str) -> bool:
+    """A function that hands out the one server (`getIO()`, `getIo()`, `get_socket_server()`)."""
+    lower = name.lower().replace("_", "")
+    return lower.startswith("get") and lower[3:] in SERVER_GETTERS
+
+
+SERVER_GETTERS = frozenset("io socketio socketserver ioserver server wss ioinstance".split())
+
+
 def _string_value(text: str) -> str:
     if len(text) >= 2 and text[0] in "'\"`" and text[-1] == text[0]:
         return text[1:-1]
     return text
+
+
+def _entry_key(target: Node | None, root: Node | None, text: TextOf) -> Node | None:
+    """The key of the entry a write goes into, when it goes through one: `topic` in
+    `rooms[topic].add(sid)`, `(rooms[topic] ||= new Set()).add(sid)`, `rooms.get(topic).add(sid)`."""
+    node = _unwrap(target)
+    depth = 0
+    while node is not None and node is not root and depth < 6:
+        depth += 1
+        if node.type == "subscript_expression":
+            return node.child_by_field_name("index")
+        if node.type == "call_expression":
+            args = node.child_by_field_name("arguments")
+            if args is not None and args.named_children:
+                return args.named_children[0]
+            fn = node.child_by_field_name("function")
+            node = _unwrap(fn.child_by_field_name("object")) if fn is not None else None
+        elif node.type in {"augmented_assignment_expression", "binary_expression"}:
+            node = _unwrap(node.child_by_field_name("left"))
+        elif node.type == "member_expression":
+            node = _unwrap(node.child_by_field_name("object"))
+        else:
+            return None
+    return None
+
+
+def _short(node: Node | None, text: TextOf, names_only: bool = False) -> str:
+    """A key or value as written, when it is short enough to be a name (`socket.id`, `msg`)."""
+    if node is None or (names_only and node.type not in {"identifier", "member_expression"}):
+        return ""
+    written = text(node)
+    return written if len(written) <= 60 else ""
+
+
+def _operator(node: Node) -> str:
+    operator = node.child_by_field_name("operator")
+    return operator.type if operator is not None else ""
 
 
 def _unwrap(node: Node | None) -> Node | None:
@@ -1510,7 +1632,7 @@ def assemble(
     by_key: dict[ContainerKey, list[Mutation]] = {}
     for _, key, mutation in sorted((m for p in parts for m in p.mutations), key=_first):
         by_key.setdefault(key, []).append(mutation)
-    containers = join_containers(env.declarations, by_key, loops)
+    containers = join_containers(env.declarations, by_key, loops, source)
     return facts_from_parts(
         (path, language, source, tree, index),
         role=_role(servers, set(env.modules), source),

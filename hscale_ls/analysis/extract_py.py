@@ -100,10 +100,12 @@ HANDLER_DECORATOR = re.compile(
     r"\.(" + "|".join(sorted(union(FRAMEWORKS, "handler_decorators"))) + r")\b(?!_)"
 )
 HANDLER_BASES = tuple(sorted(union(FRAMEWORKS, "handler_bases")))
-SERVE_FRAMEWORKS = [f for f in FRAMEWORKS if f.serve_functions]
+SERVE_FRAMEWORKS = [f for f in FRAMEWORKS if f.serve_functions or f.serve_methods]
 SERVE_FUNCTIONS = union(FRAMEWORKS, "serve_functions")
 SERVE_MODULES = tuple(sorted(union(FRAMEWORKS, "serve_modules")))
 SERVE_UNQUALIFIED = union(FRAMEWORKS, "serve_unqualified")
+SERVE_METHODS = union(FRAMEWORKS, "serve_methods")
+CONNECTION_OBJECTS = union(FRAMEWORKS, "connection_objects")
 FACTORIES = {f"{module}.{name}": f for f in FRAMEWORKS for module, name in f.factories if module}
 ANY_MODULE_FACTORIES = {name: f for f in FRAMEWORKS for module, name in f.factories if not module}
 SETUP_CALLS = {name: f for f in FRAMEWORKS for name in f.setup_calls}
@@ -118,6 +120,7 @@ SERVER_CALLS = frozenset(
     | set(ANY_MODULE_FACTORIES)
     | set(SETUP_CALLS)
     | SERVE_FUNCTIONS
+    | SERVE_METHODS
 )
 BACKEND_METHODS = (
     {"set", "publish", "execute", "executemany"}
@@ -260,7 +263,11 @@ class PyExtractor:
         self._read_imports(found)
         self._read_classes(found)
         for call, _, fn_text, last in self.sites:
-            if last in SERVER_CALLS:  # whether it serves is decided with the file's imports
+            if last in CONNECTION_OBJECTS:  # the function making it is the handler
+                handler = _enclosing(call, "function_definition")
+                name = handler.child_by_field_name("name") if handler is not None else None
+                found.serves.append((fn_text, [self.text(name)] if name is not None else []))
+            elif last in SERVER_CALLS:  # whether it serves is decided with the file's imports
                 found.serves.append(
                     (fn_text, [self.text(a) for a in _positional(call) if a.type == "identifier"])
                 )
@@ -447,6 +454,11 @@ class PyExtractor:
                 owner = self.text(cls.child_by_field_name("name")) if cls is not None else ""
                 name = self.text(left)
                 found.append((("self", owner, name), name, owner, "class", kind, span(left), None))
+            elif left.type == "identifier" and place == "function" and self._in_setup(assign):
+                # `def create_app(): clients = set()` with handlers defined inside: a set-up function
+                # runs once, and what it declares lives as long as the handlers that close over it
+                name = self.text(left)
+                found.append((("var", name), name, None, "module", kind, span(left), None))
             elif left.type == "attribute" and self.text(left.child_by_field_name("object")) == "self":
                 method = _enclosing(assign, "function_definition")
                 if method is None or self.text(method.child_by_field_name("name")) != "__init__":
@@ -458,6 +470,22 @@ class PyExtractor:
                 attr = left.child_by_field_name("attribute")
                 name = self.text(attr)
                 found.append((("self", owner, name), name, owner, "instance", kind, span(attr), owner))  # type: ignore[arg-type]
+
+    def _in_setup(self, assign: Node) -> bool:
+        """An assignment in the body of a function (not nested deeper) that defines real-time handlers
+        inside it (`@socketio.on(...)`, `@sio.event`)."""
+        statement = assign.parent
+        body = statement.parent if statement is not None else None
+        fn = body.parent if body is not None else None
+        if fn is None or fn.type != "function_definition" or body is None:
+            return False
+        return any(
+            child.type == "decorated_definition"
+            and any(
+                HANDLER_DECORATOR.search(self.text(d)) for d in child.named_children if d.type == "decorator"
+            )
+            for child in body.named_children
+        )
 
     def _container_kind(self, value: Node | None) -> str | None:
         if value is None:
@@ -513,6 +541,34 @@ class PyExtractor:
                 return None, None
         return None, None
 
+    def _entry_key(self, target: Node | None, root: Node | None) -> Node | None:
+        """The key of the entry a write goes into (`room` in `rooms[room].add(sid)`,
+        `rooms.setdefault(room, set()).add(sid)`), when it goes through one."""
+        node = target
+        depth = 0
+        while node is not None and root is not None and node.id != root.id and depth < 6:
+            depth += 1
+            if node.type == "subscript":
+                return node.child_by_field_name("subscript")
+            if node.type == "call":
+                args = _positional(node)
+                if args:
+                    return args[0]
+                fn = node.child_by_field_name("function")
+                node = fn.child_by_field_name("object") if fn is not None else None
+            elif node.type == "attribute":
+                node = node.child_by_field_name("object")
+            else:
+                return None
+        return None
+
+    def _short(self, node: Node | None, names_only: bool = False) -> str:
+        """A key or value as written, when it is short enough to be a name (`request.sid`, `msg`)."""
+        if node is None or (names_only and node.type not in {"identifier", "attribute"}):
+            return ""
+        written = self.text(node)
+        return written if len(written) <= 60 else ""
+
     def _record_fields(self, value: Node | None) -> tuple[str, ...]:
         """Keys of a dict literal value (`{"url": u, "playing": False}`, `dict(url=u)`)."""
         if value is None:
@@ -540,7 +596,12 @@ class PyExtractor:
         step = 0
 
         def add(
-            target: Node | None, node: Node, operation: str, value: Node | None, rebinds: bool = False
+            target: Node | None,
+            node: Node,
+            operation: str,
+            value: Node | None,
+            rebinds: bool = False,
+            entry: Node | None = None,
         ) -> None:
             key, root = self._root(target)
             elsewhere = None
@@ -575,6 +636,7 @@ class PyExtractor:
             names, scope, in_handler = self._context(node)
             if scope < 0:
                 return  # module-level initialisation is not state changing at run time
+            inner = self._entry_key(target, root)
             mutation = Mutation(
                 span=self.scan.span(node),
                 operation=operation,
@@ -583,6 +645,9 @@ class PyExtractor:
                 in_handler=in_handler,
                 holds_handle=_is_handle(value, self.text),
                 fields=self._record_fields(value),
+                key=self._short(entry if entry is not None else inner),
+                value=self._short(value, names_only=True),
+                nested=inner is not None,
             )
             if elsewhere is not None:
                 foreign.append((step, *elsewhere, mutation))
@@ -596,7 +661,8 @@ class PyExtractor:
                 args = _positional(call)
                 position = ADDING_METHODS.get(method, -1)
                 value = args[position] if 0 <= position < len(args) else None
-                add(fn.child_by_field_name("object"), call, method, value)
+                entry = args[0] if method in {"pop", "setdefault"} and args else None
+                add(fn.child_by_field_name("object"), call, method, value, entry=entry)
         step = 1
         for assign in self.scan.nodes("assign"):
             left = assign.child_by_field_name("left")
@@ -604,7 +670,8 @@ class PyExtractor:
             if left is None or _statement_place(assign) != "function":
                 continue
             if left.type == "subscript":
-                add(left.child_by_field_name("value"), assign, "[key] =", right)
+                index = left.child_by_field_name("subscript")
+                add(left.child_by_field_name("value"), assign, "[key] =", right, entry=index)
             elif left.type == "identifier":
                 add(left, assign, "reassign", right, rebinds=True)
             elif left.type == "attribute":
@@ -624,7 +691,8 @@ class PyExtractor:
                 targets = target.named_children if target.type == "expression_list" else [target]
                 for item in targets:
                     if item.type == "subscript":
-                        add(item.child_by_field_name("value"), node, "del", None)
+                        index = item.child_by_field_name("subscript")
+                        add(item.child_by_field_name("value"), node, "del", None, entry=index)
         return records, foreign
 
     def _module_member(self, node: Node | None) -> tuple[str, str] | None:
@@ -725,7 +793,7 @@ class PyExtractor:
                     handler = True
         if cls is not None and _is_method_of(fn, cls):
             bases = self.text(cls.child_by_field_name("superclasses"))
-            handler = handler or any(base in bases for base in HANDLER_BASES)
+            handler = handler or any(base in bases for base in HANDLER_BASES) or _namespace_event(fn, name)
         return FunctionInfo(name or None, handler, owner)
 
     def _context(self, node: Node) -> tuple[tuple[str, ...], int, bool]:
@@ -1001,6 +1069,16 @@ def _sends(body: Node, text: object) -> bool:
     return False
 
 
+def _namespace_event(fn: Node, name: str) -> bool:
+    """`async def on_join(self, sid, ...)`: python-socketio's naming for the event handlers of a
+    namespace class, seen also when the class derives from a base class of another file."""
+    if not name.startswith("on_"):
+        return False
+    params = fn.child_by_field_name("parameters")
+    names = [p for p in (params.named_children if params is not None else []) if p.type == "identifier"]
+    return len(names) >= 2 and names[1].text == b"sid"
+
+
 def _qualified_with(imports: dict[str, str], name: str) -> str:
     head, _, rest = name.partition(".")
     if head in imports:
@@ -1010,15 +1088,20 @@ def _qualified_with(imports: dict[str, str], name: str) -> str:
 
 def _is_serve(qualified: str) -> bool:
     """A websockets / Starlette call whose function arguments are connection handlers."""
-    return qualified.split(".")[-1] in SERVE_FUNCTIONS and (
-        qualified.startswith(SERVE_MODULES) or qualified in SERVE_UNQUALIFIED
+    last = qualified.split(".")[-1]
+    return (last in SERVE_METHODS and "." in qualified) or (
+        last in SERVE_FUNCTIONS and (qualified.startswith(SERVE_MODULES) or qualified in SERVE_UNQUALIFIED)
     )
 
 
 def _serving(qualified: str) -> Framework:
     """The framework a serve call belongs to: the first whose module it names or whose bare name it is."""
     for framework in SERVE_FRAMEWORKS:
-        if any(m in qualified for m in framework.serve_modules) or qualified in framework.serve_unqualified:
+        if (
+            any(m in qualified for m in framework.serve_modules)
+            or qualified in framework.serve_unqualified
+            or qualified.split(".")[-1] in framework.serve_methods
+        ):
             return framework
     return SERVE_FRAMEWORKS[-1]
 
@@ -1064,7 +1147,7 @@ def assemble(
     loops: dict[ContainerKey, list[Span]] = {}
     for _, key, span in sorted((x for p in parts for x in p.loops), key=_first):
         loops.setdefault(key, []).append(span)
-    containers = join_containers(env.declarations, by_key, loops)
+    containers = join_containers(env.declarations, by_key, loops, source)
     return facts_from_parts(
         (path, language, source, tree, index),
         role=_role(servers, env.modules),

@@ -9,6 +9,7 @@ a helper called from a handler elsewhere).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -41,6 +42,9 @@ class Mutation(FactValue):
     holds_handle: bool  # the value written is a live connection (socket, ws, response)
     # the keys of an object / dict literal written (`rooms[id] = {url, isPlaying}`): a record's fields
     fields: tuple[str, ...] = ()
+    key: str = ""  # the key written or removed, as written (`socket.id`, `sid`, `topic`), when short
+    value: str = ""  # the value written when it is a name (`msg`, `ws`, `socket.id`)
+    nested: bool = False  # written into an entry (`rooms[r].add(sid)`), not the container itself
 
 
 @fact_value
@@ -57,6 +61,9 @@ class StateContainer(FactValue):
     singleton: bool  # for "instance" scope: the owner is known to live once per process
     mutations: tuple[Mutation, ...]
     broadcasts: tuple[Span, ...]  # places that iterate it to send to every connection
+    # read as a whole somewhere in its file (listed, counted, iterated, sent), not only one entry at a
+    # time; computed for containers whose name says nothing (`scan_common.reads_whole`)
+    read_whole: bool = True
 
 
 @fact_value
@@ -224,7 +231,7 @@ HANDLE_NAMES = frozenset(
 )
 SEND_METHODS = frozenset(
     """
-    send write emit send_text send_json send_bytes enqueue sendText send_str publish
+    send write emit send_text send_json send_bytes enqueue sendText send_str publish write_message
     """.split()
 )
 
@@ -371,6 +378,52 @@ def classify_key_text(text: str, default: StateType | None) -> StateType | None:
     if token_set & {"connected", "connection", "connections", "sessions", "session", "status", "last"}:
         return "presence"
     return default
+
+
+# a key or value that is the connection itself: `socket.id`, `sid`, `request.sid`, `self.channel_name`
+CONNECTION_ID = re.compile(
+    r"^(?:(?:socket|client|ws|conn|connection|peer|sock|request|req|self|this|websocket|s|c)\.)?"
+    r"(?:sid|socketId|socket_id|clientId|client_id|connectionId|connection_id|channel_name)$"
+    r"|^(?:socket|client|ws|conn|connection|peer|sock|websocket|s|c)\.(?:id|sid)$"
+)
+# what a message written to a history looks like: `messages.push(msg)`, `log.append({"text": t})`
+MESSAGE_VALUE_WORDS = frozenset("msg message chat post comment text line entry payload".split())
+MESSAGE_FIELD_WORDS = frozenset("text body content message msg".split())
+APPENDING = frozenset("push unshift append appendleft insert".split())
+REMOVING = frozenset("delete del pop remove discard".split())
+
+
+def usage_role(mutations: Sequence[Mutation]) -> StateType | None:
+    """What a container holds when its name says nothing (`store`, `data`, `mesages`, `usuarios`),
+    from its writes: message-shaped values appended -> history; connections added into entries
+    (`store[topic].add(socket.id)`) -> subscriptions; entries keyed by the connection and removed by
+    it (`state[socket.id] = ...; delete state[socket.id]`) -> presence."""
+    if any(
+        m.operation in APPENDING
+        and (
+            set(words(m.value)) & MESSAGE_VALUE_WORDS
+            or any(set(words(f)) & MESSAGE_FIELD_WORDS for f in m.fields)
+        )
+        for m in mutations
+    ):
+        return "history"
+    if any(
+        m.nested
+        and m.operation in {"add", "push", "append", "set"}
+        and (m.holds_handle or CONNECTION_ID.match(m.value))
+        for m in mutations
+    ):
+        return "subscriptions"
+    added = any(
+        not m.nested and m.operation in {"[key] =", "set"} and CONNECTION_ID.match(m.key) for m in mutations
+    )
+    removed = any(m.operation in REMOVING and CONNECTION_ID.match(m.key) for m in mutations)
+    return "presence" if added and removed else None
+
+
+def says_nothing(name: str) -> bool:
+    """A name none of whose words tells what it holds, or says it is not real-time state."""
+    return not set(words(name)) & _VOCABULARY
 
 
 def parse_suppression(comment: str, syntax: re.Pattern[str]) -> tuple[frozenset[str], str] | None:

@@ -410,7 +410,13 @@ class _Evaluation:
         return replace(
             container,
             mutations=mutations,
-            role=container_role(container.name, container.kind, mutations, bool(container.broadcasts)),
+            role=container_role(
+                container.name,
+                container.kind,
+                mutations,
+                bool(container.broadcasts),
+                container.read_whole,
+            ),
         )
 
     def _write_through(self, facts: FileFacts, state: str, scopes: set[int]) -> BackendUse | None:

@@ -31,6 +31,8 @@ from .facts import (
     classify_container,
     holds_plain_records,
     parse_suppression,
+    says_nothing,
+    usage_role,
 )
 from .languages import LanguageId, fact_query, language_named
 from .text import LineIndex, Span
@@ -420,21 +422,60 @@ def suppressions_in(
 DeclaredContainer = tuple[ContainerKey, str, "str | None", str, str, bool, Span]
 
 
+# what follows a name when only one entry is touched, or the name is written
+_ENTRY_USE = re.compile(
+    rb"\s*(?:\[|\?\.\[|(?:\?)?\.(?:get|has|set|delete|add|push|append|pop|setdefault|discard|remove|"
+    rb"update|unshift|appendleft|splice|clear|insert|extend)\s*\(|=(?!=)|:|\+=|-=|\|\|=|\?\?=)"
+)
+
+
+def reads_whole(source: bytes, name: str, member: bool = False) -> bool:
+    """Whether `name` is used other than one entry at a time somewhere in `source`: listed, counted,
+    iterated or passed on (`Object.values(state)`, `data.slice(-50)`, `len(store)`). State that is only
+    read and written under one key (`chat_contexts[session.id]`) is the connection's own."""
+    last = name.rpartition(".")[2].encode()  # `io.onlineUsers`, a field `users` read as `this.users`
+    before_name = rb"(?<![\w$])" if member or "." in name else rb"(?<![\w.$])"
+    for match in re.finditer(before_name + re.escape(last) + rb"(?![\w$])", source):
+        before = source[max(0, match.start() - 8) : match.start()]
+        if re.search(rb"\b(?:in|delete|const|let|var|global|nonlocal)\s+$", before):
+            continue
+        if not _ENTRY_USE.match(source, match.end()):
+            return True
+    return False
+
+
+def role_needs_reads(name: str, kind: str) -> bool:
+    """Whether `container_role` may judge this container by its writes, which needs `reads_whole`."""
+    return says_nothing(name) or (
+        kind in {"array", "list", "deque"} and classify_container(name, kind, False) is None
+    )
+
+
 def container_role(
-    name: str, kind: str, mutations: Sequence[Mutation], broadcasts: bool
+    name: str, kind: str, mutations: Sequence[Mutation], broadcasts: bool, read_whole: bool = True
 ) -> ContainerRole | None:
-    """What a container holds, from its name and every write to it (its own file's and others')."""
+    """What a container holds, from its name and every write to it (its own file's and others').
+    A container whose name says nothing is judged by its writes, and only when it is read whole:
+    entries only ever read back by their own key are each connection's own state."""
     adds = [m for m in mutations if m.operation not in NON_ADDING]
     if (adds and all(m.operation == MEMO for m in adds)) or only_counts_up(mutations):
         return None  # a get-or-create memo, or a metric that only grows
     handle_values = bool(adds) and all(m.holds_handle for m in adds)
-    return classify_container(name, kind, handle_values, broadcasts, holds_plain_records(adds))
+    role = classify_container(name, kind, handle_values, broadcasts, holds_plain_records(adds))
+    if role is None and kind not in {"cache", "timer", "counter"} and read_whole:
+        found = usage_role(mutations)
+        if says_nothing(name):
+            return found
+        if found == "history" and kind in {"array", "list", "deque"}:
+            return found  # messages appended and read back: a replay buffer, even one named `cache`
+    return role
 
 
 def join_containers(
     declarations: Iterable[DeclaredContainer],
     by_key: dict[ContainerKey, list[Mutation]],
     broadcasts: dict[ContainerKey, list[Span]],
+    source: bytes = b"",
 ) -> tuple[StateContainer, ...]:
     """Containers in declaration order, each with the writes (already made in functions) to it."""
     containers = []
@@ -443,7 +484,8 @@ def join_containers(
         if not found and (scope == "instance" or kind == "counter"):
             continue  # a module-level container or static field may be written by files that import it
         found = found or []
-        role = container_role(name, kind, found, bool(broadcasts.get(key)))
+        whole = reads_whole(source, name, member=scope != "module") if role_needs_reads(name, kind) else True
+        role = container_role(name, kind, found, bool(broadcasts.get(key)), whole)
         containers.append(
             StateContainer(
                 name=name,
@@ -455,6 +497,7 @@ def join_containers(
                 singleton=singleton,
                 mutations=tuple(found),
                 broadcasts=tuple(broadcasts.get(key, ())),
+                read_whole=whole,
             )
         )
     return tuple(containers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .aiohttp import AIOHTTP
 from .bun import BUN
 from .channels import CHANNELS
 from .flask_socketio import FLASK_SOCKETIO
@@ -18,6 +19,7 @@ from .python_socketio import PYTHON_SOCKETIO
 from .socket_io import SOCKET_IO
 from .sse import SSE
 from .starlette import STARLETTE
+from .tornado import TORNADO
 from .uws import UWS
 from .websockets import WEBSOCKETS
 from .ws import WS
@@ -47,6 +49,8 @@ FRAMEWORKS: tuple[Framework, ...] = (
     FLASK_SOCKETIO,
     CHANNELS,
     STARLETTE,
+    TORNADO,
+    AIOHTTP,
     WEBSOCKETS,
 )
 

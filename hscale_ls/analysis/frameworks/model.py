@@ -48,6 +48,10 @@ class Framework:
     serve_functions: frozenset[str] = frozenset()  # Python: `serve(handler, ...)`; its arguments are handlers
     serve_modules: tuple[str, ...] = ()  # ... when qualified under one of these modules
     serve_unqualified: frozenset[str] = frozenset()  # ... or called by these bare names
+    # Python: `app.add_api_websocket_route(path, endpoint)`: a method of any receiver serving its arguments
+    serve_methods: frozenset[str] = frozenset()
+    # Python: `web.WebSocketResponse()`: a serve function made inside the handler it makes one
+    connection_objects: frozenset[str] = frozenset()
     strings: frozenset[str] = frozenset()  # a file serving this string is a server (`text/event-stream`)
     module_specifiers: frozenset[str] = frozenset()  # modules a server file of this framework imports
     client_modules: frozenset[str] = frozenset()  # importing one (and no server) makes a client file
