@@ -254,6 +254,8 @@ class JsPart:
     fanout: list[Span] = field(default_factory=list)
     # (pass, module, exported name, write) to a container an imported local module declares
     foreign: list[tuple[int, str, str, Mutation]] = field(default_factory=list)
+    # (module, argument index, container) handed to a local module's function (`FileFacts.passes`)
+    passes: list[tuple[str, int, str]] = field(default_factory=list)
     comments: list[SuppressionComment] = field(default_factory=list)  # at, line, rules, reason
     # (call, method, receiver) of calls a framework may publish through in process (`server.publish`):
     # whether they do is known once the file's servers are (in `assemble`)
@@ -315,6 +317,7 @@ class JsExtractor:
         self._declared_keys = env.declared
         part.servers = self._servers()
         part.mutations, part.foreign = self._mutations(env.declared)
+        part.passes = self._passes(env.declared)
         part.loops = self._broadcasts(env.declared)
         part.handler_calls, part.calls = self._calls()
         # only the calls of functions that write a container matter (for write-through), and such a
@@ -774,12 +777,12 @@ class JsExtractor:
                 return
             elsewhere = None
             if key not in declared:
-                elsewhere = self._exported_container(key, root)
+                elsewhere = self._exported_container(key, root) or self._exported_parameter(key, root)
                 if elsewhere is None:
                     return
             if whole and root is not _unwrap(target):
                 return
-            if key[0] == "var" and self._shadowed(root, key[1]):
+            if key[0] == "var" and (elsewhere is None or elsewhere[0]) and self._shadowed(root, key[1]):
                 return
             if _is_empty_container(value):
                 operation = "init"
@@ -866,6 +869,67 @@ class JsExtractor:
         if right is not None and right.type == "number" and written in {"+=", "-="}:
             return "++" if written == "+=" else "--"
         return written
+
+    def _exported_parameter(self, key: ContainerKey, root: Node) -> tuple[str, str] | None:
+        """("", "#<index>") when the written name is a parameter of the function this module exports
+        (`module.exports = function (io, socket, rooms) {...}`): whoever calls it passes the container."""
+        if key[0] != "var":
+            return None
+        functions = self.scan.enclosing_functions(root)
+        if not functions:
+            return None
+        outer = functions[-1]
+        parent = outer.parent
+        exported = (
+            parent is not None
+            and parent.type == "assignment_expression"
+            and self.text(parent.child_by_field_name("left")) == "module.exports"
+        ) or (parent is not None and parent.type == "export_statement" and b"default" in (parent.text or b""))
+        if not exported:
+            return None
+        for inner in functions[:-1]:  # a handler's own parameter of that name hides it
+            if key[1] in self._parameter_names(inner):
+                return None
+        names = self._parameter_names(outer)
+        return ("", f"#{names.index(key[1])}") if key[1] in names else None
+
+    def _parameter_names(self, fn: Node) -> list[str]:
+        params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+        if params is None:
+            return []
+        if params.type == "identifier":
+            return [self.text(params)]
+        names = []
+        for param in params.named_children:
+            param = param.child_by_field_name("pattern") or param if param.type != "identifier" else param
+            names.append(self.text(param) if param.type == "identifier" else "")
+        return names
+
+    def _passes(self, declared: frozenset[ContainerKey]) -> list[tuple[str, int, str]]:
+        """Containers of this file handed to a local module's exported function:
+        `require("./rooms")(io, socket, rooms)`, `registerRooms(io, socket, rooms)` after
+        `const registerRooms = require("./rooms")`."""
+        found = []
+        for call, fn, _, member in self.sites:
+            if member or fn is None:
+                continue
+            module = None
+            if fn.type == "call_expression" and self._is_require_of(fn, None):
+                args = fn.child_by_field_name("arguments")
+                module = (
+                    _string_value(self.text(args.named_children[0]))
+                    if args is not None and args.named_children
+                    else None
+                )
+            elif fn.type == "identifier" and self.imported_as.get(self.text(fn), "default") == "default":
+                module = self.imports.get(self.text(fn))
+            if not module or not module.startswith("."):
+                continue
+            args = call.child_by_field_name("arguments")
+            for index, arg in enumerate(args.named_children if args is not None else []):
+                if arg.type == "identifier" and ("var", self.text(arg)) in declared:
+                    found.append((module, index, self.text(arg)))
+        return found
 
     def _exported_container(self, key: ContainerKey, root: Node) -> tuple[str, str] | None:
         """(module, exported name) when the written name comes from a local module: an imported
@@ -1134,6 +1198,22 @@ class JsExtractor:
                         self.handler_names.add(self.text(arg.child_by_field_name("property")))
             if callee:
                 record_call(graph, callee, context)
+        for assign in self.scan.nodes("assign"):
+            # `module.exports = { add: addUser }`: a handler calling `online.add(u)` runs `addUser`
+            if self.text(assign.child_by_field_name("left")) not in {"module.exports", "exports"}:
+                continue
+            exported = _unwrap(assign.child_by_field_name("right"))
+            for pair in exported.named_children if exported is not None and exported.type == "object" else []:
+                key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+                if (
+                    pair.type == "pair"
+                    and key is not None
+                    and value is not None
+                    and value.type == "identifier"
+                ):
+                    alias, target = _string_value(self.text(key)), self.text(value)
+                    if alias != target:
+                        calls.setdefault(alias, set()).add(target)
         return handler_calls, calls
 
     def _module_news(self, found: JsContribution) -> None:
@@ -1643,6 +1723,7 @@ def assemble(
         modules=env.modules,
         module_instances=env.module_instances,
         parts=parts,
+        passes=tuple(x for p in parts for x in p.passes),
     )
 
 
@@ -1679,6 +1760,7 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
             handler_names=part.handler_names,
             handler_calls=part.handler_calls,
             calls=part.calls,
+            passes=part.passes,
         )
     contribution = JsContribution(
         import_bindings=c.import_bindings,
@@ -1716,6 +1798,7 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
         membership=[moved_span(span, d, n) for span in part.membership],
         fanout=[moved_span(span, d, n) for span in part.fanout],
         foreign=[(step, module, name, moved_mutation(m, d, n)) for step, module, name, m in part.foreign],
+        passes=part.passes,
         comments=moved_comments(part.comments, d, n),
         publishes=[(moved_span(span, d, n), method, receiver) for span, method, receiver in part.publishes],
     )

@@ -64,6 +64,9 @@ class StateContainer(FactValue):
     # read as a whole somewhere in its file (listed, counted, iterated, sent), not only one entry at a
     # time; computed for containers whose name says nothing (`scan_common.reads_whole`)
     read_whole: bool = True
+    # more state kept in the entries of a registry (`rooms.get(id).messages.push(m)` beside
+    # `rooms.get(id).members.add(socket.id)`): each is judged as well as `role`
+    also: tuple[StateType, ...] = ()
 
 
 @fact_value
@@ -133,6 +136,10 @@ class FileFacts(FactValue):
     # `socket.to(room).emit`, `sio.emit(event)` without `to=sid`, `emit(..., broadcast=True)`)
     fanout_calls: tuple[Span, ...] = ()
     foreign_writes: tuple[ForeignWrite, ...] = ()
+    # containers handed to a local module's exported function: (module as written, argument index,
+    # container name), `require("./rooms")(io, socket, rooms)`; joined to that function's writes to the
+    # parameter, which the module records as `ForeignWrite(module="", name="#<index>")`
+    passes: tuple[tuple[str, int, str], ...] = ()
     handler_calls: frozenset[str] = frozenset()  # names called from inside real-time handlers
     calls: tuple[tuple[str, frozenset[str]], ...] = ()  # named function -> names it calls
     scope_calls: tuple[
@@ -419,6 +426,26 @@ def usage_role(mutations: Sequence[Mutation]) -> StateType | None:
     )
     removed = any(m.operation in REMOVING and CONNECTION_ID.match(m.key) for m in mutations)
     return "presence" if added and removed else None
+
+
+def entry_roles(role: ContainerRole | None, mutations: Sequence[Mutation]) -> tuple[StateType, ...]:
+    """State a registry's entries hold besides `role`: messages appended into an entry (history). A
+    socket added into an entry is what the container already is (`userSockets.get(user).add(ws)`)."""
+    if role is None:
+        return ()
+    main = "subscriptions" if role == "connections" else role
+    found: list[StateType] = []
+    nested = [m for m in mutations if m.nested]
+    if main != "history" and any(
+        m.operation in APPENDING
+        and (
+            set(words(m.value)) & MESSAGE_VALUE_WORDS
+            or any(set(words(f)) & MESSAGE_FIELD_WORDS for f in m.fields)
+        )
+        for m in nested
+    ):
+        found.append("history")
+    return tuple(found)
 
 
 def says_nothing(name: str) -> bool:

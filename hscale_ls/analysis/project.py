@@ -23,6 +23,7 @@ from .facts import (
     SettingsFacts,
     StateContainer,
     StateType,
+    entry_roles,
 )
 from .frameworks import kind_of
 from .languages import language_named
@@ -271,15 +272,24 @@ class _Evaluation:
         found: dict[tuple[str, str], list[tuple[FileFacts, Mutation]]] = {}
         known = frozenset(self.by_path)
         for facts in self.files:
-            if not facts.foreign_writes:
+            if not facts.foreign_writes and not facts.passes:
                 continue
             language = language_named(facts.language)
             if language is None:
                 continue
             for write in facts.foreign_writes:
+                if not write.module:
+                    continue  # a write to a parameter: joined where the container is passed
                 target = language.resolve_import(facts.path, write.module, known)
                 if target is not None and target != facts.path:
                     found.setdefault((target, write.name), []).extend((facts, m) for m in write.mutations)
+            for module, index, name in facts.passes:
+                # `require("./rooms")(io, socket, rooms)`: what that function writes to its parameter
+                target = language.resolve_import(facts.path, module, known)
+                callee = self.by_path.get(target) if target is not None and target != facts.path else None
+                for write in callee.foreign_writes if callee is not None else ():
+                    if not write.module and write.name == f"#{index}":
+                        found.setdefault((facts.path, name), []).extend((callee, m) for m in write.mutations)
         return found
 
     def _accepted(self, facts: FileFacts, use: BackendUse) -> bool:
@@ -314,6 +324,9 @@ class _Evaluation:
                     container = self._with_foreign_writes(facts, container)
                 if container.mutations:  # kept unwritten for the files that import it: nothing to judge
                     self._container(facts, container, findings, memory_locations, covered)
+                    for role in container.also:
+                        entries = replace(container, role=role, also=())
+                        self._container(facts, entries, findings, memory_locations, covered)
             for server in facts.servers:
                 self._server(facts, server, findings, memory_locations)
         if self.project_config.deployment == "single-instance":
@@ -407,17 +420,10 @@ class _Evaluation:
             return container
         self.writers[(facts.path, container.name)] = extra
         mutations = container.mutations + tuple(m for _, m in extra)
-        return replace(
-            container,
-            mutations=mutations,
-            role=container_role(
-                container.name,
-                container.kind,
-                mutations,
-                bool(container.broadcasts),
-                container.read_whole,
-            ),
+        role = container_role(
+            container.name, container.kind, mutations, bool(container.broadcasts), container.read_whole
         )
+        return replace(container, mutations=mutations, role=role, also=entry_roles(role, mutations))
 
     def _write_through(self, facts: FileFacts, state: str, scopes: set[int]) -> BackendUse | None:
         """A backend write of the same state in the function that mutates the container, or in a

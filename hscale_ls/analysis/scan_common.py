@@ -29,6 +29,7 @@ from .facts import (
     StateContainer,
     Suppression,
     classify_container,
+    entry_roles,
     holds_plain_records,
     parse_suppression,
     says_nothing,
@@ -301,6 +302,7 @@ def facts_from_parts(
     modules: list[str],
     module_instances: frozenset[str],
     parts: Sequence[PartFacts],
+    passes: tuple[tuple[str, int, str], ...] = (),
 ) -> FileFacts:
     """A file's facts from what its parts found and what was decided for the whole file; `scan` is
     (path, language, source, tree, index)."""
@@ -324,6 +326,7 @@ def facts_from_parts(
         membership_calls=tuple(s for p in parts for s in p.membership),
         fanout_calls=_first_fanouts(parts),
         foreign_writes=foreign_writes(parts),
+        passes=passes,
         handler_calls=frozenset(handler_calls),
         calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
         scope_calls=_mutating_scopes(scope_calls, containers),
@@ -498,6 +501,7 @@ def join_containers(
                 mutations=tuple(found),
                 broadcasts=tuple(broadcasts.get(key, ())),
                 read_whole=whole,
+                also=entry_roles(role, found),
             )
         )
     return tuple(containers)

@@ -13,6 +13,7 @@ from .aiohttp import AIOHTTP
 from .bun import BUN
 from .channels import CHANNELS
 from .flask_socketio import FLASK_SOCKETIO
+from .graphql_pubsub import GRAPHQL_PUBSUB
 from .model import Family, Framework, ServerKind, SharedBy, Storage
 from .nestjs import NESTJS
 from .python_socketio import PYTHON_SOCKETIO
@@ -20,6 +21,7 @@ from .socket_io import SOCKET_IO
 from .sse import SSE
 from .starlette import STARLETTE
 from .tornado import TORNADO
+from .trpc import TRPC
 from .uws import UWS
 from .websockets import WEBSOCKETS
 from .ws import WS
@@ -44,6 +46,8 @@ FRAMEWORKS: tuple[Framework, ...] = (
     WS,
     UWS,
     BUN,
+    GRAPHQL_PUBSUB,
+    TRPC,
     SSE,
     PYTHON_SOCKETIO,
     FLASK_SOCKETIO,
