@@ -67,6 +67,9 @@ class StateContainer(FactValue):
     # more state kept in the entries of a registry (`rooms.get(id).messages.push(m)` beside
     # `rooms.get(id).members.add(socket.id)`): each is judged as well as `role`
     also: tuple[StateType, ...] = ()
+    # every use in its file touches only the entry of the connection at hand (`users[socket.id]`,
+    # `context.session.id in user_sessions`): None when the file does not use it at all
+    own_entries: bool | None = None
 
 
 @fact_value
@@ -79,6 +82,7 @@ class ForeignWrite(FactValue):
     module: str  # as written in the import
     name: str  # the name that module exports the container as
     mutations: tuple[Mutation, ...]
+    own_entries: bool | None = None  # as `StateContainer.own_entries`, for this file's uses
 
 
 @fact_value
@@ -320,10 +324,16 @@ def holds_plain_records(adds: list[Mutation]) -> bool:
 
 
 def classify_container(
-    name: str, kind: str, handle_values: bool, broadcasts: bool = False, records: bool = False
+    name: str,
+    kind: str,
+    handle_values: bool,
+    broadcasts: bool = False,
+    records: bool = False,
+    roster: bool = False,
 ) -> ContainerRole | None:
     """The state a long-lived container holds, from its name and what is written into it. `records`:
-    every value written is a record without members (`holds_plain_records`)."""
+    every value written is a record without members (`holds_plain_records`); `roster`: a record
+    written names the people in it (`rooms.set(id, {players: [socket.id]})`)."""
     tokens = words(name)
     if not tokens or kind in {"cache", "timer"}:
         return None
@@ -337,7 +347,7 @@ def classify_container(
     if token_set & SUBSCRIPTION_WORDS:
         # `roomUsers`, `room_users`, `channelMembers`: who is in which room. A roster shown to users
         # is presence; the same map looped over to send is the room's fan-out
-        if token_set & ROSTER_WORDS and not broadcasts:
+        if (token_set & ROSTER_WORDS or roster) and not broadcasts:
             return "presence"
         if records:  # `rooms[id] = {url, isPlaying}`: what each room shows, not who is in it
             return None
@@ -393,6 +403,8 @@ CONNECTION_ID = re.compile(
     r"(?:sid|socketId|socket_id|clientId|client_id|connectionId|connection_id|channel_name)$"
     r"|^(?:socket|client|ws|conn|connection|peer|sock|websocket|s|c)\.(?:id|sid)$"
 )
+# an id added into an entry (`rooms[room].add(user_id)`): a member of that room
+MEMBER_ID = re.compile(r"(?:^|[._])(?:[a-z]+_)?(?:id|sid)$|[a-z](?:Id|ID)$")
 # what a message written to a history looks like: `messages.push(msg)`, `log.append({"text": t})`
 MESSAGE_VALUE_WORDS = frozenset("msg message chat post comment text line entry payload".split())
 MESSAGE_FIELD_WORDS = frozenset("text body content message msg".split())
@@ -417,7 +429,7 @@ def usage_role(mutations: Sequence[Mutation]) -> StateType | None:
     if any(
         m.nested
         and m.operation in {"add", "push", "append", "set"}
-        and (m.holds_handle or CONNECTION_ID.match(m.value))
+        and (m.holds_handle or CONNECTION_ID.match(m.value) or MEMBER_ID.search(m.value))
         for m in mutations
     ):
         return "subscriptions"
@@ -446,6 +458,18 @@ def entry_roles(role: ContainerRole | None, mutations: Sequence[Mutation]) -> tu
     ):
         found.append("history")
     return tuple(found)
+
+
+def holds_roster(adds: Sequence[Mutation]) -> bool:
+    """A record written names who is in it (`{players: [...]}`, `{users: new Set()}`)."""
+    return any(set(words(f)) & ROSTER_WORDS for m in adds for f in m.fields)
+
+
+def weak_name(name: str) -> bool:
+    """A name that says only "connections" (`connections`, `clients`, `sockets`): what is written
+    decides better whether it holds who is online or who is in which room."""
+    tokens = set(words(name))
+    return not tokens & (PRESENCE_WORDS | HISTORY_WORDS | SUBSCRIPTION_WORDS | IGNORE_WORDS)
 
 
 def says_nothing(name: str) -> bool:

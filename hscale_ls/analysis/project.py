@@ -248,6 +248,7 @@ class _Evaluation:
         )
         bridge = {b.detail for _, b in self.backends if b.role == "bridge"}
         self.bridge = "broadcaster" in bridge or {"publish", "subscribe"} <= bridge
+        self.own_entries: dict[tuple[str, str], list[bool | None]] = {}
         self.foreign = self._foreign_writes()
         self.writers: dict[tuple[str, str], list[tuple[FileFacts, Mutation]]] = {}
         self.singletons = (
@@ -283,6 +284,7 @@ class _Evaluation:
                 target = language.resolve_import(facts.path, write.module, known)
                 if target is not None and target != facts.path:
                     found.setdefault((target, write.name), []).extend((facts, m) for m in write.mutations)
+                    self.own_entries.setdefault((target, write.name), []).append(write.own_entries)
             for module, index, name in facts.passes:
                 # `require("./rooms")(io, socket, rooms)`: what that function writes to its parameter
                 target = language.resolve_import(facts.path, module, known)
@@ -420,8 +422,11 @@ class _Evaluation:
             return container
         self.writers[(facts.path, container.name)] = extra
         mutations = container.mutations + tuple(m for _, m in extra)
+        # each connection's own entries only if every file that uses it says so
+        owns = [container.own_entries, *self.own_entries.get((facts.path, container.name), ())]
+        own = None if False in owns else (True if True in owns else None)
         role = container_role(
-            container.name, container.kind, mutations, bool(container.broadcasts), container.read_whole
+            container.name, container.kind, mutations, bool(container.broadcasts), container.read_whole, own
         )
         return replace(container, mutations=mutations, role=role, also=entry_roles(role, mutations))
 

@@ -19,6 +19,7 @@ from tree_sitter import Node, QueryCursor, Tree
 
 from .facts import (
     BUILTIN_CALLEES,
+    ROSTER_WORDS,
     BackendUse,
     ContainerRole,
     FileFacts,
@@ -31,9 +32,12 @@ from .facts import (
     classify_container,
     entry_roles,
     holds_plain_records,
+    holds_roster,
     parse_suppression,
     says_nothing,
     usage_role,
+    weak_name,
+    words,
 )
 from .languages import LanguageId, fact_query, language_named
 from .text import LineIndex, Span
@@ -325,7 +329,7 @@ def facts_from_parts(
         backends=backends,
         membership_calls=tuple(s for p in parts for s in p.membership),
         fanout_calls=_first_fanouts(parts),
-        foreign_writes=foreign_writes(parts),
+        foreign_writes=foreign_writes(parts, source),
         passes=passes,
         handler_calls=frozenset(handler_calls),
         calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
@@ -437,7 +441,7 @@ def reads_whole(source: bytes, name: str, member: bool = False) -> bool:
     iterated or passed on (`Object.values(state)`, `data.slice(-50)`, `len(store)`). State that is only
     read and written under one key (`chat_contexts[session.id]`) is the connection's own."""
     last = name.rpartition(".")[2].encode()  # `io.onlineUsers`, a field `users` read as `this.users`
-    before_name = rb"(?<![\w$])" if member or "." in name else rb"(?<![\w.$])"
+    before_name = _MEMBER_NAME if member or "." in name else _FREE_NAME
     for match in re.finditer(before_name + re.escape(last) + rb"(?![\w$])", source):
         before = source[max(0, match.start() - 8) : match.start()]
         if re.search(rb"\b(?:in|delete|const|let|var|global|nonlocal)\s+$", before):
@@ -445,6 +449,56 @@ def reads_whole(source: bytes, name: str, member: bool = False) -> bool:
         if not _ENTRY_USE.match(source, match.end()):
             return True
     return False
+
+
+# a key that is the connection at hand: `socket.id`, `sid`, `request.sid`, `context.session.id`
+_OWN_KEY = re.compile(
+    rb"\s*(?:(?:[\w.]*\.)?(?:socket|client|ws|conn|connection|sock|request|req|self|this|session|s|c)"
+    rb"\.(?:id|sid|session_id|sessionId|channel_name)|sid|socketId|socket_id|session_id|sessionId|"
+    rb"client_id|clientId|connection_id|connectionId|channel_name)\s*$"
+)
+_KEYED = re.compile(
+    rb"\s*(?:\?\.)?\[([^\]\n]*)\](\s*=(?!=))?|\s*\??\.(?:(get|has)|set|delete|pop|setdefault)\s*\(([^,)\n]*)"
+)
+# a name not reached through another object (`users`, `...users`), or any use of a member name
+_FREE_NAME = rb"(?<![\w$])(?:(?<=\.\.\.)|(?<!\.))"
+_MEMBER_NAME = rb"(?<![\w$])"
+_IMPORT_LINE = re.compile(rb"\s*(?:from\s+\S+\s+import\b|import\b|export\s*\{)")
+_IN_TEST = re.compile(rb"([\w.\[\]]+)\s+(?:not\s+)?in\s+$")
+
+
+def own_entries_only(source: bytes, name: str, member: bool = False) -> bool | None:
+    """Whether every use of `name` in `source` touches only the current connection's entry
+    (`users[socket.id] = ...`, `chat_contexts[context.session.id]`, `sid in users`): state each
+    connection keeps for itself, which lives where that connection is. None: `name` is not read."""
+    last = name.rpartition(".")[2].encode()
+    before_name = _MEMBER_NAME if member or "." in name else _FREE_NAME
+    read = False
+    for match in re.finditer(before_name + re.escape(last) + rb"(?![\w$])", source):
+        line = source[source.rfind(b"\n", 0, match.start()) + 1 : match.start()]
+        if _IMPORT_LINE.match(line) or b"require(" in line:
+            continue  # `from .store import users`, `const { users } = require("./store")`
+        test = _IN_TEST.search(source, max(0, match.start() - 80), match.start())
+        if test is not None and test.end() == match.start():
+            if not _OWN_KEY.match(test.group(1)):
+                return False
+            read = True
+            continue
+        entry = _KEYED.match(source, match.end())
+        if entry is not None:
+            if not _OWN_KEY.match(entry.group(1) or entry.group(4) or b""):
+                return False
+            removed = re.search(rb"\b(?:del|delete)\s+$", source[max(0, match.start() - 8) : match.start()])
+            read = (
+                read
+                or bool(entry.group(3))
+                or (entry.group(1) is not None and not entry.group(2) and not removed)
+            )
+            continue
+        if re.match(rb"\s*(?::|=(?!=))", source[match.end() : match.end() + 4]):
+            continue  # the declaration, or the whole container set at start-up
+        return False
+    return True if read else None  # written only: nothing says who reads it
 
 
 def role_needs_reads(name: str, kind: str) -> bool:
@@ -455,16 +509,32 @@ def role_needs_reads(name: str, kind: str) -> bool:
 
 
 def container_role(
-    name: str, kind: str, mutations: Sequence[Mutation], broadcasts: bool, read_whole: bool = True
+    name: str,
+    kind: str,
+    mutations: Sequence[Mutation],
+    broadcasts: bool,
+    read_whole: bool = True,
+    own_entries: bool | None = None,
 ) -> ContainerRole | None:
     """What a container holds, from its name and every write to it (its own file's and others').
     A container whose name says nothing is judged by its writes, and only when it is read whole:
     entries only ever read back by their own key are each connection's own state."""
     adds = [m for m in mutations if m.operation not in NON_ADDING]
+    if own_entries and not broadcasts:
+        return None  # each connection's own entry: it lives on the instance that connection is on
     if (adds and all(m.operation == MEMO for m in adds)) or only_counts_up(mutations):
         return None  # a get-or-create memo, or a metric that only grows
     handle_values = bool(adds) and all(m.holds_handle for m in adds)
-    role = classify_container(name, kind, handle_values, broadcasts, holds_plain_records(adds))
+    role = classify_container(
+        name, kind, handle_values, broadcasts, holds_plain_records(adds), holds_roster(adds)
+    )
+    if (
+        role == "presence"
+        and weak_name(name)
+        and usage_role(mutations) == "subscriptions"
+        and not any(m.nested and set(words(m.key)) & ROSTER_WORDS for m in mutations)
+    ):
+        return "subscriptions"  # `connections[room_id].add(user_id)`: who is in which room
     if role is None and kind not in {"cache", "timer", "counter"} and read_whole:
         found = usage_role(mutations)
         if says_nothing(name):
@@ -488,7 +558,8 @@ def join_containers(
             continue  # a module-level container or static field may be written by files that import it
         found = found or []
         whole = reads_whole(source, name, member=scope != "module") if role_needs_reads(name, kind) else True
-        role = container_role(name, kind, found, bool(broadcasts.get(key)), whole)
+        own = own_entries_only(source, name, member=scope != "module") if found else None
+        role = container_role(name, kind, found, bool(broadcasts.get(key)), whole, own)
         containers.append(
             StateContainer(
                 name=name,
@@ -502,6 +573,7 @@ def join_containers(
                 broadcasts=tuple(broadcasts.get(key, ())),
                 read_whole=whole,
                 also=entry_roles(role, found),
+                own_entries=own,
             )
         )
     return tuple(containers)
@@ -521,12 +593,17 @@ def _first_fanouts(parts: Sequence[PartFacts]) -> tuple[Span, ...]:
     return tuple(found)
 
 
-def foreign_writes(parts: Sequence[PartFacts]) -> tuple[ForeignWrite, ...]:
+def foreign_writes(parts: Sequence[PartFacts], source: bytes = b"") -> tuple[ForeignWrite, ...]:
     """The parts' writes to other files' containers, one record per (module, name), in file order."""
     grouped: dict[tuple[str, str], list[Mutation]] = {}
     for _, module, name, mutation in sorted((w for p in parts for w in p.foreign), key=_by_step):
         grouped.setdefault((module, name), []).append(mutation)
-    return tuple(ForeignWrite(module, name, tuple(found)) for (module, name), found in grouped.items())
+    return tuple(
+        ForeignWrite(
+            module, name, tuple(found), own_entries_only(source, name, member=True) if module else None
+        )
+        for (module, name), found in grouped.items()
+    )
 
 
 def _by_step(write: tuple[int, str, str, Mutation]) -> tuple[int, int]:
