@@ -28,7 +28,7 @@ from .facts import (
 from .frameworks import kind_of
 from .languages import language_named
 from .rules import CHECK_ID, RULE_FOR_STATE
-from .scan_common import NON_ADDING, container_role
+from .scan_common import NON_ADDING, container_role, role_evidence
 from .text import Span
 
 MEMORY_SENTENCES: dict[str, str] = {
@@ -328,7 +328,7 @@ class _Evaluation:
                     self._container(facts, container, findings, memory_locations, covered)
                     for role in container.also:
                         entries = replace(container, role=role, also=())
-                        self._container(facts, entries, findings, memory_locations, covered)
+                        self._container(facts, entries, findings, memory_locations, covered, entries=True)
             for server in facts.servers:
                 self._server(facts, server, findings, memory_locations)
         if self.project_config.deployment == "single-instance":
@@ -350,6 +350,7 @@ class _Evaluation:
         findings: list[Finding],
         memory: list[Location],
         covered: list[Location],
+        entries: bool = False,
     ) -> None:
         role = container.role
         if role is None:
@@ -379,8 +380,9 @@ class _Evaluation:
         memory.append(Location(facts.path, container.span, container.name, state, "memory"))
         rule = RULE_FOR_STATE[state]
         label = "connection registry" if role == "connections" else STATE_TYPE_WORDS[state]
+        why = role_evidence(container, role, entries)
         message = (
-            f"`{container.name}` keeps {label} in process memory: {CONSEQUENCES[state]}."
+            f"`{container.name}` keeps {label} in process memory ({why}): {CONSEQUENCES[state]}."
             if role != "connections"
             else f"`{container.name}` is a {label} used for broadcast with no pub/sub bridge: {CONSEQUENCES[state]}."
         )

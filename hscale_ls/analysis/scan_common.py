@@ -20,6 +20,7 @@ from tree_sitter import Node, QueryCursor, Tree
 from .facts import (
     BUILTIN_CALLEES,
     ROSTER_WORDS,
+    STATE_TYPE_WORDS,
     BackendUse,
     ContainerRole,
     FileFacts,
@@ -542,6 +543,34 @@ def container_role(
         if found == "history" and kind in {"array", "list", "deque"}:
             return found  # messages appended and read back: a replay buffer, even one named `cache`
     return role
+
+
+def role_evidence(container: StateContainer, role: ContainerRole, entries: bool = False) -> str:
+    """What decided that `container` holds `role`, as a reader would check it; `entries`: the role is
+    one of `also`, what the registry's entries hold."""
+    mutations = container.mutations
+    adds = [m for m in mutations if m.operation not in NON_ADDING]
+    if entries:
+        return "messages are appended into its entries"
+    if role == "connections":
+        return "it holds live connections"
+    found = usage_role(mutations)
+    tokens = set(words(container.name))
+    if found == role and (says_nothing(container.name) or weak_name(container.name)):
+        return {
+            "history": "messages are appended to it",
+            "subscriptions": "connections are added into its entries",
+            "presence": "its entries are keyed by the connection and removed when it leaves",
+        }[role]
+    if role == "presence" and holds_roster(adds) and not tokens & ROSTER_WORDS:
+        return "its records list who is in each room"
+    if role == "presence" and container.kind == "counter":
+        return "it counts connections as they come and go"
+    if role == "presence" and adds and all(m.holds_handle for m in adds):
+        return "it holds each user's live connections"
+    if role == "history" and found == "history":
+        return "messages are appended to it"
+    return f"its name says {STATE_TYPE_WORDS.get(role, role)}"
 
 
 def join_containers(
