@@ -25,6 +25,7 @@ from .facts import (
     FileRole,
     Mutation,
     ServerSite,
+    Storage,
     classify_key_text,
 )
 from .frameworks import Framework, for_family, union
@@ -122,7 +123,9 @@ SERVER_CALLS = frozenset(
     | SERVE_FUNCTIONS
     | SERVE_METHODS
 )
-BACKEND_METHODS = (
+DJANGO_CACHE = "Django cache"
+DJANGO_CACHE_WRITES = frozenset("set add set_many incr decr get_or_set touch".split())
+BACKEND_METHODS = DJANGO_CACHE_WRITES | (
     {"set", "publish", "execute", "executemany"}
     | REDIS_HISTORY_COMMANDS
     | REDIS_STATE_COMMANDS
@@ -286,7 +289,7 @@ class PyExtractor:
         part.handler_calls, part.calls = self._calls()
         written = {m.scope for _, _, m in part.mutations}  # see JsExtractor.part
         part.scope_calls = {k: v for k, v in self.scope_calls.items() if k in written}
-        part.backends = self._named(self._backends())
+        part.backends = self._named(self._backends()) + self._cache_backends()
         part.membership = self._membership_calls()
         part.fanout = self._fanout_calls()
         part.comments = suppression_comments(
@@ -425,6 +428,22 @@ class PyExtractor:
                     found.append(("redis-layer", value, self.scan.span(string)))
             if value in SERVER_STRINGS:
                 found.append(("string", SERVER_STRINGS[value].id, self.scan.span(string)))
+        return found
+
+    def _cache_backends(self) -> list[BackendUse]:
+        """`CACHES = {"default": {"BACKEND": "...RedisCache"}}`: where Django's cache API keeps data."""
+        found = []
+        for string in self.scan.nodes("string"):
+            value = self.text(string).strip("'\"")
+            storage = django_cache_storage(value)
+            if storage is not None and self._in_setting(string, "CACHES"):
+                found.append(backend(self.scan, string, storage, "write", None, f"CACHES {value}", -1))
+        if not found:
+            for assign in self.scan.nodes("assign"):
+                left = assign.child_by_field_name("left")
+                if left is not None and self.text(left) == "CACHES":
+                    # `CACHES = env.cache()`: set from the environment, where it lands is not known
+                    found.append(backend(self.scan, assign, "external", "write", None, "CACHES", -1))
         return found
 
     def _in_setting(self, node: Node, setting: str) -> bool:
@@ -852,7 +871,14 @@ class PyExtractor:
             first = self.text(args[0]) if args else ""
             kwargs = _keyword_arguments(call, self.text)
             scope = self._context(call)[1]
-            if lower in REDIS_HISTORY_COMMANDS:
+            if lower in DJANGO_CACHE_WRITES and (
+                self.imports.get(receiver) == "django.core.cache.cache" or receiver.startswith("caches[")
+            ):
+                # where it lands is decided with the project's `CACHES` (see `project.py`)
+                state = classify_key_text(first, "presence")
+                detail = f"{DJANGO_CACHE} {method} {first}"
+                found.append(backend(scan, call, "external", "write", state, detail, scope))
+            elif lower in REDIS_HISTORY_COMMANDS:
                 state = "history" if lower == "xadd" else classify_key_text(first, "history")
                 found.append(backend(scan, call, "redis", "write", state, f"{method} {first}", scope))
             elif lower in REDIS_STATE_COMMANDS:
@@ -1077,6 +1103,20 @@ def _namespace_event(fn: Node, name: str) -> bool:
     params = fn.child_by_field_name("parameters")
     names = [p for p in (params.named_children if params is not None else []) if p.type == "identifier"]
     return len(names) >= 2 and names[1].text == b"sid"
+
+
+def django_cache_storage(backend_path: str) -> Storage | None:
+    """What a `CACHES` backend path keeps data in; "memory" for the per-process ones."""
+    lower = backend_path.lower()
+    if not (lower.startswith("django.core.cache.backends.") or lower.startswith("django_redis")):
+        return None
+    if "redis" in lower:
+        return "redis"
+    if "memcached" in lower:
+        return "memcached"
+    if ".db." in lower:
+        return "database"
+    return "memory"  # locmem, dummy, filebased: each process (or host) its own
 
 
 def _qualified_with(imports: dict[str, str], name: str) -> str:

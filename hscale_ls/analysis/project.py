@@ -13,6 +13,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
 from .config import Config
+from .extract_py import DJANGO_CACHE
 from .facts import (
     STATE_TYPE_WORDS,
     STATE_TYPES,
@@ -235,6 +236,7 @@ class _Evaluation:
         self.reach = self._libraries_in_reach()
         self.reachable = self._reachable_functions()
         self.backends = [(f, b) for f in self.files for b in f.backends if self._accepted(f, b)]
+        self.cache_in_memory = self._place_django_cache()
         self.adapter_configured = any(s.shared for _, s in self.servers) or any(
             b.role == "adapter" for _, b in self.backends
         )
@@ -294,6 +296,40 @@ class _Evaluation:
                         found.setdefault((facts.path, name), []).extend((callee, m) for m in write.mutations)
         return found
 
+    def _place_django_cache(self) -> list[tuple[FileFacts, BackendUse]]:
+        """Writes through Django's cache API land where the project's `CACHES` says; with no such
+        setting (or a local-memory, dummy or file cache) each process has its own. Returns those
+        writes, which are state in memory, and keeps the others as writes to their backend."""
+        written = [(f, b) for f, b in self.backends if b.detail.startswith(DJANGO_CACHE)]
+        if not written:
+            return []
+        configured = [b.storage for f in self.files for b in f.backends if b.detail.startswith("CACHES")]
+        storage = configured[0] if configured else "memory"
+        self.backends = [(f, b) for f, b in self.backends if not b.detail.startswith(DJANGO_CACHE)]
+        if storage == "memory":
+            return written
+        self.backends += [(f, replace(b, storage=storage)) for f, b in written]
+        return []
+
+    def _cache_finding(
+        self, facts: FileFacts, use: BackendUse, findings: list[Finding], memory: list[Location]
+    ) -> None:
+        state: StateType = use.state_type or "presence"
+        memory.append(Location(facts.path, use.span, "cache", state, "memory"))
+        findings.append(
+            Finding(
+                rule=RULE_FOR_STATE[state].id,
+                state_type=state,
+                path=facts.path,
+                span=use.span,
+                name="cache",
+                message=f"Django's cache keeps {STATE_TYPE_WORDS[state]} in process memory (no shared "
+                f"backend in CACHES, so each process has its own LocMemCache): {CONSEQUENCES[state]}.",
+                severity="warning",
+                container_kind="cache",
+            )
+        )
+
     def _accepted(self, facts: FileFacts, use: BackendUse) -> bool:
         if use.requires and use.requires not in self.reach.get(facts.path, frozenset()):
             return False
@@ -331,6 +367,8 @@ class _Evaluation:
                         self._container(facts, entries, findings, memory_locations, covered, entries=True)
             for server in facts.servers:
                 self._server(facts, server, findings, memory_locations)
+        for facts, use in self.cache_in_memory[:1]:  # one finding: the first write shows where
+            self._cache_finding(facts, use, findings, memory_locations)
         if self.project_config.deployment == "single-instance":
             source = self.project_config.source or "the configuration"
             if os.path.isabs(source):
