@@ -1567,6 +1567,10 @@ def _is_handle(value: Node | None, text: TextOf) -> bool:
     if value.type == "member_expression":
         prop = text(value.child_by_field_name("property")).lower()
         return prop in HANDLE_NAMES
+    if value.type == "object":  # `clients.push({ id, res })`: a record carrying the connection
+        return any(
+            f.lower() in HANDLE_NAMES - {"self", "client", "connection"} for f in _record_fields(value, text)
+        )
     return False
 
 

@@ -874,8 +874,9 @@ class PyExtractor:
             if lower in DJANGO_CACHE_WRITES and (
                 self.imports.get(receiver) == "django.core.cache.cache" or receiver.startswith("caches[")
             ):
-                # where it lands is decided with the project's `CACHES` (see `project.py`)
-                state = classify_key_text(first, "presence")
+                # where it lands is decided with the project's `CACHES` (see `project.py`); a key that
+                # names no real-time state (`preview-<id>`) is a cache like any other
+                state = classify_key_text(first, None)
                 detail = f"{DJANGO_CACHE} {method} {first}"
                 found.append(backend(scan, call, "external", "write", state, detail, scope))
             elif lower in REDIS_HISTORY_COMMANDS:

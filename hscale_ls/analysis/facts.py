@@ -61,9 +61,6 @@ class StateContainer(FactValue):
     singleton: bool  # for "instance" scope: the owner is known to live once per process
     mutations: tuple[Mutation, ...]
     broadcasts: tuple[Span, ...]  # places that iterate it to send to every connection
-    # read as a whole somewhere in its file (listed, counted, iterated, sent), not only one entry at a
-    # time; computed for containers whose name says nothing (`scan_common.reads_whole`)
-    read_whole: bool = True
     # more state kept in the entries of a registry (`rooms.get(id).messages.push(m)` beside
     # `rooms.get(id).members.add(socket.id)`): each is judged as well as `role`
     also: tuple[StateType, ...] = ()
@@ -193,7 +190,7 @@ IGNORE_WORDS = frozenset(
     buckets metric metrics stat stats attempts retries retry lock locks pending config configs
     settings options handlers handler routes route schema schemas template templates jwks keys
     token tokens counter counters lookup lookups registry games game board boards tasks task
-    timestamp timestamps
+    timestamp timestamps log logs logger debug audit errors trace traces
     """.split()
 )
 PRESENCE_WORDS = frozenset(
@@ -205,7 +202,7 @@ PRESENCE_WORDS = frozenset(
 )
 HISTORY_WORDS = frozenset(
     """
-    message messages msgs msg history histories chatlog log logs backlog transcript transcripts
+    message messages msgs msg history histories chatlog chatlogs backlog transcript transcripts
     replay events event chats posts
     """.split()
 )
@@ -338,6 +335,8 @@ def classify_container(
     if not tokens or kind in {"cache", "timer"}:
         return None
     token_set = set(tokens)
+    if token_set >= {"chat", "log"} or token_set >= {"chat", "logs"}:
+        return "history"  # `chatLog`: the one log that is a history
     if token_set & IGNORE_WORDS:
         return None
     if token_set & {"online", "presence", "typing"}:
@@ -365,6 +364,8 @@ def classify_container(
     # the weakest evidence, a name about people or connections, counts only as the name's head noun:
     # `connectedUsers`, `userMap` and `clientIds` hold users and clients, `clientScripts` holds scripts
     head = _head(tokens)
+    if head in REGISTRY_WORDS and broadcasts:
+        return "connections"  # `clients.forEach((c) => c.res.write(...))`: who to send to
     if head in PRESENCE_WORDS or head in REGISTRY_WORDS:
         return "presence"
     return None

@@ -303,9 +303,10 @@ class _Evaluation:
         written = [(f, b) for f, b in self.backends if b.detail.startswith(DJANGO_CACHE)]
         if not written:
             return []
+        self.backends = [(f, b) for f, b in self.backends if not b.detail.startswith(DJANGO_CACHE)]
+        written = [(f, b) for f, b in written if b.state_type is not None]  # keys naming real-time state
         configured = [b.storage for f in self.files for b in f.backends if b.detail.startswith("CACHES")]
         storage = configured[0] if configured else "memory"
-        self.backends = [(f, b) for f, b in self.backends if not b.detail.startswith(DJANGO_CACHE)]
         if storage == "memory":
             return written
         self.backends += [(f, replace(b, storage=storage)) for f, b in written]
@@ -464,10 +465,8 @@ class _Evaluation:
         mutations = container.mutations + tuple(m for _, m in extra)
         # each connection's own entries only if every file that uses it says so
         owns = [container.own_entries, *self.own_entries.get((facts.path, container.name), ())]
-        own = None if False in owns else (True if True in owns else None)
-        role = container_role(
-            container.name, container.kind, mutations, bool(container.broadcasts), container.read_whole, own
-        )
+        own = False if False in owns else (True if True in owns else None)
+        role = container_role(container.name, container.kind, mutations, bool(container.broadcasts), own)
         return replace(container, mutations=mutations, role=role, also=entry_roles(role, mutations))
 
     def _write_through(self, facts: FileFacts, state: str, scopes: set[int]) -> BackendUse | None:
@@ -480,6 +479,9 @@ class _Evaluation:
         for scope, callees in facts.scope_calls:
             if scope in scopes:
                 called |= callees
+        # `rooms.setdefault(r, set()).add(u)` calls container methods, not a project helper that
+        # happens to be named `set` or `add`
+        called -= CONTAINER_METHODS
         for owner, use in writes:
             if (owner is facts and use.scope in scopes) or (use.function and use.function in called):
                 return use
@@ -636,6 +638,14 @@ def combine(audits: Mapping[str, Audit]) -> str:
     if "pass" in verdicts:
         return "pass"
     return "skip"
+
+
+CONTAINER_METHODS = frozenset(
+    """
+    set add get has delete discard remove pop push append appendleft popleft setdefault update clear
+    extend insert unshift shift splice copy
+    """.split()
+)
 
 
 def _holds_handles(mutations: list[Mutation]) -> bool:

@@ -437,21 +437,6 @@ _ENTRY_USE = re.compile(
 )
 
 
-def reads_whole(source: bytes, name: str, member: bool = False) -> bool:
-    """Whether `name` is used other than one entry at a time somewhere in `source`: listed, counted,
-    iterated or passed on (`Object.values(state)`, `data.slice(-50)`, `len(store)`). State that is only
-    read and written under one key (`chat_contexts[session.id]`) is the connection's own."""
-    last = name.rpartition(".")[2].encode()  # `io.onlineUsers`, a field `users` read as `this.users`
-    before_name = _MEMBER_NAME if member or "." in name else _FREE_NAME
-    for match in re.finditer(before_name + re.escape(last) + rb"(?![\w$])", source):
-        before = source[max(0, match.start() - 8) : match.start()]
-        if re.search(rb"\b(?:in|delete|const|let|var|global|nonlocal)\s+$", before):
-            continue
-        if not _ENTRY_USE.match(source, match.end()):
-            return True
-    return False
-
-
 # a key that is the connection at hand: `socket.id`, `sid`, `request.sid`, `context.session.id`
 _OWN_KEY = re.compile(
     rb"\s*(?:(?:[\w.]*\.)?(?:socket|client|ws|conn|connection|sock|request|req|self|this|session|s|c)"
@@ -479,13 +464,14 @@ def own_entries_only(source: bytes, name: str, member: bool = False) -> bool | N
         line = source[source.rfind(b"\n", 0, match.start()) + 1 : match.start()]
         if _IMPORT_LINE.match(line) or b"require(" in line:
             continue  # `from .store import users`, `const { users } = require("./store")`
+        entry = _KEYED.match(source, match.end())
         test = _IN_TEST.search(source, max(0, match.start() - 80), match.start())
-        if test is not None and test.end() == match.start():
+        if entry is None and test is not None and test.end() == match.start():
+            # `sid in users` (not `msg in history[sid]`, which tests one entry)
             if not _OWN_KEY.match(test.group(1)):
                 return False
             read = True
             continue
-        entry = _KEYED.match(source, match.end())
         if entry is not None:
             if not _OWN_KEY.match(entry.group(1) or entry.group(4) or b""):
                 return False
@@ -502,11 +488,9 @@ def own_entries_only(source: bytes, name: str, member: bool = False) -> bool | N
     return True if read else None  # written only: nothing says who reads it
 
 
-def role_needs_reads(name: str, kind: str) -> bool:
-    """Whether `container_role` may judge this container by its writes, which needs `reads_whole`."""
-    return says_nothing(name) or (
-        kind in {"array", "list", "deque"} and classify_container(name, kind, False) is None
-    )
+# words that hide a replay buffer (Tornado's chat keeps its history in `cache`): messages appended
+# to a list so named are history; logs and metrics stay what their names say
+REPLAY_WORDS = frozenset("cache cached caches pending buffer".split())
 
 
 def container_role(
@@ -514,12 +498,12 @@ def container_role(
     kind: str,
     mutations: Sequence[Mutation],
     broadcasts: bool,
-    read_whole: bool = True,
     own_entries: bool | None = None,
 ) -> ContainerRole | None:
     """What a container holds, from its name and every write to it (its own file's and others').
-    A container whose name says nothing is judged by its writes, and only when it is read whole:
-    entries only ever read back by their own key are each connection's own state."""
+    A container whose name says nothing is judged by its writes, and only when something reads it
+    beyond the current connection's entry (`own_entries` False): entries only ever read back under the
+    connection's own key are each connection's own state."""
     adds = [m for m in mutations if m.operation not in NON_ADDING]
     if own_entries and not broadcasts:
         return None  # each connection's own entry: it lives on the instance that connection is on
@@ -536,11 +520,15 @@ def container_role(
         and not any(m.nested and set(words(m.key)) & ROSTER_WORDS for m in mutations)
     ):
         return "subscriptions"  # `connections[room_id].add(user_id)`: who is in which room
-    if role is None and kind not in {"cache", "timer", "counter"} and read_whole:
+    # judged by its writes only when something reads it beyond the current connection's entry
+    # (listed, counted, sent, or an entry picked by room): write-only or own-entry state says nothing
+    if role == "connections" and any(set(words(m.key)) & ROSTER_WORDS for m in mutations):
+        return "presence"  # `sockets[userId]`: each user's connections, looped over to reach that user
+    if role is None and kind not in {"cache", "timer", "counter"} and own_entries is False:
         found = usage_role(mutations)
         if says_nothing(name):
             return found
-        if found == "history" and kind in {"array", "list", "deque"}:
+        if found == "history" and kind in {"array", "list", "deque"} and set(words(name)) & REPLAY_WORDS:
             return found  # messages appended and read back: a replay buffer, even one named `cache`
     return role
 
@@ -586,9 +574,8 @@ def join_containers(
         if not found and (scope == "instance" or kind == "counter"):
             continue  # a module-level container or static field may be written by files that import it
         found = found or []
-        whole = reads_whole(source, name, member=scope != "module") if role_needs_reads(name, kind) else True
         own = own_entries_only(source, name, member=scope != "module") if found else None
-        role = container_role(name, kind, found, bool(broadcasts.get(key)), whole, own)
+        role = container_role(name, kind, found, bool(broadcasts.get(key)), own)
         containers.append(
             StateContainer(
                 name=name,
@@ -600,7 +587,6 @@ def join_containers(
                 singleton=singleton,
                 mutations=tuple(found),
                 broadcasts=tuple(broadcasts.get(key, ())),
-                read_whole=whole,
                 also=entry_roles(role, found),
                 own_entries=own,
             )
