@@ -42,6 +42,7 @@ from .scan_common import (
     SuppressionComment,
     backend,
     facts_from_parts,
+    held_classes,
     is_memo_write,
     join_containers,
     moved_backend,
@@ -1434,7 +1435,11 @@ def _entry_key(target: Node | None, root: Node | None, text: TextOf) -> Node | N
 
 
 def _short(node: Node | None, text: TextOf, names_only: bool = False) -> str:
-    """A key or value as written, when it is short enough to be a name (`socket.id`, `msg`)."""
+    """A key or value as written, when it is short enough to be a name (`socket.id`, `msg`); an
+    instance made on the spot as `new Room` (see `held_classes`)."""
+    if node is not None and node.type == "new_expression":
+        ctor = text(node.child_by_field_name("constructor"))
+        return f"new {ctor}" if ctor[:1].isupper() and ctor.isidentifier() else ""
     if node is None or (names_only and node.type not in {"identifier", "member_expression"}):
         return ""
     written = text(node)
@@ -1725,7 +1730,7 @@ def assemble(
         backends=tuple(b for p in parts for b in p.backends if b.span.start_byte not in published),
         handler_names=(n for p in parts for n in p.handler_names),
         modules=env.modules,
-        module_instances=env.module_instances,
+        module_instances=env.module_instances | held_classes(containers),
         parts=parts,
         passes=tuple(x for p in parts for x in p.passes),
     )

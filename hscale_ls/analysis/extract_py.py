@@ -43,6 +43,7 @@ from .scan_common import (
     SuppressionComment,
     backend,
     facts_from_parts,
+    held_classes,
     is_memo_write,
     join_containers,
     moved_backend,
@@ -582,7 +583,12 @@ class PyExtractor:
         return None
 
     def _short(self, node: Node | None, names_only: bool = False) -> str:
-        """A key or value as written, when it is short enough to be a name (`request.sid`, `msg`)."""
+        """A key or value as written, when it is short enough to be a name (`request.sid`, `msg`); an
+        instance made on the spot as `new Room` (see `held_classes`)."""
+        if node is not None and node.type == "call":
+            callee = self.text(node.child_by_field_name("function")).rpartition(".")[2]
+            if callee[:1].isupper() and callee.isidentifier():
+                return f"new {callee}"
         if node is None or (names_only and node.type not in {"identifier", "attribute"}):
             return ""
         written = self.text(node)
@@ -1197,7 +1203,7 @@ def assemble(
         backends=tuple(layers + [b for p in parts for b in p.backends]),
         handler_names=env.handler_names,
         modules=env.modules,
-        module_instances=env.module_instances,
+        module_instances=env.module_instances | held_classes(containers),
         parts=parts,
     )
 

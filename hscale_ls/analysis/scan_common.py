@@ -561,6 +561,18 @@ def role_evidence(container: StateContainer, role: ContainerRole, entries: bool 
     return f"its name says {STATE_TYPE_WORDS.get(role, role)}"
 
 
+def held_classes(containers: Iterable[StateContainer]) -> frozenset[str]:
+    """Classes whose instances a module-level container keeps (`rooms.set(id, new Room(id))`): each
+    lives as long as the process, so what it holds is long-lived state like a singleton's."""
+    return frozenset(
+        m.value[4:]
+        for c in containers
+        if c.scope == "module"
+        for m in c.mutations
+        if m.value.startswith("new ")
+    )
+
+
 def join_containers(
     declarations: Iterable[DeclaredContainer],
     by_key: dict[ContainerKey, list[Mutation]],
