@@ -1218,14 +1218,28 @@ class JsExtractor:
         return handler_calls, calls
 
     def _module_news(self, found: JsContribution) -> None:
-        """Classes instantiated outside functions, and the variables holding such instances."""
+        """Classes instantiated outside functions, and the variables holding such instances; classes
+        that make their own one instance in a static method (`static getInstance() { ... this.instance
+        = new Manager() }`) live once per process too."""
         for new in self.scan.nodes("new"):
-            if not self.scan.enclosing_functions(new):
+            functions = self.scan.enclosing_functions(new)
+            if functions and self._makes_itself(new, functions[0]):
+                found.news.append((self.text(new.child_by_field_name("constructor")), None))
+                continue
+            if not functions:
                 ctor = self.text(new.child_by_field_name("constructor"))
                 if ctor and ctor[0].isupper():
                     holder = new.parent
                     held = holder is not None and holder.type == "variable_declarator"
                     found.news.append((ctor, self.text(holder.child_by_field_name("name")) if held else None))  # type: ignore[union-attr]
+
+    def _makes_itself(self, new: Node, method: Node) -> bool:
+        """`new Manager()` in a static method of `Manager`: a singleton accessor."""
+        if method.type != "method_definition" or not any(c.type == "static" for c in method.children):
+            return False
+        cls = _enclosing_class(method, self._classes)
+        name = cls.child_by_field_name("name") if cls is not None else None
+        return name is not None and self.text(name) == self.text(new.child_by_field_name("constructor"))
 
     # --- shared backends -------------------------------------------------------------------------
 

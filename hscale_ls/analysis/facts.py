@@ -448,7 +448,8 @@ def entry_roles(role: ContainerRole | None, mutations: Sequence[Mutation]) -> tu
         return ()
     main = "subscriptions" if role == "connections" else role
     found: list[StateType] = []
-    nested = [m for m in mutations if m.nested]
+    # an entry keyed by the connection is that connection's own (`sockets.get(ws.id).messages`)
+    nested = [m for m in mutations if m.nested and not CONNECTION_ID.match(m.key)]
     if main != "history" and any(
         m.operation in APPENDING
         and (

@@ -11,6 +11,9 @@ UWS = Framework(
         ServerKind(
             "uws",
             "uWebSockets.js app",
+            shared_by="bridge",
+            no_shared_fanout="uWebSockets.js app {name} publishes to topics in this process only and the "
+            "project has no pub/sub bridge",
             suggestion="a Redis pub/sub bridge (publish to Redis; one subscriber per process calls `app.publish`)",
         ),
     ),
