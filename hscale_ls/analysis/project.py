@@ -291,7 +291,9 @@ class _Evaluation:
                 # `require("./rooms")(io, socket, rooms)`: what that function writes to its parameter
                 target = language.resolve_import(facts.path, module, known)
                 callee = self.by_path.get(target) if target is not None and target != facts.path else None
-                for write in callee.foreign_writes if callee is not None else ():
+                if callee is None:
+                    continue
+                for write in callee.foreign_writes:
                     if not write.module and write.name == f"#{index}":
                         found.setdefault((facts.path, name), []).extend((callee, m) for m in write.mutations)
         return found
