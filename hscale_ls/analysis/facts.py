@@ -67,6 +67,7 @@ class StateContainer(FactValue):
     # every use in its file touches only the entry of the connection at hand (`users[socket.id]`,
     # `context.session.id in user_sessions`): None when the file does not use it at all
     own_entries: bool | None = None
+    evidence: str = ""  # what decided `role`, as a finding's message says it (`scan_common.role_evidence`)
 
 
 @fact_value

@@ -421,7 +421,7 @@ class _Evaluation:
         memory.append(Location(facts.path, container.span, container.name, state, "memory"))
         rule = RULE_FOR_STATE[state]
         label = "connection registry" if role == "connections" else STATE_TYPE_WORDS[state]
-        why = role_evidence(container, role, entries)
+        why = role_evidence(container, role, entries=True) if entries else container.evidence
         message = (
             f"`{container.name}` keeps {label} in process memory ({why}): {CONSEQUENCES[state]}."
             if role != "connections"
@@ -469,7 +469,8 @@ class _Evaluation:
         owns = [container.own_entries, *self.own_entries.get((facts.path, container.name), ())]
         own = False if False in owns else (True if True in owns else None)
         role = container_role(container.name, container.kind, mutations, bool(container.broadcasts), own)
-        return replace(container, mutations=mutations, role=role, also=entry_roles(role, mutations))
+        moved = replace(container, mutations=mutations, role=role, also=entry_roles(role, mutations))
+        return replace(moved, evidence=role_evidence(moved, role)) if role is not None else moved
 
     def _write_through(self, facts: FileFacts, state: str, scopes: set[int]) -> BackendUse | None:
         """A backend write of the same state in the function that mutates the container, or in a

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import InitVar, dataclass, field
+from dataclasses import InitVar, dataclass, field, replace
 from operator import attrgetter
 from typing import Any, Protocol
 
@@ -603,6 +603,8 @@ def join_containers(
                 own_entries=own,
             )
         )
+        if role is not None:
+            containers[-1] = replace(containers[-1], evidence=role_evidence(containers[-1], role))
     return tuple(containers)
 
 
