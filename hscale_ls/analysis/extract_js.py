@@ -805,7 +805,7 @@ class JsExtractor:
                 in_handler=in_handler,
                 holds_handle=_is_handle(value, self.text) or self._is_connection_param(value),
                 fields=_record_fields(value, self.text),
-                key=_short(entry if entry is not None else inner, self.text),
+                key=_short(inner if inner is not None else entry, self.text),
                 value=_short(_unwrap(value), self.text, names_only=True),
                 nested=inner is not None,
             )

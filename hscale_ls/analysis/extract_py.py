@@ -670,7 +670,7 @@ class PyExtractor:
                 in_handler=in_handler,
                 holds_handle=_is_handle(value, self.text),
                 fields=self._record_fields(value),
-                key=self._short(entry if entry is not None else inner),
+                key=self._short(inner if inner is not None else entry),
                 value=self._short(value, names_only=True),
                 nested=inner is not None,
             )

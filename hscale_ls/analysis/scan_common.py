@@ -453,6 +453,17 @@ _IMPORT_LINE = re.compile(rb"\s*(?:from\s+\S+\s+import\b|import\b|export\s*\{)")
 _IN_TEST = re.compile(rb"([\w.\[\]]+)\s+(?:not\s+)?in\s+$")
 
 
+def own_entries(source: bytes, name: str, writes: Sequence[Mutation], member: bool) -> bool | None:
+    """`own_entries_only`, read from the source only when every write is under the current
+    connection's key: a write under any other key (a room, a user) or to the container itself
+    (`push`) already shows it holds more than the connection's own entry."""
+    if not writes:
+        return None
+    if any(m.operation != "init" and not _OWN_KEY.match(m.key.encode()) for m in writes):
+        return False
+    return own_entries_only(source, name, member)
+
+
 def own_entries_only(source: bytes, name: str, member: bool = False) -> bool | None:
     """Whether every use of `name` in `source` touches only the current connection's entry
     (`users[socket.id] = ...`, `chat_contexts[context.session.id]`, `sid in users`): state each
@@ -586,7 +597,7 @@ def join_containers(
         if not found and (scope == "instance" or kind == "counter"):
             continue  # a module-level container or static field may be written by files that import it
         found = found or []
-        own = own_entries_only(source, name, member=scope != "module") if found else None
+        own = own_entries(source, name, found, member=scope != "module")
         role = container_role(name, kind, found, bool(broadcasts.get(key)), own)
         containers.append(
             StateContainer(
@@ -629,7 +640,7 @@ def foreign_writes(parts: Sequence[PartFacts], source: bytes = b"") -> tuple[For
         grouped.setdefault((module, name), []).append(mutation)
     return tuple(
         ForeignWrite(
-            module, name, tuple(found), own_entries_only(source, name, member=True) if module else None
+            module, name, tuple(found), own_entries(source, name, found, member=True) if module else None
         )
         for (module, name), found in grouped.items()
     )
