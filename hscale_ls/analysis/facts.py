@@ -414,19 +414,20 @@ APPENDING = frozenset("push unshift append appendleft insert".split())
 REMOVING = frozenset("delete del pop remove discard".split())
 
 
+def appends_message(m: Mutation) -> bool:
+    """`messages.push(msg)`, `log.append({"text": t})`: a message-shaped value appended."""
+    return m.operation in APPENDING and bool(
+        set(words(m.value)) & MESSAGE_VALUE_WORDS
+        or any(set(words(f)) & MESSAGE_FIELD_WORDS for f in m.fields)
+    )
+
+
 def usage_role(mutations: Sequence[Mutation]) -> StateType | None:
     """What a container holds when its name says nothing (`store`, `data`, `mesages`, `usuarios`),
     from its writes: message-shaped values appended -> history; connections added into entries
     (`store[topic].add(socket.id)`) -> subscriptions; entries keyed by the connection and removed by
     it (`state[socket.id] = ...; delete state[socket.id]`) -> presence."""
-    if any(
-        m.operation in APPENDING
-        and (
-            set(words(m.value)) & MESSAGE_VALUE_WORDS
-            or any(set(words(f)) & MESSAGE_FIELD_WORDS for f in m.fields)
-        )
-        for m in mutations
-    ):
+    if any(appends_message(m) for m in mutations):
         return "history"
     if any(
         m.nested
@@ -451,14 +452,7 @@ def entry_roles(role: ContainerRole | None, mutations: Sequence[Mutation]) -> tu
     found: list[StateType] = []
     # an entry keyed by the connection is that connection's own (`sockets.get(ws.id).messages`)
     nested = [m for m in mutations if m.nested and not CONNECTION_ID.match(m.key)]
-    if main != "history" and any(
-        m.operation in APPENDING
-        and (
-            set(words(m.value)) & MESSAGE_VALUE_WORDS
-            or any(set(words(f)) & MESSAGE_FIELD_WORDS for f in m.fields)
-        )
-        for m in nested
-    ):
+    if main != "history" and any(appends_message(m) for m in nested):
         found.append("history")
     return tuple(found)
 

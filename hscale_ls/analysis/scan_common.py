@@ -430,13 +430,6 @@ def suppressions_in(
 DeclaredContainer = tuple[ContainerKey, str, "str | None", str, str, bool, Span]
 
 
-# what follows a name when only one entry is touched, or the name is written
-_ENTRY_USE = re.compile(
-    rb"\s*(?:\[|\?\.\[|(?:\?)?\.(?:get|has|set|delete|add|push|append|pop|setdefault|discard|remove|"
-    rb"update|unshift|appendleft|splice|clear|insert|extend)\s*\(|=(?!=)|:|\+=|-=|\|\|=|\?\?=)"
-)
-
-
 # a key that is the connection at hand: `socket.id`, `sid`, `request.sid`, `context.session.id`
 _OWN_KEY = re.compile(
     rb"\s*(?:(?:[\w.]*\.)?(?:socket|client|ws|conn|connection|sock|request|req|self|this|session|s|c)"
