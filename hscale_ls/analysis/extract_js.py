@@ -902,8 +902,9 @@ class JsExtractor:
             return [self.text(params)]
         names = []
         for param in params.named_children:
-            param = param.child_by_field_name("pattern") or param if param.type != "identifier" else param
-            names.append(self.text(param) if param.type == "identifier" else "")
+            # TypeScript wraps each parameter (`required_parameter`) around its pattern
+            bound = param.child_by_field_name("pattern") or param
+            names.append(self.text(bound) if bound.type == "identifier" else "")
         return names
 
     def _passes(self, declared: frozenset[ContainerKey]) -> list[tuple[str, int, str]]:

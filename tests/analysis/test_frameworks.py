@@ -25,14 +25,21 @@ from tests.conftest import FIXTURES, ROOT, run_cli
 def _fixture_frameworks() -> dict[str, set[str]]:
     """`ServerSite.framework` values each fixture folder produces -> "flagged" / "clean" folders."""
     found: dict[str, set[str]] = {}
+    cases: list[tuple[Path, str]] = []
     for rule in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
         for case in sorted(p for p in rule.iterdir() if p.is_dir()):
-            variant = "clean" if rule.name == "not-flagged" or case.name.startswith("clean") else "flagged"
-            for path in case.rglob("*"):
-                if path.is_file() and language_for_path(path.name):
-                    facts = read_facts(str(path))
-                    for server in getattr(facts, "servers", ()):
-                        found.setdefault(server.framework, set()).add(f"{variant}:{rule.name}/{case.name}")
+            if rule.name == "idioms":  # each idiom: a flagged side and a silent look-alike
+                cases += [(case / "flagged", "flagged"), (case / "silent", "clean")]
+            elif rule.name == "not-flagged" or case.name.startswith("clean"):
+                cases.append((case, "clean"))
+            else:
+                cases.append((case, "flagged"))
+    for folder, variant in cases:
+        for path in folder.rglob("*"):
+            if path.is_file() and language_for_path(path.name):
+                facts = read_facts(str(path))
+                for server in getattr(facts, "servers", ()):
+                    found.setdefault(server.framework, set()).add(f"{variant}:{folder.relative_to(FIXTURES)}")
     return found
 
 
