@@ -67,7 +67,22 @@ CALL_FORMS = {form: f for f in FRAMEWORKS for form in f.factories}  # (module, n
 REQUIRED_CALLS = {f.required_call: f for f in FRAMEWORKS if f.required_call}  # `require("m")()`
 GLOBAL_CALLS = {callee: f for f in FRAMEWORKS for callee in f.global_calls}  # `Bun.serve()`
 CLASS_DECORATORS = {d: f for f in FRAMEWORKS for d in f.class_decorators}
-REGISTRATION_METHODS = union(FRAMEWORKS, "registration_methods")
+REGISTRATION_METHODS = union([f for f in FRAMEWORKS if not f.scoped_receivers], "registration_methods")
+# `app.io.route(event, fn)`: methods that register handlers only on a framework's own receivers
+SCOPED_REGISTRATION = {
+    m: f.scoped_receivers
+    for f in FRAMEWORKS
+    if f.scoped_receivers
+    for m in f.registration_methods
+    if m not in REGISTRATION_METHODS
+}
+SCOPED_FANOUT = {m: f.scoped_receivers for f in FRAMEWORKS for m in f.fanout_methods}
+APP_MODULES = frozenset(m for f in FRAMEWORKS for m, _ in f.app_methods)
+# `require("express.oi")().http().io()`: method -> {module: framework}
+APP_METHODS: dict[str, dict[str, Framework]] = {}
+for _f in FRAMEWORKS:
+    for _module, _method in _f.app_methods:
+        APP_METHODS.setdefault(_method, {})[_module] = _f
 HANDLER_OBJECT_METHODS = union(FRAMEWORKS, "handler_objects")
 ROUTE_METHODS = union(FRAMEWORKS, "route_methods")
 ROUTE_RECEIVERS = union(FRAMEWORKS, "route_receivers")
@@ -89,7 +104,7 @@ HANDLER_OPTIONS = {callee: f.handler_options for callee, f in GLOBAL_CALLS.items
 # what an `emit` reaches: `socket.broadcast.emit`, `io.sockets.emit`, `io.to(room).emit` reach others;
 # `.volatile`, `.compress(false)`, `.timeout(ms)` only change how
 FANOUT_PROPERTIES = frozenset({"broadcast", "sockets", "local"})
-FANOUT_TARGETS = frozenset({"to", "in", "except", "of"})
+FANOUT_TARGETS = frozenset({"to", "in", "except", "of"}) | union(FRAMEWORKS, "fanout_targets")
 EMIT_MODIFIERS = frozenset({"compress", "timeout", "volatile"})
 SERVER_NAMES = frozenset(
     {"nsp", "namespace", "server", "ioserver", "socketserver", "wsserver", "websocketserver"}
@@ -366,6 +381,18 @@ class JsExtractor:
             found.require_modules.append(module)
             parent = call.parent
             if (
+                module in APP_MODULES
+                and parent is not None
+                and parent.type == "call_expression"
+                and parent.parent is not None
+                and parent.parent.type == "variable_declarator"
+            ):
+                # `const app = require("express.oi")()`: the app is what its server hangs on
+                pattern = parent.parent.child_by_field_name("name")
+                if pattern is not None and pattern.type == "identifier":
+                    found.require_bindings.append((self.text(pattern), module))
+                continue
+            if (
                 parent is not None
                 and parent.type == "member_expression"
                 and parent.parent is not None
@@ -423,6 +450,16 @@ class JsExtractor:
             if framework is not None:
                 sites.append((0, self._site(framework, new, ctor)))
         for call, fn, name, member in self.sites:
+            if member and name in APP_METHODS:
+                app_framework = self._app_framework(fn.child_by_field_name("object"), APP_METHODS[name])
+                if app_framework is not None:
+                    site = self._site(app_framework, call, fn)
+                    app = self._chain_root(fn.child_by_field_name("object"))
+                    variable = (
+                        f"{self.text(app)}.{name}" if app is not None and app.type == "identifier" else name
+                    )
+                    sites.append((1, replace(site, variable=site.variable or variable)))
+                    continue
             if member and GLOBAL_CALLS and self.text(fn) in GLOBAL_CALLS:
                 framework = GLOBAL_CALLS[self.text(fn)]
                 if _has_option(call, framework.global_option, self.text):
@@ -516,6 +553,43 @@ class JsExtractor:
             storage=storage,  # type: ignore[arg-type]
             options=frozenset(options),
         )
+
+    def _chain_root(self, node: Node | None) -> Node | None:
+        """The start of a call chain: `app` in `app.http().io`, the innermost call in `f()().x`."""
+        while node is not None:
+            if node.type == "member_expression":
+                node = node.child_by_field_name("object")
+            elif node.type == "call_expression":
+                fn = node.child_by_field_name("function")
+                if fn is None or fn.type == "identifier" or self._is_require_call(fn):
+                    return node
+                node = fn
+            else:
+                return node
+        return None
+
+    def _is_require_call(self, node: Node) -> bool:
+        return node.type == "call_expression" and self._is_require_of(node, None)
+
+    def _app_framework(self, receiver: Node | None, modules: dict[str, Framework]) -> Framework | None:
+        """The framework whose app `receiver` chains from: `require("express.oi")()`, directly or
+        through a variable declared with it (`const app = require("express.oi")()`)."""
+        root = self._chain_root(receiver)
+        if root is not None and root.type == "identifier":  # bound by `_read_imports`
+            module = self.imports.get(self.text(root))
+            return modules.get(module) if module is not None else None
+        if root is None or root.type != "call_expression":
+            return None
+        fn = root.child_by_field_name("function")
+        if fn is None:
+            return None
+        if fn.type == "call_expression" and self._is_require_of(fn, None):
+            args = fn.child_by_field_name("arguments")
+            return modules.get(_string_value(self.text(args.named_children[0]))) if args is not None else None
+        if fn.type == "identifier":
+            module = self.imports.get(self.text(fn))
+            return modules.get(module) if module is not None else None
+        return None
 
     def _module_object(self, name: str) -> Node | None:
         """The object literal a module-level `const name = { ... }` holds, if any (perhaps in another
@@ -1006,8 +1080,8 @@ class JsExtractor:
         the functions that do are found in one pass over the calls."""
         if self._setups is None:
             self._setups = set()
-            for call, _fn, method, member in self.sites:
-                if not member or method not in REGISTRATION_METHODS:
+            for call, callee, method, member in self.sites:
+                if not member or not self._registers(method, callee):
                     continue
                 args = call.child_by_field_name("arguments")
                 first = args.named_children[0] if args is not None and args.named_children else None
@@ -1171,10 +1245,35 @@ class JsExtractor:
         if fn is None or fn.type != "member_expression":
             return False
         method = self.text(fn.child_by_field_name("property"))
-        if method in REGISTRATION_METHODS:
+        if self._registers(method, fn):
             return True
         receiver = self.text(fn.child_by_field_name("object"))
         return method in ROUTE_METHODS and receiver in ROUTE_RECEIVERS
+
+    def _registers(self, method: str, fn: Node) -> bool:
+        """Whether `x.method(...)` (`fn` is its callee) registers handlers: any receiver's `on`, and
+        scoped methods (`app.io.route`) on their framework's receivers only."""
+        if method in REGISTRATION_METHODS:
+            return True
+        receivers = SCOPED_REGISTRATION.get(method)
+        return receivers is not None and self._receiver_word(fn.child_by_field_name("object")) in receivers
+
+    def _receiver_word(self, node: Node | None) -> str:
+        """The last word of what a method is called on, past a room target: `req.io` and
+        `app.io.room(r)` are both `io`."""
+        if node is not None and node.type == "call_expression":
+            fn = node.child_by_field_name("function")
+            if (
+                fn is not None
+                and fn.type == "member_expression"
+                and self.text(fn.child_by_field_name("property")) in FANOUT_TARGETS
+            ):
+                node = fn.child_by_field_name("object")
+        if node is None:
+            return ""
+        if node.type == "member_expression":
+            return self.text(node.child_by_field_name("property"))
+        return self.text(node) if node.type == "identifier" else ""
 
     def _context(self, node: Node) -> tuple[tuple[str, ...], int, bool]:
         return self.scan.context(node, self._describe, None)
@@ -1189,7 +1288,9 @@ class JsExtractor:
             context = scan.context_at(index, describe)
             if (
                 member
-                and (callee in REGISTRATION_METHODS or callee in ROUTE_METHODS)
+                and (
+                    callee in REGISTRATION_METHODS or callee in ROUTE_METHODS or callee in SCOPED_REGISTRATION
+                )
                 and self._is_registration(call)
             ):
                 args = call.child_by_field_name("arguments")
@@ -1334,7 +1435,12 @@ class JsExtractor:
         connection itself answers its sender only, and loses nothing on a second instance."""
         found = []
         for call, fn, method, member in self.sites:
-            if member and method == "emit" and self._reaches_others(fn.child_by_field_name("object")):
+            if not member:
+                continue
+            if (method == "emit" and self._reaches_others(fn.child_by_field_name("object"))) or (
+                method in SCOPED_FANOUT
+                and self._receiver_word(fn.child_by_field_name("object")) in SCOPED_FANOUT[method]
+            ):
                 found.append(self.scan.span(call))
         return found
 

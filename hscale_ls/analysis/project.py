@@ -368,7 +368,13 @@ class _Evaluation:
                     for role in container.also:
                         entries = replace(container, role=role, also=())
                         self._container(facts, entries, findings, memory_locations, covered, entries=True)
+            named: set[str] = set()
             for server in facts.servers:
+                # `if (tls) app = ...https().io(); else app = ...http().io();` is one server
+                if server.variable and server.variable in named:
+                    continue
+                if server.variable:
+                    named.add(server.variable)
                 self._server(facts, server, findings, memory_locations)
         for facts, use in self.cache_in_memory[:1]:  # one finding: the first write shows where
             self._cache_finding(facts, use, findings, memory_locations)

@@ -177,3 +177,49 @@ def test_bun_serve_without_websocket_is_no_real_time_server(tmp_path: Path) -> N
         'const hits = new Map();\nBun.serve({ fetch(req) { hits.set(req.url, 1); return new Response("ok"); } });\n'
     )
     assert _audit(tmp_path)["verdict"] == "skip"
+
+
+def test_express_io_adapter_set_on_app_io_shares_its_rooms(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text(
+        '{"dependencies": {"express.oi": "^0.0.21", "socket.io-redis": "^5.4.0"}}'
+    )
+    (tmp_path / "app.js").write_text(
+        'const app = require("express.oi")();\n'
+        'const redisAdapter = require("socket.io-redis");\n'
+        "app.http().io();\n"
+        'app.io.adapter(redisAdapter({ host: "localhost", port: 6379 }));\n'
+        'app.io.route("join", (req) => { req.io.join(req.data); app.io.room(req.data).broadcast("joined"); });\n'
+        "app.listen(3000);\n"
+    )
+    assert _check(tmp_path)["findings"] == []
+    assert _audit(tmp_path)["verdict"] == "pass"
+
+
+def test_route_on_an_express_router_registers_no_real_time_handler(tmp_path: Path) -> None:
+    # `route` registers express.io handlers only on `app.io` / `req.io`: an Express router's `route`
+    # next to a Socket.IO server that only answers the sender makes no handler and no fan-out
+    (tmp_path / "package.json").write_text('{"dependencies": {"express": "^4.19.0", "socket.io": "^4.8.1"}}')
+    (tmp_path / "app.js").write_text(
+        'const { Server } = require("socket.io");\n'
+        'const router = require("express").Router();\n'
+        "const io = new Server(3000);\n"
+        "const users = {};\n"
+        'router.route("/a", (req) => { users[req.query.id] = req.query.name; });\n'
+        'router.broadcast("x");\n'
+        'io.on("connection", (socket) => socket.emit("hello"));\n'
+    )
+    assert _check(tmp_path)["findings"] == []
+    assert _audit(tmp_path)["verdict"] == "skip"
+
+
+def test_one_server_built_in_either_branch_is_reported_once(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"dependencies": {"socket.io": "^4.8.1"}}')
+    (tmp_path / "server.js").write_text(
+        'const { Server } = require("socket.io");\n'
+        "let io;\n"
+        'if (process.env.TLS) io = new Server(require("https").createServer());\n'
+        "else io = new Server(3000);\n"
+        'io.on("connection", (socket) => socket.join("lobby"));\n'
+    )
+    findings = _check(tmp_path)["findings"]
+    assert [(f["rule"], f["line"]) for f in findings] == [("subscriptions-in-memory", 3)]  # type: ignore[index]

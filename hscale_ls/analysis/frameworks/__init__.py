@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from .aiohttp import AIOHTTP
 from .bun import BUN
 from .channels import CHANNELS
+from .express_io import EXPRESS_IO
 from .flask_socketio import FLASK_SOCKETIO
 from .graphql_pubsub import GRAPHQL_PUBSUB
 from .model import Family, Framework, ServerKind, SharedBy, Storage
@@ -42,6 +43,7 @@ __all__ = [
 # in the order the extractors try them (the first that matches a construction wins)
 FRAMEWORKS: tuple[Framework, ...] = (
     SOCKET_IO,
+    EXPRESS_IO,
     NESTJS,
     WS,
     UWS,

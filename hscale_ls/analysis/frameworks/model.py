@@ -40,6 +40,9 @@ class Framework:
     constructors: tuple[tuple[str, str], ...] = ()  # `new C()`: (module, exported name; "default"/"*")
     factories: tuple[tuple[str, str], ...] = ()  # `f()`: (module, exported name); module "": from any module
     required_call: str = ""  # `require("m")(...)` builds a server of module m
+    # `require("m")().http().io()`: (module m, method) called on an app that m's export made; the server
+    # goes by `<app>.<method>` (`app.io`)
+    app_methods: tuple[tuple[str, str], ...] = ()
     global_calls: tuple[str, ...] = ()  # `Bun.serve(...)`: callee as written, no import
     global_option: str = ""  # ... only when its first argument has this key (`websocket`)
     class_decorators: frozenset[str] = frozenset()  # a class declared with one is the server
@@ -66,6 +69,9 @@ class Framework:
     lifecycle_methods: frozenset[str] = frozenset()  # methods of a server class that are handlers
     handler_bases: tuple[str, ...] = ()  # Python: methods of a class with one of these bases are handlers
     handler_options: frozenset[str] = frozenset()  # construction option keys whose functions are handlers
+    # when set, this framework's registration and fan-out methods count only on these receivers
+    # (`app.io.route(...)`, `req.io.broadcast(...)`): words as common as `route` say nothing elsewhere
+    scoped_receivers: frozenset[str] = frozenset()
     handler_objects: frozenset[str] = frozenset()  # `app.ws(path, {open, message})`: registration methods
     # whose object argument holds the handlers
     singleton_decorators: frozenset[str] = frozenset()  # classes the framework instantiates once
@@ -82,6 +88,8 @@ class Framework:
     layer_kind: str = ""  # the `ServerSite.framework` of an in-process layer found in that setting
     memory_layer: str = ""  # the in-process layer's class path in that setting
     shared_layer_prefix: str = ""  # a shared layer's module prefix (`channels_redis.`)
+    fanout_methods: frozenset[str] = frozenset()  # calls that reach others (`broadcast`), on its receivers
+    fanout_targets: frozenset[str] = frozenset()  # ... also after a room target (`app.io.room(r)`)
     registry_property: str = ""  # `wss.clients`: the server's own connection registry
     bridge_calls: frozenset[str] = frozenset()  # `Broadcast(url)`: a pub/sub bridge library
     # --- in-process publishing: never a shared backend ------------------------------------------
