@@ -25,6 +25,7 @@ from .facts import (
     Mutation,
     ServerSite,
     classify_key_text,
+    classify_record_write,
 )
 from .frameworks import Framework, for_family, framework_of, union
 from .languages import LANGUAGES
@@ -1392,8 +1393,10 @@ class JsExtractor:
             ):
                 if lower == "add" and not receiver.endswith(("session", "db")):
                     continue
-                state = classify_key_text(f"{receiver} {first}", None)
-                detail = f"{receiver}.{method}"
+                model = _short(fn.child_by_field_name("object"), self.text) or receiver.split("(")[0][:40]
+                shapes = [_record_shape(v, self.text) for v in values]
+                state = classify_record_write(model, shapes[0] if shapes else "", " ".join(shapes))
+                detail = f"{model}.{method}"
                 found.append(backend(scan, call, "database", "write", state, detail, scope, "database"))
             elif lower in {"query", "run", "execute", "exec"} and first.lstrip("`'\" ").upper().startswith(
                 ("INSERT", "UPDATE", "REPLACE")
@@ -1563,6 +1566,32 @@ def _short(node: Node | None, text: TextOf, names_only: bool = False) -> str:
         return f"new {ctor}" if ctor[:1].isupper() and ctor.isidentifier() else ""
     if node is None or (names_only and node.type not in {"identifier", "member_expression"}):
         return ""
+    written = text(node)
+    return written if len(written) <= 60 else ""
+
+
+def _record_shape(node: Node, text: TextOf) -> str:
+    """What a written record says about itself: its keys at every level (`{ $push: { members: id } }`
+    -> `$push members`), a constructed model's name (`new Message({...})` -> `Message text`); never the
+    values, which name anything."""
+    if node.type == "object":
+        keys = []
+        for pair in node.named_children:
+            if pair.type == "pair":
+                keys.append(_string_value(text(pair.child_by_field_name("key"))))
+                value = pair.child_by_field_name("value")
+                if value is not None and value.type in {"object", "array"}:
+                    keys.append(_record_shape(value, text))
+            elif pair.type == "shorthand_property_identifier":
+                keys.append(text(pair))
+        return " ".join(keys)
+    if node.type == "array":
+        return " ".join(_record_shape(c, text) for c in node.named_children if c.type == "object")
+    if node.type in {"new_expression", "call_expression"}:
+        callee = node.child_by_field_name("constructor") or node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        inner = [_record_shape(a, text) for a in args.named_children if a.type == "object"] if args else []
+        return " ".join([text(callee).split(".")[-1] if callee is not None else "", *inner])
     written = text(node)
     return written if len(written) <= 60 else ""
 

@@ -27,6 +27,7 @@ from .facts import (
     ServerSite,
     Storage,
     classify_key_text,
+    classify_record_write,
 )
 from .frameworks import Framework, for_family, union
 from .scan_common import (
@@ -126,12 +127,24 @@ SERVER_CALLS = frozenset(
 )
 DJANGO_CACHE = "Django cache"
 DJANGO_CACHE_WRITES = frozenset("set add set_many incr decr get_or_set touch".split())
+# writes whose names only pymongo / motor collections carry
+PYMONGO_WRITES = frozenset(
+    {"insert_one", "insert_many", "update_one", "update_many", "replace_one", "find_one_and_update", "save"}
+    | {"bulk_create"}
+)
+# `with Session() as sess` / `sess = SessionLocal()`: a callee whose name says session (or `get_db`)
+SESSION_BINDING = (
+    r"(?:\b[\w.]*(?:[Ss]ession|get_db|get_session)\w*\([^()]*\)\s+as\s+{name}\b)"
+    r"|(?:\b{name}\s*=\s*(?:await\s+)?[\w.]*(?:[Ss]ession|get_db)\w*\()"
+)
 BACKEND_METHODS = DJANGO_CACHE_WRITES | (
     {"set", "publish", "execute", "executemany"}
     | REDIS_HISTORY_COMMANDS
     | REDIS_STATE_COMMANDS
     | PUBSUB_SUBSCRIBE
     | DATABASE_WRITE_METHODS
+    | PYMONGO_WRITES
+    | {"add_all"}
 )
 CLIENT_MODULES = union(FRAMEWORKS, "client_modules")
 # `from socketio import Client` and any name after it (`socketio.ClientNamespace`) is client code
@@ -854,6 +867,42 @@ class PyExtractor:
 
     # --- shared backends ----------------------------------------------------------------------------
 
+    def _record_shape(self, node: Node) -> str:
+        """What a written record says about itself: a model's name and its field names
+        (`Message(room=r, text=t)` -> `Message room text`), a document's keys at every level
+        (`{"$set": {"online": True}}` -> `$set online`); never the values, which name anything."""
+        if node.type == "call":
+            fn = node.child_by_field_name("function")
+            parts = [self.text(fn).split(".")[-1]] if fn is not None else []
+            args = node.child_by_field_name("arguments")
+            for arg in args.named_children if args is not None else []:
+                if arg.type == "keyword_argument":
+                    parts.append(self.text(arg.child_by_field_name("name")))
+                elif arg.type == "dictionary":
+                    parts.append(self._record_shape(arg))
+            return " ".join(parts)
+        if node.type == "dictionary":
+            keys = []
+            for pair in node.named_children:
+                if pair.type == "pair":
+                    keys.append(self.text(pair.child_by_field_name("key")).strip("'\""))
+                    value = pair.child_by_field_name("value")
+                    if value is not None and value.type in {"dictionary", "list"}:
+                        keys.append(self._record_shape(value))
+            return " ".join(keys)
+        if node.type == "list":
+            return " ".join(self._record_shape(c) for c in node.named_children if c.type == "dictionary")
+        return self.text(node) if len(node.text or b"") <= 60 else ""
+
+    def _session_bound(self, call: Node, receiver: str) -> bool:
+        """Whether `receiver` is a database session under another name: `async with Session() as sess`,
+        `with SessionLocal() as s`, `db = get_db()` / `sess = session_factory()` in the same function."""
+        if not receiver.isidentifier():
+            return False
+        around = self.scan.enclosing_functions(call)
+        body = self.text(around[0]) if around else ""
+        return bool(re.search(SESSION_BINDING.format(name=re.escape(receiver)), body))
+
     def _backends(self) -> list[BackendUse]:
         scan = self.scan
         found: list[BackendUse] = []
@@ -898,12 +947,15 @@ class PyExtractor:
             elif lower in PUBSUB_SUBSCRIBE | {"publish"} and receiver.split(".")[-1] not in HANDLE_NAMES:
                 detail = "publish" if lower == "publish" else "subscribe"
                 found.append(backend(scan, call, "redis", "bridge", "subscriptions", detail, scope, "redis"))
-            elif lower in DATABASE_WRITE_METHODS and (
+            elif (lower in DATABASE_WRITE_METHODS or lower in PYMONGO_WRITES or lower == "add_all") and (
                 ".objects" in receiver
                 or receiver.split(".")[-1] in {"session", "db", "collection"}
-                or lower in {"insert_one", "insert_many", "save", "bulk_create"}
+                or ".db." in f".{receiver}"  # pymongo / Flask-PyMongo: `mongo.db.rooms.update_one(...)`
+                or lower in PYMONGO_WRITES
+                or (lower in {"add", "merge", "add_all"} and self._session_bound(call, receiver))
             ):
-                state = classify_key_text(f"{receiver} {first}", None)
+                shapes = [self._record_shape(a) for a in [*args, *kwargs.values()]]
+                state = classify_record_write(receiver, shapes[0] if args else "", " ".join(shapes))
                 requires = "" if ".objects" in receiver else "database"
                 detail = f"{receiver}.{method}"
                 found.append(backend(scan, call, "database", "write", state, detail, scope, requires))

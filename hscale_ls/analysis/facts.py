@@ -391,12 +391,47 @@ def classify_key_text(text: str, default: StateType | None) -> StateType | None:
     if token_set & HISTORY_WORDS:
         return "history"
     if token_set & (SUBSCRIPTION_WORDS | {"members"}):
+        # `board-room:<id>-cards`: a room's own content is no membership; `room:<id>` alone may be
+        if token_set & ROOM_RECORD_WORDS and not token_set & MEMBERSHIP_EVIDENCE:
+            return None
         return "subscriptions"
     # a `users` table or a `User` model is who has an account, not who is online: only words about
     # being connected make a row presence
     if token_set & {"connected", "connection", "connections", "sessions", "session", "status", "last"}:
         return "presence"
     return default
+
+
+# what a room's record holds besides its members: a write of these is the room's content, not who is in it
+ROOM_RECORD_WORDS = frozenset(
+    """
+    card cards column columns board boards canvas stroke strokes shape shapes drawing settings config
+    meta metadata info title description name topic content document doc notes note file files score
+    scores vote votes question questions answer answers task tasks todo todos item items text texts
+    """.split()
+)
+# fields a write sets on an account to say it is connected
+ONLINE_FLAGS = frozenset({"online", "presence", "connected", "isonline", "lastseen", "last_seen"})
+# words that say a write is about who is in a room: its members, sockets or subscriptions
+MEMBERSHIP_EVIDENCE = frozenset(
+    """
+    member members membership memberships participant participants subscriber subscribers subscription
+    subscriptions user users userid userids socket sockets socketid client clients sid sids peer peers
+    joined online presence
+    """.split()
+)
+
+
+def classify_record_write(receiver: str, first: str, arguments: str) -> StateType | None:
+    """State type of a database write (`Room.create(...)`, `db.rooms.update_one(...)`): as a key,
+    except that a record named only for rooms (`Room.create({name})`, `room.save()`) is a room that
+    exists, not membership, unless the write names who is in it (`$push: {users: ...}`)."""
+    state = classify_key_text(f"{receiver} {first}", None)
+    if state == "subscriptions" and not set(words(f"{receiver} {arguments}")) & MEMBERSHIP_EVIDENCE:
+        return None
+    if state is None and set(words(arguments)) & ONLINE_FLAGS:
+        return "presence"  # `users.update_one(q, {"$set": {"online": True}})`: a user row marked online
+    return state
 
 
 # a key or value that is the connection itself: `socket.id`, `sid`, `request.sid`, `self.channel_name`

@@ -748,6 +748,10 @@ DATABASE_MODULES = frozenset(
         "sqlmodel",
         "asgiref.sync",
         "channels.db",
+        "flask_pymongo",
+        "flask_sqlalchemy",
+        "mongoengine",
+        "odmantic",
     }
 )
 MEMCACHED_MODULES = frozenset({"memjs", "memcached", "pymemcache", "pylibmc", "aiomcache", "emcache"})
