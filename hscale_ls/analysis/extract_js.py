@@ -156,6 +156,7 @@ class JsContribution:
     news: list[tuple[str, str | None]] = field(
         default_factory=list
     )  # module-level `new C()`: C, its variable
+    owned: list[tuple[str, str]] = field(default_factory=list)  # `this.x = new C()` in class O: (O, C)
     objects: list[tuple[str, bytes, int, int]] = field(
         default_factory=list
     )  # `const name = {...}`: text, where
@@ -173,6 +174,7 @@ class JsEnv:
     declared: frozenset[ContainerKey]
     instances: dict[str, str]
     module_instances: frozenset[str]
+    owned: tuple[tuple[str, str], ...]
     objects: dict[str, tuple[bytes, int, int]]
     signature: tuple[Any, ...]  # everything above that statement facts read (objects are tracked apart)
 
@@ -221,6 +223,7 @@ class JsEnv:
             declared,
             instances,
             frozenset(ctor for ctor, _ in news),
+            tuple(o for c in parts for o in c.owned),
             objects,
             signature,
         )
@@ -1329,12 +1332,36 @@ class JsExtractor:
             if functions and self._makes_itself(new, functions[0]):
                 found.news.append((self.text(new.child_by_field_name("constructor")), None))
                 continue
+            if functions:
+                owned = self._owned(new)
+                if owned is not None:
+                    found.owned.append(owned)
+                continue
             if not functions:
                 ctor = self.text(new.child_by_field_name("constructor"))
                 if ctor and ctor[0].isupper():
                     holder = new.parent
                     held = holder is not None and holder.type == "variable_declarator"
                     found.news.append((ctor, self.text(holder.child_by_field_name("name")) if held else None))  # type: ignore[union-attr]
+
+    def _owned(self, new: Node) -> tuple[str, str] | None:
+        """(owner, C) for `this.x = new C()` in a method of class or ES5 constructor `owner`: the
+        instance lives as long as its owner does."""
+        ctor = self.text(new.child_by_field_name("constructor"))
+        if not (ctor[:1].isupper() and ctor.isidentifier()):
+            return None
+        parent = new.parent
+        if parent is None or parent.type != "assignment_expression":
+            return None
+        left = parent.child_by_field_name("left")
+        if left is None or left.type != "member_expression":
+            return None
+        obj = left.child_by_field_name("object")
+        if obj is None or obj.type != "this":
+            return None
+        cls = _enclosing_class(new, self._classes)
+        owner = self.text(cls.child_by_field_name("name")) if cls is not None else self._es5_owner(new)
+        return (owner, ctor) if owner else None
 
     def _makes_itself(self, new: Node, method: Node) -> bool:
         """`new Manager()` in a static method of `Manager`: a singleton accessor."""
@@ -1883,6 +1910,7 @@ def assemble(
         module_instances=env.module_instances | held_classes(containers),
         parts=parts,
         passes=tuple(x for p in parts for x in p.passes),
+        owned_classes=env.owned,
     )
 
 
@@ -1935,6 +1963,7 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
         ],
         classes=c.classes,
         news=c.news,
+        owned=c.owned,
         objects=[(name, text, a + d, b + d) for name, text, a, b in c.objects],
     )
     return JsPart(

@@ -10,7 +10,7 @@ its parts, plus what only the whole file decides). Pure: bytes and a tree in, `F
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from typing import Any
@@ -127,6 +127,8 @@ SERVER_CALLS = frozenset(
 )
 DJANGO_CACHE = "Django cache"
 DJANGO_CACHE_WRITES = frozenset("set add set_many incr decr get_or_set touch".split())
+# a function cached this way makes its result once per process
+CACHING_DECORATORS = frozenset({"lru_cache", "cache", "cached"})
 # writes whose names only pymongo / motor collections carry
 PYMONGO_WRITES = frozenset(
     {"insert_one", "insert_many", "update_one", "update_many", "replace_one", "find_one_and_update", "save"}
@@ -168,6 +170,7 @@ class PyContribution:
         default_factory=list
     )
     news: list[tuple[str, str | None]] = field(default_factory=list)  # module-level `x = Cls()`: Cls, x
+    owned: list[tuple[str, str]] = field(default_factory=list)  # `self.x = Cls()` in class O: (O, Cls)
 
 
 @dataclass(slots=True)
@@ -180,6 +183,7 @@ class PyEnv:
     declared: frozenset[ContainerKey]
     instances: dict[str, str]
     module_instances: frozenset[str]
+    owned: tuple[tuple[str, str], ...]
     signature: tuple[Any, ...]
 
     @classmethod
@@ -221,6 +225,7 @@ class PyEnv:
             declared,
             instances,
             module_instances,
+            tuple(o for c in parts for o in c.owned),
             signature,
         )
 
@@ -855,15 +860,43 @@ class PyExtractor:
         return handler_calls, calls
 
     def _module_news(self, found: PyContribution) -> None:
-        """Classes instantiated at module level (`x = Cls()`), and the variables holding them."""
+        """Classes instantiated at module level (`x = Cls()`), and the variables holding them; classes
+        a cached provider returns (`@lru_cache def get_manager(): return Manager()`, FastAPI's way to a
+        singleton); `self.x = Cls()` in a method of class O: (O, Cls) kept as long as O is."""
         for assign in self.scan.nodes("assign"):
             right = assign.child_by_field_name("right")
-            if right is not None and right.type == "call" and _statement_place(assign) == "module":
-                name = self.text(right.child_by_field_name("function")).split(".")[-1]
-                if name[:1].isupper():
-                    left = assign.child_by_field_name("left")
-                    held = left is not None and left.type == "identifier"
-                    found.news.append((name, self.text(left) if held else None))
+            if right is None or right.type != "call":
+                continue
+            name = self.text(right.child_by_field_name("function")).split(".")[-1]
+            if not name[:1].isupper():
+                continue
+            left = assign.child_by_field_name("left")
+            if _statement_place(assign) == "module":
+                held = left is not None and left.type == "identifier"
+                found.news.append((name, self.text(left) if held else None))
+            elif (
+                left is not None
+                and left.type == "attribute"
+                and self.text(left.child_by_field_name("object")) == "self"
+            ):
+                owner = _enclosing_class_name(assign, self.text)
+                if owner:
+                    found.owned.append((owner, name))
+        for decorator in self.scan.nodes("decorator"):
+            if self.text(decorator).lstrip("@").split("(")[0].split(".")[-1] not in CACHING_DECORATORS:
+                continue
+            fn = decorator.parent.child_by_field_name("definition") if decorator.parent is not None else None
+            body = fn.child_by_field_name("body") if fn is not None else None
+            for statement in body.named_children if body is not None else []:
+                value = (
+                    statement.named_children[0]
+                    if statement.type == "return_statement" and statement.named_children
+                    else None
+                )
+                if value is not None and value.type == "call":
+                    name = self.text(value.child_by_field_name("function")).split(".")[-1]
+                    if name[:1].isupper():
+                        found.news.append((name, None))
 
     # --- shared backends ----------------------------------------------------------------------------
 
@@ -1257,6 +1290,7 @@ def assemble(
         modules=env.modules,
         module_instances=env.module_instances | held_classes(containers),
         parts=parts,
+        owned_classes=env.owned,
     )
 
 
@@ -1275,6 +1309,7 @@ def moved(part: PyPart, start: int, line: int) -> PyPart:
             for key, name, owner, scope, kind, span, single in c.declarations
         ],
         news=c.news,
+        owned=c.owned,
     )
     return PyPart(
         start=start,
@@ -1298,3 +1333,11 @@ def moved(part: PyPart, start: int, line: int) -> PyPart:
 
 
 KIT = ExtractorKit(PyExtractor, PyEnv.fold, assemble, moved)
+
+
+def _enclosing_class_name(node: Node, text: Callable[[Node | None], str]) -> str | None:
+    """The class whose method `node` is in, if any."""
+    parent = node.parent
+    while parent is not None and parent.type != "class_definition":
+        parent = parent.parent
+    return text(parent.child_by_field_name("name")) if parent is not None else None

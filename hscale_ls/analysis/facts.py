@@ -148,6 +148,9 @@ class FileFacts(FactValue):
         tuple[int, frozenset[str]], ...
     ] = ()  # function start byte -> names called directly in it
     module_instances: frozenset[str] = frozenset()  # classes instantiated once at module level
+    # (owner class, class it keeps instances of): `this.presence = new Presence()` in a constructor,
+    # `this.rooms.set(id, new Room())`; a long-lived owner makes what it keeps long-lived
+    owned_classes: tuple[tuple[str, str], ...] = ()
     imports: tuple[str, ...] = ()  # module specifiers as written
     client_libraries: frozenset[str] = frozenset()  # "redis" / "database" / "memcached" imported here
     suppressions: tuple[Suppression, ...] = ()

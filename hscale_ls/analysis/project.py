@@ -253,9 +253,7 @@ class _Evaluation:
         self.own_entries: dict[tuple[str, str], list[bool | None]] = {}
         self.foreign = self._foreign_writes()
         self.writers: dict[tuple[str, str], list[tuple[FileFacts, Mutation]]] = {}
-        self.singletons = (
-            frozenset().union(*(f.module_instances for f in self.files)) if self.files else frozenset()
-        )
+        self.singletons = _long_lived(self.files)
 
     # --- project-wide facts ----------------------------------------------------------------------
 
@@ -661,3 +659,21 @@ def _holds_handles(mutations: list[Mutation]) -> bool:
     """Everything added is a live connection handle (a socket, a response), directly or in a set."""
     adds = [m for m in mutations if m.operation not in NON_ADDING]
     return bool(adds) and all(m.holds_handle for m in adds)
+
+
+def _long_lived(files: Sequence[FileFacts]) -> frozenset[str]:
+    """Classes whose instances live as long as the process: made once at module level (or by a cached
+    provider, or kept in a module-level container), and what such instances keep in their fields
+    (`this.presence = new PresenceManager()` in a singleton's constructor), to any depth."""
+    found = set().union(*(f.module_instances for f in files)) if files else set()
+    owned: dict[str, set[str]] = {}
+    for facts in files:
+        for owner, kept in facts.owned_classes:
+            owned.setdefault(owner, set()).add(kept)
+    pending = [c for c in found if c in owned]
+    while pending:
+        for kept in owned.get(pending.pop(), ()):
+            if kept not in found:
+                found.add(kept)
+                pending.append(kept)
+    return frozenset(found)

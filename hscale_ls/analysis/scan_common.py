@@ -308,6 +308,7 @@ def facts_from_parts(
     module_instances: frozenset[str],
     parts: Sequence[PartFacts],
     passes: tuple[tuple[str, int, str], ...] = (),
+    owned_classes: Iterable[tuple[str, str]] = (),
 ) -> FileFacts:
     """A file's facts from what its parts found and what was decided for the whole file; `scan` is
     (path, language, source, tree, index)."""
@@ -336,6 +337,7 @@ def facts_from_parts(
         calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
         scope_calls=_mutating_scopes(scope_calls, containers),
         module_instances=module_instances,
+        owned_classes=tuple(dict.fromkeys((*owned_classes, *_kept_by_instances(containers)))),
         imports=tuple(modules),
         client_libraries=client_libraries(modules),
         suppressions=placed_suppressions((c for p in parts for c in p.comments), source, index),
@@ -575,6 +577,17 @@ def held_classes(containers: Iterable[StateContainer]) -> frozenset[str]:
         for m in c.mutations
         if m.value.startswith("new ")
     )
+
+
+def _kept_by_instances(containers: Iterable[StateContainer]) -> list[tuple[str, str]]:
+    """(owner, class) for instance containers that keep instances (`this.rooms.set(id, new Room())`)."""
+    return [
+        (c.owner, m.value[4:])
+        for c in containers
+        if c.scope == "instance" and c.owner
+        for m in c.mutations
+        if m.value.startswith("new ")
+    ]
 
 
 def join_containers(
