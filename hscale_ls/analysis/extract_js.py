@@ -1465,7 +1465,7 @@ class JsExtractor:
         connection itself answers its sender only, and loses nothing on a second instance."""
         found = []
         for call, fn, method, member in self.sites:
-            if not member:
+            if not member or self._background(call):
                 continue
             if (method == "emit" and self._reaches_others(fn.child_by_field_name("object"))) or (
                 method in SCOPED_FANOUT
@@ -1473,6 +1473,18 @@ class JsExtractor:
             ):
                 found.append(self.scan.span(call))
         return found
+
+    def _background(self, call: Node) -> bool:
+        """A call outside handlers that every instance makes for its own clients: in a callback handed
+        to a call at module level, such as a periodic broadcast (`setInterval(() => io.emit(...))`) or
+        a start-up notice (`app.prepare().then(() => io.emit("ready"))`)."""
+        functions = self.scan.enclosing_functions(call)
+        if not functions or self._context(call)[2]:
+            return False  # a timer a handler starts (`setInterval(() => io.to(room).emit(...))`) counts
+        # the outermost function is a callback handed to a call at module level (`setInterval`,
+        # `.then`): nothing a handler calls. A named helper may be, so its emits still count.
+        outer = functions[-1].parent
+        return outer is not None and outer.type == "arguments"
 
     def _reaches_others(self, node: Node | None) -> bool:
         text = self.text

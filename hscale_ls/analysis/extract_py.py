@@ -1023,7 +1023,7 @@ class PyExtractor:
             if name == "group_send":
                 found.append(self.scan.span(call))
                 continue
-            if name not in {"emit", "send"}:
+            if name not in {"emit", "send"} or self._background(call):
                 continue
             kwargs = _keyword_arguments(call, self.text)
             target = kwargs.get("to") or kwargs.get("room")
@@ -1037,11 +1037,22 @@ class PyExtractor:
             if name != "emit" or fn.type != "attribute" or "sid" in kwargs:
                 continue  # `emit(...)` in a Flask-SocketIO handler, `websocket.send(...)`
             receiver = fn_text.rsplit(".", 1)[0].rsplit(".", 1)[-1].lower()
-            if receiver not in HANDLE_NAMES or receiver == "self":
-                found.append(
-                    self.scan.span(call)
-                )  # `sio.emit(...)`, `socketio.emit`, `self.emit` (namespaces)
+            if receiver == "self":
+                cls = _enclosing_class_name(call, self.text)
+                bases = self.classes.get(cls, ("", None))[0] if cls else ""
+                if "Namespace" in bases:
+                    found.append(self.scan.span(call))  # a namespace's own `self.emit(...)`
+            elif receiver not in HANDLE_NAMES and _server_like(receiver):
+                found.append(self.scan.span(call))  # `sio.emit(...)`, `socketio.emit`, `self.server.emit`
         return found
+
+    def _background(self, call: Node) -> bool:
+        """A call outside handlers that every instance makes for its own clients: in a closure of a
+        function that is not a handler (a file watcher started in a lifespan), or in a loop that sleeps
+        between rounds (a ticker)."""
+        if self._context(call)[2]:
+            return False  # a loop a handler starts reaches that handler's rooms
+        return len(self.scan.enclosing_functions(call)) >= 2 or _periodic(call, self.text)
 
     def _membership_calls(self) -> list[Span]:
         found = []
@@ -1341,3 +1352,21 @@ def _enclosing_class_name(node: Node, text: Callable[[Node | None], str]) -> str
     while parent is not None and parent.type != "class_definition":
         parent = parent.parent
     return text(parent.child_by_field_name("name")) if parent is not None else None
+
+
+def _server_like(name: str) -> bool:
+    """A name a python-socketio / Flask-SocketIO server goes by (`sio`, `socketio`, `socket_io`,
+    `server`); an `emitter.emit(...)` of the project's own is a wrapper that says nothing."""
+    return "sio" in name or name.endswith("io") or name in {"server", "socket_server", "namespace", "nsp"}
+
+
+def _periodic(call: Node, text: Callable[[Node | None], str]) -> bool:
+    """Whether a call runs in a loop that sleeps between rounds (`while True: ...; await
+    asyncio.sleep(1)`): a periodic task every instance runs for its own clients, which a second
+    instance does not break."""
+    node = call.parent
+    while node is not None and node.type not in {"function_definition", "lambda"}:
+        if node.type == "while_statement" and "sleep(" in text(node):
+            return True
+        node = node.parent
+    return False

@@ -499,6 +499,13 @@ def own_entries_only(source: bytes, name: str, member: bool = False) -> bool | N
 REPLAY_WORDS = frozenset("cache cached caches pending buffer".split())
 
 
+# the class of a record that describes a process, thread or sandbox this process runs
+PROCESS_WORDS = frozenset(
+    "process processes subprocess popen thread threads worker workers runtime runtimes sandbox sandboxes "
+    "executor executors server servers".split()
+)
+
+
 def container_role(
     name: str,
     kind: str,
@@ -515,6 +522,8 @@ def container_role(
         return None  # each connection's own entry: it lives on the instance that connection is on
     if (adds and all(m.operation == MEMO for m in adds)) or only_counts_up(mutations):
         return None  # a get-or-create memo, or a metric that only grows
+    if adds and all(m.value.startswith("new ") and set(words(m.value[4:])) & PROCESS_WORDS for m in adds):
+        return None  # `servers[sid] = ServerProcessInfo(...)`: processes this one runs, not who is online
     handle_values = bool(adds) and all(m.holds_handle for m in adds)
     role = classify_container(
         name, kind, handle_values, broadcasts, holds_plain_records(adds), holds_roster(adds)
