@@ -1465,12 +1465,15 @@ class JsExtractor:
         connection itself answers its sender only, and loses nothing on a second instance."""
         found = []
         for call, fn, method, member in self.sites:
-            if not member or self._background(call):
+            if not member:
                 continue
-            if (method == "emit" and self._reaches_others(fn.child_by_field_name("object"))) or (
-                method in SCOPED_FANOUT
-                and self._receiver_word(fn.child_by_field_name("object")) in SCOPED_FANOUT[method]
-            ):
+            if (
+                (method == "emit" and self._reaches_others(fn.child_by_field_name("object")))
+                or (
+                    method in SCOPED_FANOUT
+                    and self._receiver_word(fn.child_by_field_name("object")) in SCOPED_FANOUT[method]
+                )
+            ) and not self._background(call):
                 found.append(self.scan.span(call))
         return found
 

@@ -1023,7 +1023,7 @@ class PyExtractor:
             if name == "group_send":
                 found.append(self.scan.span(call))
                 continue
-            if name not in {"emit", "send"} or self._background(call):
+            if name not in {"emit", "send"}:
                 continue
             kwargs = _keyword_arguments(call, self.text)
             target = kwargs.get("to") or kwargs.get("room")
@@ -1044,7 +1044,12 @@ class PyExtractor:
                     found.append(self.scan.span(call))  # a namespace's own `self.emit(...)`
             elif receiver not in HANDLE_NAMES and _server_like(receiver):
                 found.append(self.scan.span(call))  # `sio.emit(...)`, `socketio.emit`, `self.server.emit`
-        return found
+        if not found:
+            return found
+        calls = {
+            call.start_byte: call for call, _, _, name in self.sites if name in {"emit", "send", "group_send"}
+        }
+        return [span for span in found if not self._background(calls[span.start_byte])]
 
     def _background(self, call: Node) -> bool:
         """A call outside handlers that every instance makes for its own clients: in a closure of a

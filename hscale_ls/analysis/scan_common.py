@@ -441,11 +441,10 @@ _OWN_KEY = re.compile(
 _KEYED = re.compile(
     rb"\s*(?:\?\.)?\[([^\]\n]*)\](\s*=(?!=))?|\s*\??\.(?:(get|has)|set|delete|pop|setdefault)\s*\(([^,)\n]*)"
 )
-# a name not reached through another object (`users`, `...users`), or any use of a member name
-_FREE_NAME = rb"(?<![\w$])(?:(?<=\.\.\.)|(?<!\.))"
-_MEMBER_NAME = rb"(?<![\w$])"
 _IMPORT_LINE = re.compile(rb"\s*(?:from\s+\S+\s+import\b|import\b|export\s*\{)")
 _IN_TEST = re.compile(rb"([\w.\[\]]+)\s+(?:not\s+)?in\s+$")
+_REMOVED = re.compile(rb"\b(?:del|delete)\s+$")
+_ASSIGNED = re.compile(rb"\s*(?::|=(?!=))")
 
 
 def own_entries(source: bytes, name: str, writes: Sequence[Mutation], member: bool) -> bool | None:
@@ -464,31 +463,43 @@ def own_entries_only(source: bytes, name: str, member: bool = False) -> bool | N
     (`users[socket.id] = ...`, `chat_contexts[context.session.id]`, `sid in users`): state each
     connection keeps for itself, which lives where that connection is. None: `name` is not read."""
     last = name.rpartition(".")[2].encode()
-    before_name = _MEMBER_NAME if member or "." in name else _FREE_NAME
+    free = not (member or "." in name)
     read = False
-    for match in re.finditer(before_name + re.escape(last) + rb"(?![\w$])", source):
-        line = source[source.rfind(b"\n", 0, match.start()) + 1 : match.start()]
+    # the name as a literal first (a fast search), then what stands before it, checked by hand: a
+    # lookbehind at the front of the pattern would be tried at every byte of the file
+    for match in re.finditer(re.escape(last) + rb"(?![\w$])", source):
+        start = match.start()
+        before = source[start - 1 : start]
+        if before.isalnum() or before in (b"_", b"$"):
+            continue  # part of a longer name
+        if free and before == b"." and source[max(0, start - 3) : start] != b"...":
+            continue  # `other.users`: another object's member
+        line = source[source.rfind(b"\n", 0, start) + 1 : start]
         if _IMPORT_LINE.match(line) or b"require(" in line:
             continue  # `from .store import users`, `const { users } = require("./store")`
-        entry = _KEYED.match(source, match.end())
-        test = _IN_TEST.search(source, max(0, match.start() - 80), match.start())
-        if entry is None and test is not None and test.end() == match.start():
+        end = match.end()
+        entry = _KEYED.match(source, end)
+        if entry is not None:
+            if not _OWN_KEY.match(entry.group(1) or entry.group(4) or b""):
+                return False
+            read = (
+                read
+                or bool(entry.group(3))
+                or (
+                    entry.group(1) is not None
+                    and not entry.group(2)
+                    and not _REMOVED.search(source[max(0, start - 8) : start])
+                )
+            )
+            continue
+        test = _IN_TEST.search(source, max(0, start - 80), start)
+        if test is not None and test.end() == start:
             # `sid in users` (not `msg in history[sid]`, which tests one entry)
             if not _OWN_KEY.match(test.group(1)):
                 return False
             read = True
             continue
-        if entry is not None:
-            if not _OWN_KEY.match(entry.group(1) or entry.group(4) or b""):
-                return False
-            removed = re.search(rb"\b(?:del|delete)\s+$", source[max(0, match.start() - 8) : match.start()])
-            read = (
-                read
-                or bool(entry.group(3))
-                or (entry.group(1) is not None and not entry.group(2) and not removed)
-            )
-            continue
-        if re.match(rb"\s*(?::|=(?!=))", source[match.end() : match.end() + 4]):
+        if _ASSIGNED.match(source, end, end + 4):
             continue  # the declaration, or the whole container set at start-up
         return False
     return True if read else None  # written only: nothing says who reads it
