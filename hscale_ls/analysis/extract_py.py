@@ -127,6 +127,12 @@ SERVER_CALLS = frozenset(
 )
 DJANGO_CACHE = "Django cache"
 DJANGO_CACHE_WRITES = frozenset("set add set_many incr decr get_or_set touch".split())
+# what an application object is called when state is kept on it by key (`request.app["users"]`)
+APP_OBJECTS = frozenset({"app", "application", "config_dict"})
+# the kind of an application key that names another container (`app["websockets"] = channels`)
+ALIAS = "alias:"
+# the module of a `ForeignWrite` to such a key: the file that declares the key, wherever it is
+APP_MODULE = "@app"
 # a function cached this way makes its result once per process
 CACHING_DECORATORS = frozenset({"lru_cache", "cache", "cached"})
 # writes whose names only pymongo / motor collections carry
@@ -480,7 +486,20 @@ class PyExtractor:
         span = self.scan.span
         for assign in self.scan.nodes("assign"):
             left = assign.child_by_field_name("left")
-            kind = self._container_kind(assign.child_by_field_name("right"))
+            right = assign.child_by_field_name("right")
+            kind = self._container_kind(right)
+            if (
+                kind is None
+                and left is not None
+                and left.type == "subscript"
+                and right is not None
+                and right.type == "identifier"
+                and (app_key := self._app_key(left)) is not None
+            ):
+                # `app["websockets"] = channels`: the key is another name for a container of this file
+                alias = f"{ALIAS}{self.text(right)}"
+                found.append((("app", app_key), app_key, None, "module", alias, span(left), None))
+                continue
             if left is None or kind is None:
                 continue
             place = _statement_place(assign)
@@ -497,6 +516,10 @@ class PyExtractor:
                 # runs once, and what it declares lives as long as the handlers that close over it
                 name = self.text(left)
                 found.append((("var", name), name, None, "module", kind, span(left), None))
+            elif left.type == "subscript" and (app_key := self._app_key(left)) is not None:
+                # `app["websockets"] = set()` (aiohttp's way to keep state beside the app): one per
+                # application, reached from handlers as `request.app["websockets"]`
+                found.append((("app", app_key), app_key, None, "module", kind, span(left), None))
             elif left.type == "attribute" and self.text(left.child_by_field_name("object")) == "self":
                 method = _enclosing(assign, "function_definition")
                 if method is None or self.text(method.child_by_field_name("name")) != "__init__":
@@ -508,6 +531,18 @@ class PyExtractor:
                 attr = left.child_by_field_name("attribute")
                 name = self.text(attr)
                 found.append((("self", owner, name), name, owner, "instance", kind, span(attr), owner))  # type: ignore[arg-type]
+
+    def _app_key(self, node: Node) -> str | None:
+        """`app["users"]`, `request.app['users']`, `request.config_dict["users"]`: state kept on the
+        application object under a string key, named as `app["users"]`."""
+        value = node.child_by_field_name("value")
+        index = node.child_by_field_name("subscript")
+        if value is None or index is None or index.type != "string":
+            return None
+        if self.text(value).rpartition(".")[2] not in APP_OBJECTS:
+            return None
+        key = self.text(index).strip("\"'")
+        return f'app["{key}"]' if key.isidentifier() else None
 
     def _in_setup(self, assign: Node) -> bool:
         """An assignment in the body of a function (not nested deeper) that defines real-time handlers
@@ -548,6 +583,8 @@ class PyExtractor:
             depth += 1
             if node.type == "identifier":
                 return ("var", self.text(node)), node
+            if node.type == "subscript" and (app_key := self._app_key(node)) is not None:
+                return ("app", app_key), node
             if node.type == "attribute":
                 obj = node.child_by_field_name("object")
                 attr = self.text(node.child_by_field_name("attribute"))
@@ -652,6 +689,8 @@ class PyExtractor:
                 elsewhere = self._module_member(target)
                 if elsewhere is None:
                     return
+            elif key not in declared and key[0] == "app":
+                elsewhere = (APP_MODULE, key[1])  # declared beside the app, in whichever file builds it
             elif key not in declared:
                 qualified = self.imports.get(key[1], "") if key[0] == "var" and not rebinds else ""
                 if "." not in qualified.lstrip(".") or self._is_local(root, key[1], rebinds):

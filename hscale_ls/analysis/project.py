@@ -13,7 +13,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
 from .config import Config
-from .extract_py import DJANGO_CACHE
+from .extract_py import ALIAS, APP_MODULE, DJANGO_CACHE
 from .facts import (
     STATE_TYPE_WORDS,
     STATE_TYPES,
@@ -272,6 +272,13 @@ class _Evaluation:
         """Writes to other files' module-level containers, by (declaring file, name)."""
         found: dict[tuple[str, str], list[tuple[FileFacts, Mutation]]] = {}
         known = frozenset(self.by_path)
+        # `app["users"]` -> (file that declares it, the container it is: itself, or the one it names)
+        app_keys: dict[str, list[tuple[str, str]]] = {}
+        for facts in self.files:
+            for c in facts.containers:
+                if c.name.startswith('app["'):
+                    aliased = c.kind.removeprefix(ALIAS) if c.kind.startswith(ALIAS) else c.name
+                    app_keys.setdefault(c.name, []).append((facts.path, aliased))
         for facts in self.files:
             if not facts.foreign_writes and not facts.passes:
                 continue
@@ -279,6 +286,13 @@ class _Evaluation:
             if language is None:
                 continue
             for write in facts.foreign_writes:
+                if write.module == APP_MODULE:
+                    for declaring, container in app_keys.get(write.name, ()):
+                        if declaring != facts.path:
+                            found.setdefault((declaring, container), []).extend(
+                                (facts, m) for m in write.mutations
+                            )
+                    continue
                 if not write.module:
                     continue  # a write to a parameter: joined where the container is passed
                 target = language.resolve_import(facts.path, write.module, known)
