@@ -565,15 +565,12 @@ class JsExtractor:
                 node = node.child_by_field_name("object")
             elif node.type == "call_expression":
                 fn = node.child_by_field_name("function")
-                if fn is None or fn.type == "identifier" or self._is_require_call(fn):
+                if fn is None or fn.type == "identifier" or self._is_require_of(fn, None):
                     return node
                 node = fn
             else:
                 return node
         return None
-
-    def _is_require_call(self, node: Node) -> bool:
-        return node.type == "call_expression" and self._is_require_of(node, None)
 
     def _app_framework(self, receiver: Node | None, modules: dict[str, Framework]) -> Framework | None:
         """The framework whose app `receiver` chains from: `require("express.oi")()`, directly or
@@ -1337,12 +1334,11 @@ class JsExtractor:
                 if owned is not None:
                     found.owned.append(owned)
                 continue
-            if not functions:
-                ctor = self.text(new.child_by_field_name("constructor"))
-                if ctor and ctor[0].isupper():
-                    holder = new.parent
-                    held = holder is not None and holder.type == "variable_declarator"
-                    found.news.append((ctor, self.text(holder.child_by_field_name("name")) if held else None))  # type: ignore[union-attr]
+            ctor = self.text(new.child_by_field_name("constructor"))
+            if ctor and ctor[0].isupper():
+                holder = new.parent
+                held = holder is not None and holder.type == "variable_declarator"
+                found.news.append((ctor, self.text(holder.child_by_field_name("name")) if held else None))  # type: ignore[union-attr]
 
     def _owned(self, new: Node) -> tuple[str, str] | None:
         """(owner, C) for `this.x = new C()` in a method of class or ES5 constructor `owner`: the

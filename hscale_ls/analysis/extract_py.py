@@ -918,9 +918,9 @@ class PyExtractor:
                 and left.type == "attribute"
                 and self.text(left.child_by_field_name("object")) == "self"
             ):
-                owner = _enclosing_class_name(assign, self.text)
-                if owner:
-                    found.owned.append((owner, name))
+                cls = _enclosing(assign, "class_definition")
+                if cls is not None:
+                    found.owned.append((self.text(cls.child_by_field_name("name")), name))
         for decorator in self.scan.nodes("decorator"):
             if self.text(decorator).lstrip("@").split("(")[0].split(".")[-1] not in CACHING_DECORATORS:
                 continue
@@ -1057,10 +1057,10 @@ class PyExtractor:
         without a `to=`/`room=` naming a session id, Flask-SocketIO `emit(..., broadcast=True)` or
         `to=room`, `socketio.emit(...)`, Channels `group_send`. A bare Flask-SocketIO `emit`/`send`
         inside a handler answers its sender only."""
-        found = []
+        found: list[Node] = []
         for call, fn, fn_text, name in self.sites:
             if name == "group_send":
-                found.append(self.scan.span(call))
+                found.append(call)
                 continue
             if name not in {"emit", "send"}:
                 continue
@@ -1068,27 +1068,22 @@ class PyExtractor:
             target = kwargs.get("to") or kwargs.get("room")
             if target is not None:
                 if not _session_id(self.text(target)):
-                    found.append(self.scan.span(call))
+                    found.append(call)
                 continue
             if "broadcast" in kwargs and self.text(kwargs["broadcast"]) != "False":
-                found.append(self.scan.span(call))
+                found.append(call)
                 continue
             if name != "emit" or fn.type != "attribute" or "sid" in kwargs:
                 continue  # `emit(...)` in a Flask-SocketIO handler, `websocket.send(...)`
             receiver = fn_text.rsplit(".", 1)[0].rsplit(".", 1)[-1].lower()
             if receiver == "self":
-                cls = _enclosing_class_name(call, self.text)
-                bases = self.classes.get(cls, ("", None))[0] if cls else ""
-                if "Namespace" in bases:
-                    found.append(self.scan.span(call))  # a namespace's own `self.emit(...)`
+                cls = _enclosing(call, "class_definition")
+                owner = self.text(cls.child_by_field_name("name")) if cls is not None else ""
+                if "Namespace" in self.classes.get(owner, ("", None))[0]:
+                    found.append(call)  # a namespace's own `self.emit(...)`
             elif receiver not in HANDLE_NAMES and _server_like(receiver):
-                found.append(self.scan.span(call))  # `sio.emit(...)`, `socketio.emit`, `self.server.emit`
-        if not found:
-            return found
-        calls = {
-            call.start_byte: call for call, _, _, name in self.sites if name in {"emit", "send", "group_send"}
-        }
-        return [span for span in found if not self._background(calls[span.start_byte])]
+                found.append(call)  # `sio.emit(...)`, `socketio.emit`, `self.server.emit`
+        return [self.scan.span(call) for call in found if not self._background(call)]
 
     def _background(self, call: Node) -> bool:
         """A call outside handlers that every instance makes for its own clients: in a closure of a
@@ -1388,14 +1383,6 @@ def moved(part: PyPart, start: int, line: int) -> PyPart:
 
 
 KIT = ExtractorKit(PyExtractor, PyEnv.fold, assemble, moved)
-
-
-def _enclosing_class_name(node: Node, text: Callable[[Node | None], str]) -> str | None:
-    """The class whose method `node` is in, if any."""
-    parent = node.parent
-    while parent is not None and parent.type != "class_definition":
-        parent = parent.parent
-    return text(parent.child_by_field_name("name")) if parent is not None else None
 
 
 def _server_like(name: str) -> bool:

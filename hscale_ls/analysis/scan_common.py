@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import InitVar, dataclass, field, replace
 from operator import attrgetter
 from typing import Any, Protocol
@@ -587,27 +587,20 @@ def role_evidence(container: StateContainer, role: ContainerRole, entries: bool 
     return f"its name says {STATE_TYPE_WORDS.get(role, role)}"
 
 
+def _kept(containers: Iterable[StateContainer]) -> Iterator[tuple[StateContainer, str]]:
+    """(container, class) for each instance a container keeps (`rooms.set(id, new Room(id))`)."""
+    return ((c, m.value[4:]) for c in containers for m in c.mutations if m.value.startswith("new "))
+
+
 def held_classes(containers: Iterable[StateContainer]) -> frozenset[str]:
-    """Classes whose instances a module-level container keeps (`rooms.set(id, new Room(id))`): each
-    lives as long as the process, so what it holds is long-lived state like a singleton's."""
-    return frozenset(
-        m.value[4:]
-        for c in containers
-        if c.scope == "module"
-        for m in c.mutations
-        if m.value.startswith("new ")
-    )
+    """Classes whose instances a module-level container keeps: each lives as long as the process, so
+    what it holds is long-lived state like a singleton's."""
+    return frozenset(kept for c, kept in _kept(containers) if c.scope == "module")
 
 
 def _kept_by_instances(containers: Iterable[StateContainer]) -> list[tuple[str, str]]:
     """(owner, class) for instance containers that keep instances (`this.rooms.set(id, new Room())`)."""
-    return [
-        (c.owner, m.value[4:])
-        for c in containers
-        if c.scope == "instance" and c.owner
-        for m in c.mutations
-        if m.value.startswith("new ")
-    ]
+    return [(c.owner, kept) for c, kept in _kept(containers) if c.scope == "instance" and c.owner]
 
 
 def join_containers(
