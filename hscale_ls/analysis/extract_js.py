@@ -24,6 +24,7 @@ from .facts import (
     FileRole,
     Mutation,
     ServerSite,
+    WriteDetail,
     classify_key_text,
     classify_record_write,
 )
@@ -874,15 +875,17 @@ class JsExtractor:
             inner = _entry_key(target, root, self.text)
             mutation = Mutation(
                 span=scan.span(node),
-                operation=operation,
                 functions=names,
                 scope=scope,
                 in_handler=in_handler,
-                holds_handle=_is_handle(value, self.text) or self._is_connection_param(value),
-                fields=_record_fields(value, self.text),
-                key=_short(inner if inner is not None else entry, self.text),
-                value=_short(_unwrap(value), self.text, names_only=True),
-                nested=inner is not None,
+                detail=WriteDetail(
+                    operation=operation,
+                    holds_handle=_is_handle(value, self.text) or self._is_connection_param(value),
+                    fields=_record_fields(value, self.text),
+                    key=_short(inner if inner is not None else entry, self.text),
+                    value=_short(_unwrap(value), self.text, names_only=True),
+                    nested=inner is not None,
+                ),
             )
             if elsewhere is not None:
                 foreign.append((step, *elsewhere, mutation))

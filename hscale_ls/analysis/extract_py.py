@@ -26,6 +26,7 @@ from .facts import (
     Mutation,
     ServerSite,
     Storage,
+    WriteDetail,
     classify_key_text,
     classify_record_write,
 )
@@ -721,15 +722,17 @@ class PyExtractor:
             inner = self._entry_key(target, root)
             mutation = Mutation(
                 span=self.scan.span(node),
-                operation=operation,
                 functions=names,
                 scope=scope,
                 in_handler=in_handler,
-                holds_handle=_is_handle(value, self.text),
-                fields=self._record_fields(value),
-                key=self._short(inner if inner is not None else entry),
-                value=self._short(value, names_only=True),
-                nested=inner is not None,
+                detail=WriteDetail(
+                    operation=operation,
+                    holds_handle=_is_handle(value, self.text),
+                    fields=self._record_fields(value),
+                    key=self._short(inner if inner is not None else entry),
+                    value=self._short(value, names_only=True),
+                    nested=inner is not None,
+                ),
             )
             if elsewhere is not None:
                 foreign.append((step, *elsewhere, mutation))

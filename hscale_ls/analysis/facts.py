@@ -31,20 +31,55 @@ STATE_TYPE_WORDS: dict[str, str] = {
 
 @fact_value
 @dataclass(frozen=True, slots=True)
-class Mutation(FactValue):
-    """A write to a long-lived container from inside a function."""
+class WriteDetail(FactValue):
+    """What a write does, apart from where it is. It does not change while edits elsewhere move the
+    write, so moving a `Mutation` past an edit (on every keystroke, for every write below it) builds
+    a five-slot object and shares this one."""
 
-    span: Span
     operation: str  # as a reader would name it: "push", "set", "[key] =", "++", "del", ...
-    functions: tuple[str, ...]  # names of the enclosing named functions, innermost first
-    scope: int  # start byte of the innermost enclosing function (for write-through checks)
-    in_handler: bool  # lexically inside a real-time handler
     holds_handle: bool  # the value written is a live connection (socket, ws, response)
     # the keys of an object / dict literal written (`rooms[id] = {url, isPlaying}`): a record's fields
     fields: tuple[str, ...] = ()
     key: str = ""  # the key written or removed, as written (`socket.id`, `sid`, `topic`), when short
     value: str = ""  # the value written when it is a name (`msg`, `ws`, `socket.id`)
     nested: bool = False  # written into an entry (`rooms[r].add(sid)`), not the container itself
+
+
+@fact_value
+@dataclass(frozen=True, slots=True)
+class Mutation(FactValue):
+    """A write to a long-lived container from inside a function. Where it is and in which function
+    are fields (project evaluation reads them for every write); what it writes is `detail`."""
+
+    span: Span
+    functions: tuple[str, ...]  # names of the enclosing named functions, innermost first
+    scope: int  # start byte of the innermost enclosing function (for write-through checks)
+    in_handler: bool  # lexically inside a real-time handler
+    detail: WriteDetail
+
+    @property
+    def operation(self) -> str:
+        return self.detail.operation
+
+    @property
+    def holds_handle(self) -> bool:
+        return self.detail.holds_handle
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.detail.fields
+
+    @property
+    def key(self) -> str:
+        return self.detail.key
+
+    @property
+    def value(self) -> str:
+        return self.detail.value
+
+    @property
+    def nested(self) -> bool:
+        return self.detail.nested
 
 
 @fact_value

@@ -26,10 +26,12 @@ from .facts import (
     SettingsFacts,
     StateContainer,
     Suppression,
+    WriteDetail,
 )
 from .text import Point, Span
 
 FACT_CLASSES: tuple[type, ...] = (
+    WriteDetail,
     Mutation,
     StateContainer,
     ForeignWrite,

@@ -423,7 +423,10 @@ class _Evaluation:
             return
         state: StateType = "subscriptions" if role == "connections" else role
         writers = {id(m): f for f, m in self.writers.get((facts.path, container.name), ())}
-        mirror = self._write_through(facts, state, {m.scope for m in mutations if id(m) not in writers})
+        scopes = (
+            {m.scope for m in mutations if id(m) not in writers} if writers else {m.scope for m in mutations}
+        )
+        mirror = self._write_through(facts, state, scopes)
         for writer in {f.path: f for f in writers.values()}.values():
             mine = {m.scope for m in mutations if writers.get(id(m)) is writer}
             mirror = mirror or self._write_through(writer, state, mine)

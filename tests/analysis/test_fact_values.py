@@ -15,6 +15,7 @@ from hscale_ls.analysis.text import Point, Span
 CLASSES = [
     text.Point,
     text.Span,
+    facts.WriteDetail,
     facts.Mutation,
     facts.StateContainer,
     facts.ServerSite,
@@ -27,7 +28,8 @@ SPAN = Span(POINT, POINT, 10, 12)
 SAMPLES = {
     "Point": Point(1, 2, 3, 4),
     "Span": SPAN,
-    "Mutation": facts.Mutation(SPAN, "set", ("join",), 4, True, False),
+    "WriteDetail": facts.WriteDetail("set", False),
+    "Mutation": facts.Mutation(SPAN, ("join",), 4, True, facts.WriteDetail("set", False)),
     "StateContainer": facts.StateContainer(
         "rooms", None, "module", "Map", SPAN, "subscriptions", False, (), ()
     ),
