@@ -99,6 +99,12 @@ MEMBERSHIP_METHODS = frozenset(m for m, _ in MEMBERSHIP)
 REGISTRY_PROPERTIES = union(FRAMEWORKS, "registry_property")
 SERVER_STRINGS = sorted(union(FRAMEWORKS, "strings"))
 SERVER_MODULES = union(FRAMEWORKS, "module_specifiers")
+# a framework's package under another spelling of its name: uWebSockets.js is installed from its Git
+# repository, and a manifest may key it `uwebsockets.js`, which is what the code then imports
+_KNOWN_MODULES = {
+    module.lower(): module
+    for module in SERVER_MODULES | {m for f in FRAMEWORKS for m, _ in f.factories if m}
+}
 ADAPTER_METHODS = {m: f for f in FRAMEWORKS for m in f.adapter_methods}
 ADAPTERS: dict[str, str | None] = {module: storage for f in FRAMEWORKS for module, storage in f.adapters}
 IN_PROCESS_PUBLISH = union(FRAMEWORKS, "in_process_publish")
@@ -360,7 +366,7 @@ class JsExtractor:
 
     def _read_imports(self, found: JsContribution) -> None:
         for source_node in self.scan.nodes("import.source"):
-            module = _string_value(self.text(source_node))
+            module = _module_name(self.text(source_node))
             found.import_modules.append(module)
             statement = source_node.parent
             assert statement is not None
@@ -382,7 +388,7 @@ class JsExtractor:
             first = args.named_children[0] if args is not None and args.named_children else None
             if first is None or first.type != "string":
                 continue
-            module = _string_value(self.text(first))
+            module = _module_name(self.text(first))
             found.require_modules.append(module)
             parent = call.parent
             if (
@@ -1567,6 +1573,12 @@ def _server_getter(name: str) -> bool:
 
 
 SERVER_GETTERS = frozenset("io socketio socketserver ioserver server wss ioinstance".split())
+
+
+def _module_name(text: str) -> str:
+    """The module an import or `require` names, as the framework registry spells it when it is one."""
+    module = _string_value(text)
+    return _KNOWN_MODULES.get(module.lower(), module)
 
 
 def _string_value(text: str) -> str:
