@@ -312,7 +312,7 @@ class _Evaluation:
 
     def _place_django_cache(self) -> list[tuple[FileFacts, BackendUse]]:
         """Writes through Django's cache API land where the project's `CACHES` says; with no such
-        setting (or a local-memory, dummy or file cache) each process has its own. Returns those
+        setting (or only local-memory, dummy or file caches) each process has its own. Returns those
         writes, which are state in memory, and keeps the others as writes to their backend."""
         written = [(f, b) for f, b in self.backends if b.detail.startswith(DJANGO_CACHE)]
         if not written:
@@ -320,7 +320,9 @@ class _Evaluation:
         self.backends = [(f, b) for f, b in self.backends if not b.detail.startswith(DJANGO_CACHE)]
         written = [(f, b) for f, b in written if b.state_type is not None]  # keys naming real-time state
         configured = [b.storage for f in self.files for b in f.backends if b.detail.startswith("CACHES")]
-        storage = configured[0] if configured else "memory"
+        # settings per deployment (`settings/core.py` with a local-memory default, `settings/heroku.py`
+        # with Redis): the deployed one is the shared one
+        storage = next((s for s in configured if s != "memory"), "memory")
         if storage == "memory":
             return written
         self.backends += [(f, replace(b, storage=storage)) for f, b in written]
