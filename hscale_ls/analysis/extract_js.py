@@ -102,8 +102,7 @@ SERVER_MODULES = union(FRAMEWORKS, "module_specifiers")
 # a framework's package under another spelling of its name: uWebSockets.js is installed from its Git
 # repository, and a manifest may key it `uwebsockets.js`, which is what the code then imports
 _KNOWN_MODULES = {
-    module.lower(): module
-    for module in SERVER_MODULES | {m for f in FRAMEWORKS for m, _ in f.factories if m}
+    module.lower(): module for module in SERVER_MODULES | {m for f in FRAMEWORKS for m, _ in f.factories if m}
 }
 ADAPTER_METHODS = {m: f for f in FRAMEWORKS for m in f.adapter_methods}
 ADAPTERS: dict[str, str | None] = {module: storage for f in FRAMEWORKS for module, storage in f.adapters}

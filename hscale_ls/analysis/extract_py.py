@@ -134,6 +134,16 @@ APP_OBJECTS = frozenset({"app", "application", "config_dict"})
 ALIAS = "alias:"
 # the module of a `ForeignWrite` to such a key: the file that declares the key, wherever it is
 APP_MODULE = "@app"
+# application classes a project subclasses (tornado's), by base name -> how handlers reach the instance
+APPLICATION_BASES = {base: f.application_attribute for f in FRAMEWORKS for base in f.application_bases}
+APPLICATION_ATTRIBUTES = frozenset(APPLICATION_BASES.values())
+
+
+def is_app_key(name: str) -> bool:
+    """A container kept on the application object (`app["users"]`, `application.connections`)."""
+    return name.startswith('app["') or name.partition(".")[0] in APPLICATION_ATTRIBUTES
+
+
 # a function cached this way makes its result once per process
 CACHING_DECORATORS = frozenset({"lru_cache", "cache", "cached"})
 # writes whose names only pymongo / motor collections carry
@@ -531,7 +541,24 @@ class PyExtractor:
                 owner = self.text(cls.child_by_field_name("name"))
                 attr = left.child_by_field_name("attribute")
                 name = self.text(attr)
+                if reached_as := self._application(cls):
+                    # tornado's `Application` subclass: one per process, its fields shared by handlers
+                    app_name = f"{reached_as}.{name}"
+                    found.append((("app", app_name), app_name, None, "module", kind, span(left), None))
+                    continue
                 found.append((("self", owner, name), name, owner, "instance", kind, span(attr), owner))  # type: ignore[arg-type]
+
+    def _application(self, cls: Node) -> str:
+        """How handlers reach an instance of `cls` when it subclasses a framework's application class
+        (`self.application` for tornado's `Application`); "" for any other class."""
+        bases = cls.child_by_field_name("superclasses")
+        if bases is None or not APPLICATION_BASES:
+            return ""
+        for base in bases.named_children:
+            reached_as = APPLICATION_BASES.get(self.text(base).rpartition(".")[2])
+            if reached_as:
+                return reached_as
+        return ""
 
     def _app_key(self, node: Node) -> str | None:
         """`app["users"]`, `request.app['users']`, `request.config_dict["users"]`: state kept on the
@@ -592,7 +619,13 @@ class PyExtractor:
                 obj_text = self.text(obj)
                 if obj_text in {"self", "cls"}:
                     cls = _enclosing(node, "class_definition")
+                    if cls is not None and (reached_as := self._application(cls)):
+                        return ("app", f"{reached_as}.{attr}"), node
                     return (("self", self.text(cls.child_by_field_name("name")), attr) if cls else None), node
+                if obj is not None and obj.type == "attribute" and obj_text.startswith("self."):
+                    reached_as = obj_text[5:]
+                    if reached_as in APPLICATION_ATTRIBUTES:  # `self.application.connections`
+                        return ("app", f"{reached_as}.{attr}"), node
                 if obj_text in self.classes:
                     return ("self", obj_text, attr), node
                 if obj_text in self.instances:  # `manager.rooms[...]` where `manager = Manager()` here
@@ -853,7 +886,12 @@ class PyExtractor:
                     args = _positional(iterable)
                     iterable = args[0] if args else None
             key, _ = self._root(iterable)
-            if key is not None and key in declared and body is not None and _sends(body, self.text):
+            if (
+                key is not None
+                and (key in declared or key[0] == "app")  # an application's, wherever it is declared
+                and body is not None
+                and _sends(body, self.text)
+            ):
                 loops.append((0, key, self.scan.span(loop)))
         for call, _, _, fn_name in self.sites:
             if "broadcast" not in fn_name.lower():
@@ -1330,8 +1368,12 @@ def assemble(
     for _, key, mutation in sorted((m for p in parts for m in p.mutations), key=_first):
         by_key.setdefault(key, []).append(mutation)
     loops: dict[ContainerKey, list[Span]] = {}
+    elsewhere: dict[tuple[str, str], list[Span]] = {}  # loops over application state another file declares
     for _, key, span in sorted((x for p in parts for x in p.loops), key=_first):
-        loops.setdefault(key, []).append(span)
+        if key in env.declared:
+            loops.setdefault(key, []).append(span)
+        else:
+            elsewhere.setdefault((APP_MODULE, key[1]), []).append(span)
     containers = join_containers(env.declarations, by_key, loops, source)
     return facts_from_parts(
         (path, language, source, tree, index),
@@ -1344,6 +1386,7 @@ def assemble(
         module_instances=env.module_instances | held_classes(containers),
         parts=parts,
         owned_classes=env.owned,
+        foreign_loops=elsewhere,
     )
 
 

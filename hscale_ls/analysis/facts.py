@@ -116,6 +116,7 @@ class ForeignWrite(FactValue):
     name: str  # the name that module exports the container as
     mutations: tuple[Mutation, ...]
     own_entries: bool | None = None  # as `StateContainer.own_entries`, for this file's uses
+    broadcasts: tuple[Span, ...] = ()  # places in this file that send to every element of it
 
 
 @fact_value

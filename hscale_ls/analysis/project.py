@@ -13,7 +13,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
 from .config import Config
-from .extract_py import ALIAS, APP_MODULE, DJANGO_CACHE
+from .extract_py import ALIAS, APP_MODULE, DJANGO_CACHE, is_app_key
 from .facts import (
     STATE_TYPE_WORDS,
     STATE_TYPES,
@@ -251,6 +251,9 @@ class _Evaluation:
         bridge = {b.detail for _, b in self.backends if b.role == "bridge"}
         self.bridge = "broadcaster" in bridge or {"publish", "subscribe"} <= bridge
         self.own_entries: dict[tuple[str, str], list[bool | None]] = {}
+        # loops in other files that send to every element of a container (`for c in
+        # self.application.connections: c.write_message(m)`), by (declaring file, name)
+        self.foreign_loops: dict[tuple[str, str], list[tuple[FileFacts, Span]]] = {}
         self.foreign = self._foreign_writes()
         self.writers: dict[tuple[str, str], list[tuple[FileFacts, Mutation]]] = {}
         self.singletons = _long_lived(self.files)
@@ -276,7 +279,7 @@ class _Evaluation:
         app_keys: dict[str, list[tuple[str, str]]] = {}
         for facts in self.files:
             for c in facts.containers:
-                if c.name.startswith('app["'):
+                if is_app_key(c.name):
                     aliased = c.kind.removeprefix(ALIAS) if c.kind.startswith(ALIAS) else c.name
                     app_keys.setdefault(c.name, []).append((facts.path, aliased))
         for facts in self.files:
@@ -291,6 +294,9 @@ class _Evaluation:
                         if declaring != facts.path:
                             found.setdefault((declaring, container), []).extend(
                                 (facts, m) for m in write.mutations
+                            )
+                            self.foreign_loops.setdefault((declaring, container), []).extend(
+                                (facts, span) for span in write.broadcasts
                             )
                     continue
                 if not write.module:
@@ -322,8 +328,8 @@ class _Evaluation:
         configured = [b.storage for f in self.files for b in f.backends if b.detail.startswith("CACHES")]
         # settings per deployment (`settings/core.py` with a local-memory default, `settings/heroku.py`
         # with Redis): the deployed one is the shared one
-        storage = next((s for s in configured if s != "memory"), "memory")
-        if storage == "memory":
+        storage = next((s for s in configured if s != "memory"), None)
+        if storage is None:
             return written
         self.backends += [(f, replace(b, storage=storage)) for f, b in written]
         return []
@@ -375,7 +381,7 @@ class _Evaluation:
         findings: list[Finding] = []
         for facts in self.files:
             for container in facts.containers:
-                if self.foreign and container.scope != "instance":
+                if (self.foreign or self.foreign_loops) and container.scope != "instance":
                     container = self._with_foreign_writes(facts, container)
                 if container.mutations:  # kept unwritten for the files that import it: nothing to judge
                     self._container(facts, container, findings, memory_locations, covered)
@@ -437,7 +443,8 @@ class _Evaluation:
             return
         if role in {"connections", "subscriptions"} and (self.adapter_configured or self.bridge):
             return
-        if role == "connections" and not container.broadcasts:
+        loops = self.foreign_loops.get((facts.path, container.name), [])
+        if role == "connections" and not container.broadcasts and not loops:
             return
         if role == "presence" and self.bridge and _holds_handles(mutations):
             return  # live sockets indexed per user behind a pub/sub bridge: a local delivery cache
@@ -459,8 +466,11 @@ class _Evaluation:
             for m in mutations[:8]
         ]
         related += [
-            Related(facts.path, span, f"broadcast over `{container.name}`")
-            for span in container.broadcasts[:4]
+            Related(path, span, f"broadcast over `{container.name}`")
+            for path, span in [
+                *((facts.path, s) for s in container.broadcasts),
+                *((f.path, s) for f, s in loops),
+            ][:4]
         ]
         first_server = self.servers[0]
         if first_server[0].path != facts.path:
@@ -484,14 +494,17 @@ class _Evaluation:
         """A store module's container with the writes other files make to it; what it holds is
         decided again from every write."""
         extra = self.foreign.get((facts.path, container.name))
-        if not extra:
+        loops = self.foreign_loops.get((facts.path, container.name))
+        if not extra and not loops:
             return container
+        extra = extra or []
         self.writers[(facts.path, container.name)] = extra
         mutations = container.mutations + tuple(m for _, m in extra)
         # each connection's own entries only if every file that uses it says so
         owns = [container.own_entries, *self.own_entries.get((facts.path, container.name), ())]
         own = False if False in owns else (True if True in owns else None)
-        role = container_role(container.name, container.kind, mutations, bool(container.broadcasts), own)
+        sent_to = bool(container.broadcasts or loops)
+        role = container_role(container.name, container.kind, mutations, sent_to, own)
         moved = replace(container, mutations=mutations, role=role, also=entry_roles(role, mutations))
         return replace(moved, evidence=role_evidence(moved, role)) if role is not None else moved
 

@@ -204,7 +204,10 @@ def shifted(
         backends=tuple(backend(b) for b in facts.backends),
         membership_calls=tuple(span(s) for s in facts.membership_calls),
         fanout_calls=tuple(span(s) for s in facts.fanout_calls),
-        foreign_writes=tuple(w.replace(mutations=mutations(w.mutations)) for w in facts.foreign_writes),
+        foreign_writes=tuple(
+            w.replace(mutations=mutations(w.mutations), broadcasts=tuple(span(b) for b in w.broadcasts))
+            for w in facts.foreign_writes
+        ),
         scope_calls=tuple([(k + delta, v) if k >= old_end else (k, v) for k, v in facts.scope_calls]),
         suppressions=tuple(sorted(kept + fresh, key=lambda s: s.at)),
         has_errors=tree.root_node.has_error,

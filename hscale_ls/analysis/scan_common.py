@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import InitVar, dataclass, field, replace
 from operator import attrgetter
 from typing import Any, Protocol
@@ -309,6 +309,7 @@ def facts_from_parts(
     parts: Sequence[PartFacts],
     passes: tuple[tuple[str, int, str], ...] = (),
     owned_classes: Iterable[tuple[str, str]] = (),
+    foreign_loops: Mapping[tuple[str, str], list[Span]] | None = None,
 ) -> FileFacts:
     """A file's facts from what its parts found and what was decided for the whole file; `scan` is
     (path, language, source, tree, index)."""
@@ -331,7 +332,7 @@ def facts_from_parts(
         backends=backends,
         membership_calls=tuple(s for p in parts for s in p.membership),
         fanout_calls=_first_fanouts(parts),
-        foreign_writes=foreign_writes(parts, source),
+        foreign_writes=foreign_writes(parts, source, foreign_loops or {}),
         passes=passes,
         handler_calls=frozenset(handler_calls),
         calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
@@ -652,14 +653,23 @@ def _first_fanouts(parts: Sequence[PartFacts]) -> tuple[Span, ...]:
     return tuple(found)
 
 
-def foreign_writes(parts: Sequence[PartFacts], source: bytes = b"") -> tuple[ForeignWrite, ...]:
-    """The parts' writes to other files' containers, one record per (module, name), in file order."""
+def foreign_writes(
+    parts: Sequence[PartFacts], source: bytes = b"", loops: Mapping[tuple[str, str], list[Span]] | None = None
+) -> tuple[ForeignWrite, ...]:
+    """The parts' writes to other files' containers, one record per (module, name), in file order,
+    with the loops that send to every element of one (`loops`, by (module, name))."""
     grouped: dict[tuple[str, str], list[Mutation]] = {}
     for _, module, name, mutation in sorted((w for p in parts for w in p.foreign), key=_by_step):
         grouped.setdefault((module, name), []).append(mutation)
+    for where in loops or ():
+        grouped.setdefault(where, [])
     return tuple(
         ForeignWrite(
-            module, name, tuple(found), own_entries(source, name, found, member=True) if module else None
+            module,
+            name,
+            tuple(found),
+            own_entries(source, name, found, member=True) if module else None,
+            tuple(loops.get((module, name), ())) if loops else (),
         )
         for (module, name), found in grouped.items()
     )

@@ -75,6 +75,10 @@ class Framework:
     handler_objects: frozenset[str] = frozenset()  # `app.ws(path, {open, message})`: registration methods
     # whose object argument holds the handlers
     singleton_decorators: frozenset[str] = frozenset()  # classes the framework instantiates once
+    # Python: the application class a project subclasses (tornado's `Application`), built once per
+    # process; what its `__init__` sets on `self` is reached from handlers as `self.<attribute>.<name>`
+    application_bases: tuple[str, ...] = ()
+    application_attribute: str = ""
     membership_methods: frozenset[str] = frozenset()  # `socket.join(room)` / `enter_room(...)`
     membership_receivers: frozenset[str] = frozenset()  # ... on one of these (any receiver when empty)
     # --- fan-out --------------------------------------------------------------------------------

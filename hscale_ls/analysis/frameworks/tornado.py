@@ -1,6 +1,7 @@
 """Tornado: `tornado.websocket.WebSocketHandler` subclasses. Tornado makes one handler object per
 connection, so what the class itself holds (`waiters = set()`, `cache = []`) is shared by every
-connection of the process and by none of another."""
+connection of the process and by none of another. So is what the project's `tornado.web.Application`
+subclass sets on itself (`self.connections = []`), which handlers reach as `self.application.connections`."""
 
 from .model import Framework, ServerKind
 
@@ -18,4 +19,6 @@ TORNADO = Framework(
     consumer_bases=("WebSocketHandler",),
     module_specifiers=frozenset({"tornado"}),
     handler_bases=("WebSocketHandler",),
+    application_bases=("Application",),
+    application_attribute="application",
 )
