@@ -1778,6 +1778,11 @@ def _is_handle(value: Node | None, text: TextOf) -> bool:
         return any(
             f.lower() in HANDLE_NAMES - {"self", "client", "connection"} for f in _record_fields(value, text)
         )
+    if value.type == "array" and value.named_child_count:  # `rooms[id] = [ws]`
+        return all(_is_handle(item, text) for item in value.named_children)
+    if value.type == "new_expression" and text(value.child_by_field_name("constructor")) == "Set":
+        args = value.child_by_field_name("arguments")  # `rooms.set(id, new Set([ws]))`
+        return args is not None and args.named_child_count == 1 and _is_handle(args.named_children[0], text)
     return False
 
 

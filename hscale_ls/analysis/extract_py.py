@@ -1265,6 +1265,8 @@ def _is_handle(value: Node | None, text: object) -> bool:
     if value.type == "attribute":
         attr = value.child_by_field_name("attribute")
         return attr is not None and attr.text is not None and attr.text.decode().lower() in HANDLE_NAMES
+    if value.type in {"set", "list"} and value.named_child_count:  # `rooms[r] = {websocket}`
+        return all(_is_handle(item, text) for item in value.named_children)
     return False
 
 

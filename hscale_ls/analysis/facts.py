@@ -382,7 +382,8 @@ def classify_container(
     if token_set & {"online", "presence", "typing"}:
         return "presence"
     if token_set & HISTORY_WORDS:
-        return "history"
+        # history holds messages; `chats[chat_id] = {websocket}` holds each chat's live connections
+        return "subscriptions" if handle_values else "history"
     if token_set & SUBSCRIPTION_WORDS:
         # `roomUsers`, `room_users`, `channelMembers`: who is in which room. A roster shown to users
         # is presence; the same map looped over to send is the room's fan-out

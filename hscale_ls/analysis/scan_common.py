@@ -583,6 +583,8 @@ def role_evidence(container: StateContainer, role: ContainerRole, entries: bool 
         return "it counts connections as they come and go"
     if role == "presence" and adds and all(m.holds_handle for m in adds):
         return "it holds each user's live connections"
+    if role == "subscriptions" and adds and all(m.holds_handle for m in adds):
+        return "live connections are added into its entries"
     if role == "history" and found == "history":
         return "messages are appended to it"
     return f"its name says {STATE_TYPE_WORDS.get(role, role)}"
