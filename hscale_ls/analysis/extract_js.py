@@ -31,7 +31,9 @@ from .facts import (
 from .frameworks import Framework, for_family, framework_of, union
 from .languages import LANGUAGES
 from .scan_common import (
+    APP_MODULE,
     DATABASE_WRITE_METHODS,
+    GLOBAL_PREFIX,
     MEMO,
     PUBSUB_SUBSCRIBE,
     REDIS_HISTORY_COMMANDS,
@@ -99,6 +101,7 @@ MEMBERSHIP_METHODS = frozenset(m for m, _ in MEMBERSHIP)
 REGISTRY_PROPERTIES = union(FRAMEWORKS, "registry_property")
 SERVER_STRINGS = sorted(union(FRAMEWORKS, "strings"))
 SERVER_MODULES = union(FRAMEWORKS, "module_specifiers")
+GLOBAL_OBJECTS = frozenset({"global", "globalThis"})  # what lives on them lives once per process
 # a framework's package under another spelling of its name: uWebSockets.js is installed from its Git
 # repository, and a manifest may key it `uwebsockets.js`, which is what the code then imports
 _KNOWN_MODULES = {
@@ -686,6 +689,15 @@ class JsExtractor:
             if left is None or left.type != "member_expression":
                 continue
             obj = left.child_by_field_name("object")
+            bare = _unwrap(obj)
+            if bare is not None and bare.type == "identifier" and self.text(bare) in GLOBAL_OBJECTS:
+                # `global.eventClients = []`, often made lazily by the first request that needs it
+                kind = self._container_kind(assign.child_by_field_name("right"))
+                prop = left.child_by_field_name("property")
+                if kind and prop is not None:
+                    name = GLOBAL_PREFIX + self.text(prop)
+                    declared.append((2, ("var", name), name, None, "module", kind, scan.span(prop)))
+                continue
             if (
                 obj is not None
                 and obj.type == "identifier"
@@ -797,6 +809,10 @@ class JsExtractor:
                 return ("var", self.text(node)), node
             if node.type == "member_expression":
                 obj = node.child_by_field_name("object")
+                bare = _unwrap(obj)
+                if bare is not None and bare.type == "identifier" and self.text(bare) in GLOBAL_OBJECTS:
+                    # `global.clients`, `(globalThis as any).clients`: one per process, any file
+                    return ("var", GLOBAL_PREFIX + self.text(node.child_by_field_name("property"))), node
                 if obj is not None and obj.type == "this":
                     cls = _enclosing_class(node, self._classes)
                     prop = self.text(node.child_by_field_name("property"))
@@ -858,7 +874,9 @@ class JsExtractor:
             if key is None or root is None:
                 return
             elsewhere = None
-            if key not in declared:
+            if key not in declared and key[1].startswith(GLOBAL_PREFIX):
+                elsewhere = (APP_MODULE, key[1])  # declared in whichever file makes it
+            elif key not in declared:
                 elsewhere = self._exported_container(key, root) or self._exported_parameter(key, root)
                 if elsewhere is None:
                     return
@@ -1167,7 +1185,7 @@ class JsExtractor:
                 ):
                     iterable = fn.child_by_field_name("object")
             key, _ = self._root(iterable)
-            if key is not None and key not in declared:
+            if key is not None and key not in declared and not key[1].startswith(GLOBAL_PREFIX):
                 key = None
             if server is not None or key is not None:
                 found.append((step, server, key, _sends(body, self.text), self.scan.span(site)))
@@ -1911,10 +1929,13 @@ def assemble(
     variables = {s.variable for s in servers if s.variable}
     loops: dict[ContainerKey, list[Span]] = {}
     server_loops: dict[str, list[Span]] = {}
+    elsewhere: dict[tuple[str, str], list[Span]] = {}  # loops over globals another file makes
     for _, server, key, sends, span in sorted((x for p in parts for x in p.loops), key=_first):
         if server is not None and server in variables:
             if sends:
                 server_loops.setdefault(server, []).append(span)
+        elif key is not None and sends and key not in env.declared:
+            elsewhere.setdefault((APP_MODULE, key[1]), []).append(span)
         elif key is not None and sends:
             loops.setdefault(key, []).append(span)
     in_process = _in_process_publishes(servers, [x for p in parts for x in p.publishes])
@@ -1941,6 +1962,7 @@ def assemble(
         parts=parts,
         passes=tuple(x for p in parts for x in p.passes),
         owned_classes=env.owned,
+        foreign_loops=elsewhere,
     )
 
 

@@ -32,6 +32,8 @@ from .facts import (
 )
 from .frameworks import Framework, for_family, union
 from .scan_common import (
+    APP_MODULE,
+    APPLICATION_ATTRIBUTES,
     DATABASE_WRITE_METHODS,
     MEMO,
     PUBSUB_SUBSCRIBE,
@@ -132,16 +134,8 @@ DJANGO_CACHE_WRITES = frozenset("set add set_many incr decr get_or_set touch".sp
 APP_OBJECTS = frozenset({"app", "application", "config_dict"})
 # the kind of an application key that names another container (`app["websockets"] = channels`)
 ALIAS = "alias:"
-# the module of a `ForeignWrite` to such a key: the file that declares the key, wherever it is
-APP_MODULE = "@app"
 # application classes a project subclasses (tornado's), by base name -> how handlers reach the instance
 APPLICATION_BASES = {base: f.application_attribute for f in FRAMEWORKS for base in f.application_bases}
-APPLICATION_ATTRIBUTES = frozenset(APPLICATION_BASES.values())
-
-
-def is_app_key(name: str) -> bool:
-    """A container kept on the application object (`app["users"]`, `application.connections`)."""
-    return name.startswith('app["') or name.partition(".")[0] in APPLICATION_ATTRIBUTES
 
 
 # a function cached this way makes its result once per process

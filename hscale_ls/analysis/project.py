@@ -13,7 +13,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
 from .config import Config
-from .extract_py import ALIAS, APP_MODULE, DJANGO_CACHE, is_app_key
+from .extract_py import ALIAS, DJANGO_CACHE
 from .facts import (
     STATE_TYPE_WORDS,
     STATE_TYPES,
@@ -29,7 +29,7 @@ from .facts import (
 from .frameworks import kind_of
 from .languages import language_named
 from .rules import CHECK_ID, RULE_FOR_STATE
-from .scan_common import NON_ADDING, container_role, role_evidence
+from .scan_common import APP_MODULE, NON_ADDING, container_role, is_app_key, role_evidence
 from .text import Span
 
 MEMORY_SENTENCES: dict[str, str] = {

@@ -40,8 +40,27 @@ from .facts import (
     weak_name,
     words,
 )
+from .frameworks import FRAMEWORKS
 from .languages import LanguageId, fact_query, language_named
 from .text import LineIndex, Span
+
+# the module of a `ForeignWrite` to state kept on a process-wide object (`app["users"]`,
+# `application.connections`, `global.clients`): the file that declares it, wherever it is
+APP_MODULE = "@app"
+# how handlers reach an application object a project subclasses (tornado's `self.application`)
+APPLICATION_ATTRIBUTES = frozenset(f.application_attribute for f in FRAMEWORKS if f.application_attribute)
+GLOBAL_PREFIX = "global."  # a container kept on `global` / `globalThis`, named `global.<name>`
+
+
+def is_app_key(name: str) -> bool:
+    """A container kept on a process-wide object (`app["users"]`, `application.connections`,
+    `global.clients`), which handlers in any file of the project reach by that name."""
+    return (
+        name.startswith('app["')
+        or name.startswith(GLOBAL_PREFIX)
+        or name.partition(".")[0] in APPLICATION_ATTRIBUTES
+    )
+
 
 # Deeper trees are not analysed: tree-sitter's query cursor slows down with depth (minutes on a 600 KB
 # chain of calls) and each `Node.parent` step costs a descent from the root. Real code stays below: in
@@ -584,7 +603,8 @@ def role_evidence(container: StateContainer, role: ContainerRole, entries: bool 
     if role == "presence" and adds and all(m.holds_handle for m in adds):
         return "it holds each user's live connections"
     if role == "subscriptions" and adds and all(m.holds_handle for m in adds):
-        return "live connections are added into its entries"
+        nested = any(m.nested or m.key for m in adds)
+        return "live connections are added into its entries" if nested else "it holds live connections"
     if role == "history" and found == "history":
         return "messages are appended to it"
     return f"its name says {STATE_TYPE_WORDS.get(role, role)}"
