@@ -101,7 +101,9 @@ MEMBERSHIP_METHODS = frozenset(m for m, _ in MEMBERSHIP)
 REGISTRY_PROPERTIES = union(FRAMEWORKS, "registry_property")
 SERVER_STRINGS = sorted(union(FRAMEWORKS, "strings"))
 SERVER_MODULES = union(FRAMEWORKS, "module_specifiers")
-GLOBAL_OBJECTS = frozenset({"global", "globalThis"})  # what lives on them lives once per process
+GLOBAL_OBJECTS = frozenset({"global", "globalThis"})
+# `ServerSite.options` entry of a decorated gateway: the port it shares with every gateway on it
+PORT_OPTION = "port:"  # what lives on them lives once per process
 # a framework's package under another spelling of its name: uWebSockets.js is installed from its Git
 # repository, and a manifest may key it `uwebsockets.js`, which is what the code then imports
 _KNOWN_MODULES = {
@@ -513,9 +515,22 @@ class JsExtractor:
                     span=scan.span(ident),
                     variable=cls or None,
                     library_fanout=_library_fanout(framework),
+                    options=frozenset({PORT_OPTION + self._gateway_port(decorator)}),
                 )
                 sites.append((2, site))
         return sites
+
+    def _gateway_port(self, decorator: Node) -> str:
+        """The port a decorated gateway class serves on, as written (`@WebSocketGateway(3001)`); ""
+        for the application's own. Gateways on one port share one server."""
+        call = decorator.named_children[0] if decorator.named_children else None
+        args = (
+            call.child_by_field_name("arguments")
+            if call is not None and call.type == "call_expression"
+            else None
+        )
+        first = args.named_children[0] if args is not None and args.named_children else None
+        return self.text(first) if first is not None and first.type != "object" else ""
 
     def _site(self, framework: Framework, construction: Node, ctor: Node) -> ServerSite:
         """A construction of a framework's server; its options are read when one of them can share

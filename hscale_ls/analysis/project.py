@@ -13,6 +13,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
 from .config import Config
+from .extract_js import PORT_OPTION
 from .extract_py import ALIAS, DJANGO_CACHE
 from .facts import (
     STATE_TYPE_WORDS,
@@ -379,6 +380,7 @@ class _Evaluation:
         memory_locations: list[Location] = []
         covered: list[Location] = []
         findings: list[Finding] = []
+        gateway_ports: set[tuple[str, str]] = set()
         for facts in self.files:
             for container in facts.containers:
                 if (self.foreign or self.foreign_loops) and container.scope != "instance":
@@ -395,6 +397,13 @@ class _Evaluation:
                     continue
                 if server.variable:
                     named.add(server.variable)
+                # NestJS gateways on one port (the application's, unless given) are one Socket.IO
+                # server: the first one found speaks for it
+                port = next((o for o in server.options if o.startswith(PORT_OPTION)), None)
+                if port is not None and (server.framework, port) in gateway_ports:
+                    continue
+                if port is not None:
+                    gateway_ports.add((server.framework, port))
                 self._server(facts, server, findings, memory_locations)
         for facts, use in self.cache_in_memory[:1]:  # one finding: the first write shows where
             self._cache_finding(facts, use, findings, memory_locations)

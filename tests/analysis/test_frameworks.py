@@ -223,3 +223,41 @@ def test_one_server_built_in_either_branch_is_reported_once(tmp_path: Path) -> N
     )
     findings = _check(tmp_path)["findings"]
     assert [(f["rule"], f["line"]) for f in findings] == [("subscriptions-in-memory", 3)]  # type: ignore[index]
+
+
+def _gateway(name: str, port: str, event: str) -> str:
+    return (
+        'import { WebSocketGateway, WebSocketServer, SubscribeMessage } from "@nestjs/websockets";\n'
+        'import { Server } from "socket.io";\n'
+        f"@WebSocketGateway({port})\n"
+        f"export class {name} {{\n"
+        "  @WebSocketServer() server: Server;\n"
+        f'  @SubscribeMessage("{event}")\n'
+        "  relay(client: any, body: any) {\n"
+        f'    this.server.emit("{event}", body);\n'
+        "  }\n"
+        "}\n"
+    )
+
+
+def test_nest_gateways_on_one_port_are_one_server(tmp_path: Path) -> None:
+    """Gateways without a port of their own share the application's Socket.IO server: one missing
+    adapter, one finding (at the first gateway); a gateway on a port of its own is another server."""
+    (tmp_path / "package.json").write_text(
+        '{"dependencies": {"@nestjs/websockets": "^10.0.0", "socket.io": "^4.8.1"}}'
+    )
+    (tmp_path / "chat").mkdir()
+    (tmp_path / "chat" / "chat.gateway.ts").write_text(_gateway("ChatGateway", "{ cors: true }", "chat"))
+    (tmp_path / "users").mkdir()
+    (tmp_path / "users" / "users.gateway.ts").write_text(_gateway("UsersGateway", "", "online"))
+    findings = _check(tmp_path)["findings"]
+    assert [(f["path"].rpartition("/")[2], f["rule"]) for f in findings] == [  # type: ignore[index]
+        ("chat.gateway.ts", "subscriptions-in-memory")
+    ]
+    (tmp_path / "games").mkdir()
+    (tmp_path / "games" / "games.gateway.ts").write_text(_gateway("GamesGateway", "4001", "move"))
+    findings = _check(tmp_path)["findings"]
+    assert sorted(f["path"].rpartition("/")[2] for f in findings) == [  # type: ignore[index]
+        "chat.gateway.ts",
+        "games.gateway.ts",
+    ]
