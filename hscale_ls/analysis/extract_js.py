@@ -9,6 +9,7 @@ its parts, plus what only the whole file decides). Pure: bytes and a tree in, `F
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
@@ -520,6 +521,15 @@ class JsExtractor:
                 sites.append((2, site))
         return sites
 
+    def _made_from(self, call: Node, local: str) -> str:
+        """The model a local record was made from in the same function (`const m = new Message(...)`,
+        `m = await Message.create(...)`): "Message"; "" when not known."""
+        around = self.scan.enclosing_functions(call)
+        body = self.text(around[0]) if around else ""
+        pattern = rf"\b{re.escape(local)}\s*=\s*(?:await\s+)?(?:new\s+)?([A-Z]\w*)[.(]"
+        made = re.search(pattern, body)
+        return made.group(1) if made else ""
+
     def _gateway_port(self, decorator: Node) -> str:
         """The port a decorated gateway class serves on, as written (`@WebSocketGateway(3001)`); ""
         for the application's own. Gateways on one port share one server."""
@@ -711,6 +721,18 @@ class JsExtractor:
                 prop = left.child_by_field_name("property")
                 if kind and prop is not None:
                     name = GLOBAL_PREFIX + self.text(prop)
+                    declared.append((2, ("var", name), name, None, "module", kind, scan.span(prop)))
+                continue
+            if (
+                obj is not None
+                and self.text(obj) in {"module.exports", "exports"}
+                and _at_program_level(assign)
+            ):
+                # `module.exports.userList = []`: a store module's container, imported by that name
+                kind = self._container_kind(assign.child_by_field_name("right"))
+                prop = left.child_by_field_name("property")
+                if kind and prop is not None:
+                    name = self.text(prop)
                     declared.append((2, ("var", name), name, None, "module", kind, scan.span(prop)))
                 continue
             if (
@@ -1458,6 +1480,8 @@ class JsExtractor:
                 if lower == "add" and not receiver.endswith(("session", "db")):
                     continue
                 model = _short(fn.child_by_field_name("object"), self.text) or receiver.split("(")[0][:40]
+                if lower == "save" and model.isidentifier():
+                    model = self._made_from(call, model) or model  # `const m = new Message({...}); m.save()`
                 shapes = [_record_shape(v, self.text) for v in values]
                 state = classify_record_write(model, shapes[0] if shapes else "", " ".join(shapes))
                 detail = f"{model}.{method}"
@@ -1605,6 +1629,16 @@ def _server_getter(name: str) -> bool:
 
 
 SERVER_GETTERS = frozenset("io socketio socketserver ioserver server wss ioinstance".split())
+
+
+def _at_program_level(assign: Node) -> bool:
+    """An assignment that is a statement of the program itself (`module.exports.x = []`)."""
+    statement = assign.parent
+    return (
+        statement is not None
+        and statement.type == "expression_statement"
+        and (statement.parent is not None and statement.parent.type == "program")
+    )
 
 
 def _module_name(text: str) -> str:

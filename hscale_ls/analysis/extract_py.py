@@ -1001,6 +1001,16 @@ class PyExtractor:
             return " ".join(self._record_shape(c) for c in node.named_children if c.type == "dictionary")
         return self.text(node) if len(node.text or b"") <= 60 else ""
 
+    def _bound_model(self, call: Node, receiver: str) -> str:
+        """The model a local record was made from in the same function, for `m.save()` after
+        `m = Message.create_message(...)` or `m = Message(room=r)`: "Message"; "" when not known."""
+        if not receiver.isidentifier():
+            return ""
+        around = self.scan.enclosing_functions(call)
+        body = self.text(around[0]) if around else ""
+        made = re.search(rf"(?m)^\s*{re.escape(receiver)}\s*=\s*(?:await\s+)?([A-Z]\w*)[.(]", body)
+        return made.group(1) if made else ""
+
     def _session_bound(self, call: Node, receiver: str) -> bool:
         """Whether `receiver` is a database session under another name: `async with Session() as sess`,
         `with SessionLocal() as s`, `db = get_db()` / `sess = session_factory()` in the same function."""
@@ -1062,7 +1072,8 @@ class PyExtractor:
                 or (lower in {"add", "merge", "add_all"} and self._session_bound(call, receiver))
             ):
                 shapes = [self._record_shape(a) for a in [*args, *kwargs.values()]]
-                state = classify_record_write(receiver, shapes[0] if args else "", " ".join(shapes))
+                model = self._bound_model(call, receiver) if lower == "save" else ""
+                state = classify_record_write(model or receiver, shapes[0] if args else "", " ".join(shapes))
                 requires = "" if ".objects" in receiver else "database"
                 detail = f"{receiver}.{method}"
                 found.append(backend(scan, call, "database", "write", state, detail, scope, requires))

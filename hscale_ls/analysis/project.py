@@ -520,7 +520,7 @@ class _Evaluation:
     def _write_through(self, facts: FileFacts, state: str, scopes: set[int]) -> BackendUse | None:
         """A backend write of the same state in the function that mutates the container, or in a
         helper that function calls (`messages.push(m); saveMessage(m)`)."""
-        writes = [(o, u) for o, u in self.backends if u.role == "write" and u.state_type in {state, None}]
+        writes = [(o, u) for o, u in self.backends if u.role == "write" and u.state_type == state]
         if not writes:  # most projects that keep state in memory: no need for the calls
             return None
         called: set[str] = set()
@@ -640,7 +640,10 @@ class _Evaluation:
                 verdict = "skip"
                 detail = "No real-time state kept in process memory: nothing to share between instances."
         if verdict is None:
-            verdict = "pass" if backends and len(external) >= 2 else "fail"
+            # a state type counts as shared only when no container of this process also holds it:
+            # presence in a database beside an in-memory `players` map is still lost on a second instance
+            shared = [t for t in external if t not in in_memory]
+            verdict = "pass" if backends and len(shared) >= 2 else "fail"
             detail = _detail(verdict, backends, external, in_memory)
         locations.sort(key=lambda loc: (loc.path, loc.span.start_byte))
         return Audit(
@@ -664,6 +667,12 @@ def _detail(verdict: str, backends: Sequence[str], external: Sequence[str], in_m
         return text
     memory_only = [t for t in in_memory if t not in external]
     sentences = [MEMORY_SENTENCES[t] for t in memory_only]
+    both = [STATE_TYPE_WORDS[t] for t in in_memory if t in external]
+    if both:
+        sentences.append(
+            f"{_join(both).capitalize()} {'is' if len(both) == 1 else 'are'} in {where} but also kept in "
+            "process memory, which a second instance does not see."
+        )
     if not sentences:
         have = f" ({stored} in {where})" if external else ""
         sentences.append(

@@ -115,3 +115,93 @@ def test_a_redis_key_for_a_rooms_content_is_not_membership(tmp_path: Path) -> No
     stored = _stored(tmp_path)
     # the card write stores no state type (the audit leaves it out); the set of sockets is membership
     assert {k.split(" ")[0]: v for k, v in stored.items()} == {"sAdd": "subscriptions"}
+
+
+def _flask_game(tmp_path: Path, players_in_memory: bool) -> dict[str, object]:
+    (tmp_path / "requirements.txt").write_text("flask-socketio\nflask-sqlalchemy\n")
+    keep = (
+        '@socketio.on("ready")\ndef ready(name):\n    players[request.sid] = name\n'
+        if players_in_memory
+        else ""
+    )
+    (tmp_path / "app.py").write_text(
+        "from flask import Flask, request\n"
+        "from flask_socketio import SocketIO, emit\n"
+        "from flask_sqlalchemy import SQLAlchemy\n"
+        "app = Flask(__name__)\n"
+        "db = SQLAlchemy(app)\n"
+        "socketio = SocketIO(app)\n"
+        "players = {}\n"
+        "class Player(db.Model):\n"
+        "    id = db.Column(db.Integer, primary_key=True)\n"
+        "    online = db.Column(db.Boolean)\n"
+        "class Message(db.Model):\n"
+        "    id = db.Column(db.Integer, primary_key=True)\n"
+        "    text = db.Column(db.String)\n"
+        '@socketio.on("join")\n'
+        "def join(name):\n"
+        "    db.session.add(Player(online=True))\n"
+        '    emit("joined", name, broadcast=True)\n'
+        '@socketio.on("say")\n'
+        "def say(text):\n"
+        "    db.session.add(Message(text=text))\n"
+        f"{keep}"
+    )
+    result = run_cli("audit", "--format", "json", str(tmp_path))
+    audit = json.loads(result.stdout)
+    return (audit.get("projects") or [audit])[0]  # type: ignore[no-any-return]
+
+
+def test_a_state_type_also_kept_in_memory_does_not_count_as_shared(tmp_path: Path) -> None:
+    """Rooms stay in process (no message queue). Presence written to the database by one handler and
+    kept in a module dict by another is lost on a second instance too: only history counts as shared,
+    so the project fails and the detail says why. Without the dict, presence and history are shared."""
+    (tmp_path / "memory").mkdir()
+    (tmp_path / "shared").mkdir()
+    kept = _flask_game(tmp_path / "memory", players_in_memory=True)
+    assert kept["verdict"] == "fail"
+    assert "Presence is in a database but also kept in process memory" in str(kept["detail"])
+    shared = _flask_game(tmp_path / "shared", players_in_memory=False)
+    assert shared["verdict"] == "pass", shared["detail"]
+
+
+def test_a_record_saved_after_it_is_made_is_read_from_its_model(tmp_path: Path) -> None:
+    """`m = new Message({text}); await m.save()`: the model the record was made from says what it
+    stores, in JavaScript and in Python (`m = Message.create_message(...); m.save()`)."""
+    (tmp_path / "js").mkdir()
+    stored = _stored(
+        _node_project(
+            tmp_path / "js",
+            'const Message = mongoose.model("Message", new mongoose.Schema({ text: String }));\n'
+            "const io = new Server(3000);\n"
+            'io.on("connection", (socket) => {\n'
+            '  socket.on("say", async (text) => {\n'
+            "    const m = new Message({ text });\n"
+            "    await m.save();\n"
+            '    io.emit("said", text);\n'
+            "  });\n"
+            "});\n",
+        )
+    )
+    assert stored.get("Message.save") == "history", stored
+    py = tmp_path / "py"
+    py.mkdir()
+    (py / "requirements.txt").write_text("python-socketio\nmongoengine\n")
+    (py / "app.py").write_text(
+        "import socketio\n"
+        "from models import Message\n"
+        "sio = socketio.Server()\n"
+        "@sio.event\n"
+        "def say(sid, text):\n"
+        "    m = Message.create_message(sid, text)\n"
+        "    m.save()\n"
+    )
+    (py / "models.py").write_text(
+        "import mongoengine\n"
+        "class Message(mongoengine.Document):\n"
+        "    text = mongoengine.StringField()\n"
+        "    @classmethod\n"
+        "    def create_message(cls, sid, text):\n"
+        "        return cls(text=text)\n"
+    )
+    assert _stored(py).get("m.save") == "history", _stored(py)
