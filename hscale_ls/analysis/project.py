@@ -31,7 +31,7 @@ from .frameworks import kind_of
 from .languages import language_named
 from .rules import CHECK_ID, RULE_FOR_STATE
 from .scan_common import APP_MODULE, NON_ADDING, container_role, is_app_key, role_evidence
-from .text import Span
+from .text import FactValue, Span, fact_value
 
 MEMORY_SENTENCES: dict[str, str] = {
     "presence": "Presence state stored in process memory only. Adding a second server instance would "
@@ -54,15 +54,17 @@ STORAGE_NAMES = {
 }
 
 
+@fact_value
 @dataclass(frozen=True, slots=True)
-class Related:
+class Related(FactValue):
     path: str
     span: Span
     message: str
 
 
+@fact_value
 @dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(FactValue):
     rule: str
     state_type: StateType
     path: str
@@ -75,8 +77,9 @@ class Finding:
     container_kind: str = ""
 
 
+@fact_value
 @dataclass(frozen=True, slots=True)
-class Location:
+class Location(FactValue):
     path: str
     span: Span
     name: str
@@ -256,6 +259,7 @@ class _Evaluation:
         # self.application.connections: c.write_message(m)`), by (declaring file, name)
         self.foreign_loops: dict[tuple[str, str], list[tuple[FileFacts, Span]]] = {}
         self.foreign = self._foreign_writes()
+        self._writes_of: dict[str, list[tuple[FileFacts, BackendUse]]] = {}  # by state, for _write_through
         self.writers: dict[tuple[str, str], list[tuple[FileFacts, Mutation]]] = {}
         self.singletons = _long_lived(self.files)
 
@@ -278,7 +282,8 @@ class _Evaluation:
         known = frozenset(self.by_path)
         # `app["users"]` -> (file that declares it, the container it is: itself, or the one it names)
         app_keys: dict[str, list[tuple[str, str]]] = {}
-        for facts in self.files:
+        on_app = any(w.module == APP_MODULE for facts in self.files for w in facts.foreign_writes)
+        for facts in self.files if on_app else ():
             for c in facts.containers:
                 if is_app_key(c.name):
                     aliased = c.kind.removeprefix(ALIAS) if c.kind.startswith(ALIAS) else c.name
@@ -399,7 +404,11 @@ class _Evaluation:
                     named.add(server.variable)
                 # NestJS gateways on one port (the application's, unless given) are one Socket.IO
                 # server: the first one found speaks for it
-                port = next((o for o in server.options if o.startswith(PORT_OPTION)), None)
+                port = (
+                    next((o for o in server.options if o.startswith(PORT_OPTION)), None)
+                    if server.options
+                    else None
+                )
                 if port is not None and (server.framework, port) in gateway_ports:
                     continue
                 if port is not None:
@@ -439,10 +448,13 @@ class _Evaluation:
         if not mutations:
             return
         state: StateType = "subscriptions" if role == "connections" else role
-        writers = {id(m): f for f, m in self.writers.get((facts.path, container.name), ())}
-        scopes = (
-            {m.scope for m in mutations if id(m) not in writers} if writers else {m.scope for m in mutations}
-        )
+        # most containers are written from their own file only: the common case builds nothing more
+        written_by = self.writers.get((facts.path, container.name))
+        writers = {id(m): f for f, m in written_by} if written_by else {}
+        if writers:
+            scopes = {m.scope for m in mutations if id(m) not in writers}
+        else:
+            scopes = {m.scope for m in mutations}
         mirror = self._write_through(facts, state, scopes)
         for writer in {f.path: f for f in writers.values()}.values():
             mine = {m.scope for m in mutations if writers.get(id(m)) is writer}
@@ -452,7 +464,7 @@ class _Evaluation:
             return
         if role in {"connections", "subscriptions"} and (self.adapter_configured or self.bridge):
             return
-        loops = self.foreign_loops.get((facts.path, container.name), [])
+        loops = self.foreign_loops.get((facts.path, container.name)) if self.foreign_loops else None
         if role == "connections" and not container.broadcasts and not loops:
             return
         if role == "presence" and self.bridge and _holds_handles(mutations):
@@ -468,19 +480,16 @@ class _Evaluation:
         )
         related = [
             Related(
-                writers[id(m)].path if id(m) in writers else facts.path,
+                writers[id(m)].path if writers and id(m) in writers else facts.path,
                 m.span,
                 f"`{container.name}` written here ({m.operation})",
             )
             for m in mutations[:8]
         ]
-        related += [
-            Related(path, span, f"broadcast over `{container.name}`")
-            for path, span in [
-                *((facts.path, s) for s in container.broadcasts),
-                *((f.path, s) for f, s in loops),
-            ][:4]
-        ]
+        sent = f"broadcast over `{container.name}`"
+        related += [Related(facts.path, span, sent) for span in container.broadcasts[:4]]
+        if loops and len(container.broadcasts) < 4:
+            related += [Related(f.path, span, sent) for f, span in loops[: 4 - len(container.broadcasts)]]
         first_server = self.servers[0]
         if first_server[0].path != facts.path:
             created = f"{_display(first_server[1].framework, 'server')} created here"
@@ -520,7 +529,10 @@ class _Evaluation:
     def _write_through(self, facts: FileFacts, state: str, scopes: set[int]) -> BackendUse | None:
         """A backend write of the same state in the function that mutates the container, or in a
         helper that function calls (`messages.push(m); saveMessage(m)`)."""
-        writes = [(o, u) for o, u in self.backends if u.role == "write" and u.state_type == state]
+        writes = self._writes_of.get(state)
+        if writes is None:
+            writes = [(o, u) for o, u in self.backends if u.role == "write" and u.state_type == state]
+            self._writes_of[state] = writes
         if not writes:  # most projects that keep state in memory: no need for the calls
             return None
         called: set[str] = set()
