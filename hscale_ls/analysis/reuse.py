@@ -101,6 +101,11 @@ def reusable(pending: PendingEdit, old_tree: Tree, new_tree: Tree, new_source: b
         return False
     if pending.old_marker_near or marker_near(new_source, pending.start, pending.new_end):
         return False
+    if (old_tree.root_node.has_error or new_tree.root_node.has_error) and (
+        _in_string(old_tree, pending.start, pending.old_end)
+        or _in_string(new_tree, pending.start, pending.new_end)
+    ):
+        return False  # a parser recovering from an error can put a comment inside a string (a module name)
     if pending.single_line and _same_extent(pending, new_leaves):
         # Text changed inside comments whose ends are where they were: every token outside is the
         # same, and so is every line break, which is all that automatic semicolons and indentation
@@ -110,6 +115,15 @@ def reusable(pending: PendingEdit, old_tree: Tree, new_tree: Tree, new_source: b
         if changed.start_byte < pending.start or changed.end_byte > pending.new_end:
             return False  # the parse changed somewhere else too
     return True
+
+
+def _in_string(tree: Tree, start: int, end: int) -> bool:
+    node = tree.root_node.descendant_for_byte_range(start, end)
+    while node is not None:
+        if node.type in {"string", "template_string"}:
+            return True
+        node = node.parent
+    return False
 
 
 def _same_extent(pending: PendingEdit, new_leaves: tuple[Leaf, ...]) -> bool:
