@@ -133,7 +133,13 @@ class HscaleServer(LanguageServer):
             return []
 
     def diagnostics(self, path: str) -> list[types.Diagnostic]:
-        return [convert.diagnostic(f, self.encoding, self.caps) for f in self.findings(path)]
+        found = self.findings(path)
+        if not self.ready.is_set():
+            # The first index is still reading the workspace. A finding about what the whole project
+            # lacks (a server with no adapter anywhere) could be contradicted by a file not read yet:
+            # it waits for the index rather than appear now and vanish when the adapter is read.
+            found = [f for f in found if f.container_kind]
+        return [convert.diagnostic(f, self.encoding, self.caps) for f in found]
 
     # --- documents over hscale.maxFileBytes --------------------------------------------------------
 

@@ -138,3 +138,36 @@ async def test_a_cache_directory_inside_the_workspace_is_not_used(
         assert from_cache == 0 and {"io", "onlineUsers"} <= flagged
     assert not marker.exists(), "the cache file in the workspace was loaded"
     assert [p.suffix for p in inside.iterdir()] == [".pickle"], "nothing is written there"
+
+
+async def test_a_project_level_finding_waits_for_the_first_index(editor_factory, tmp_path: Path) -> None:
+    """Opened while the first index is still reading a large workspace, a server whose Redis adapter
+    is set up in another file never shows "no adapter" (it would vanish once that file is read); the
+    in-memory container in the same file is reported at once, and stays."""
+    root = tmp_path / "big"
+    root.mkdir()
+    (root / "package.json").write_text(
+        '{"dependencies": {"socket.io": "^4", "@socket.io/redis-adapter": "^8"}}'
+    )
+    (root / "server.js").write_text(
+        SERVER_JS + "const online = new Map();\n"
+        'io.on("connection", (socket) => online.set(socket.id, 1));\nmodule.exports = io;\n'
+    )
+    modules = root / "zz_modules"
+    modules.mkdir()
+    for n in range(3000):  # enough for the index to take a while on any machine
+        (modules / f"m{n:04}.js").write_text(f"export const value{n} = {n};\n")
+    (modules / "zz_adapter.js").write_text(
+        'const { createAdapter } = require("@socket.io/redis-adapter");\n'
+        'const { createClient } = require("redis");\nconst io = require("../server");\n'
+        "const pub = createClient();\nio.adapter(createAdapter(pub, pub.duplicate()));\n"
+    )
+    editor: Editor = await editor_factory("neovim", root)
+    await editor.start(init_options={"debounceMs": 0})
+    uri = editor.open("server.js")
+    await editor.wait_for(lambda: any("indexed" in m.message for m in editor.client.log_messages), 60)
+    final = await editor.diagnostics("server.js", until=lambda d: any("online" in x.message for x in d))
+    assert not any("adapter" in d.message for d in final)
+    pushed = editor.client.pushed[uri]  # type: ignore[attr-defined]
+    assert pushed, "nothing was published for the opened file"
+    assert not any("adapter" in d.message for _, ds in pushed for d in ds), pushed
