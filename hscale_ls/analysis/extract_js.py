@@ -36,6 +36,7 @@ from .scan_common import (
     DATABASE_WRITE_METHODS,
     GLOBAL_PREFIX,
     MEMO,
+    PORT_OPTION,
     PUBSUB_SUBSCRIBE,
     REDIS_HISTORY_COMMANDS,
     REDIS_STATE_COMMANDS,
@@ -102,9 +103,7 @@ MEMBERSHIP_METHODS = frozenset(m for m, _ in MEMBERSHIP)
 REGISTRY_PROPERTIES = union(FRAMEWORKS, "registry_property")
 SERVER_STRINGS = sorted(union(FRAMEWORKS, "strings"))
 SERVER_MODULES = union(FRAMEWORKS, "module_specifiers")
-GLOBAL_OBJECTS = frozenset({"global", "globalThis"})
-# `ServerSite.options` entry of a decorated gateway: the port it shares with every gateway on it
-PORT_OPTION = "port:"  # what lives on them lives once per process
+GLOBAL_OBJECTS = frozenset({"global", "globalThis"})  # what lives on them lives once per process
 # a framework's package under another spelling of its name: uWebSockets.js is installed from its Git
 # repository, and a manifest may key it `uwebsockets.js`, which is what the code then imports
 _KNOWN_MODULES = {

@@ -136,8 +136,6 @@ APP_OBJECTS = frozenset({"app", "application", "config_dict"})
 ALIAS = "alias:"
 # application classes a project subclasses (tornado's), by base name -> how handlers reach the instance
 APPLICATION_BASES = {base: f.application_attribute for f in FRAMEWORKS for base in f.application_bases}
-
-
 # a function cached this way makes its result once per process
 CACHING_DECORATORS = frozenset({"lru_cache", "cache", "cached"})
 # writes whose names only pymongo / motor collections carry
@@ -1006,19 +1004,21 @@ class PyExtractor:
         `m = Message.create_message(...)` or `m = Message(room=r)`: "Message"; "" when not known."""
         if not receiver.isidentifier():
             return ""
-        around = self.scan.enclosing_functions(call)
-        body = self.text(around[0]) if around else ""
+        body = self._function_text(call)
         made = re.search(rf"(?m)^\s*{re.escape(receiver)}\s*=\s*(?:await\s+)?([A-Z]\w*)[.(]", body)
         return made.group(1) if made else ""
+
+    def _function_text(self, node: Node) -> str:
+        """The text of the innermost function around `node` ("" at module level)."""
+        around = self.scan.enclosing_functions(node)
+        return self.text(around[0]) if around else ""
 
     def _session_bound(self, call: Node, receiver: str) -> bool:
         """Whether `receiver` is a database session under another name: `async with Session() as sess`,
         `with SessionLocal() as s`, `db = get_db()` / `sess = session_factory()` in the same function."""
         if not receiver.isidentifier():
             return False
-        around = self.scan.enclosing_functions(call)
-        body = self.text(around[0]) if around else ""
-        return bool(re.search(SESSION_BINDING.format(name=re.escape(receiver)), body))
+        return bool(re.search(SESSION_BINDING.format(name=re.escape(receiver)), self._function_text(call)))
 
     def _backends(self) -> list[BackendUse]:
         scan = self.scan

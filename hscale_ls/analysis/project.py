@@ -13,7 +13,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
 from .config import Config
-from .extract_js import PORT_OPTION
 from .extract_py import ALIAS, DJANGO_CACHE
 from .facts import (
     STATE_TYPE_WORDS,
@@ -30,7 +29,7 @@ from .facts import (
 from .frameworks import kind_of
 from .languages import language_named
 from .rules import CHECK_ID, RULE_FOR_STATE
-from .scan_common import APP_MODULE, NON_ADDING, container_role, is_app_key, role_evidence
+from .scan_common import APP_MODULE, NON_ADDING, PORT_OPTION, container_role, is_app_key, role_evidence
 from .text import FactValue, Span, fact_value
 
 MEMORY_SENTENCES: dict[str, str] = {

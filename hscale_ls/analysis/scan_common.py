@@ -50,6 +50,8 @@ APP_MODULE = "@app"
 # how handlers reach an application object a project subclasses (tornado's `self.application`)
 APPLICATION_ATTRIBUTES = frozenset(f.application_attribute for f in FRAMEWORKS if f.application_attribute)
 GLOBAL_PREFIX = "global."  # a container kept on `global` / `globalThis`, named `global.<name>`
+# `ServerSite.options` entry of a decorated gateway class: the port it shares with every gateway on it
+PORT_OPTION = "port:"
 
 
 def is_app_key(name: str) -> bool:
