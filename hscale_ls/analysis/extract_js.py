@@ -920,7 +920,9 @@ class JsExtractor:
                 return
             if key[0] == "var" and (elsewhere is None or elsewhere[0]) and self._shadowed(root, key[1]):
                 return
-            if _is_empty_container(value):
+            if _is_empty_container(value) or _loads_code(value, self.text):
+                # a module loaded into a registry (`Namespaces[name] = require(...)`) is code, kept
+                # once like a declaration
                 operation = "init"
             elif (
                 operation in {"set", "[key] ="}
@@ -1866,6 +1868,15 @@ def _record_fields(value: Node | None, text: TextOf) -> tuple[str, ...]:
         elif child.type == "shorthand_property_identifier":
             found.append(text(child))
     return tuple(found)
+
+
+def _loads_code(value: Node | None, text: Callable[[Node | None], str]) -> bool:
+    """`require("./x")`, `await import("./x")`: the value is a module."""
+    if value is not None and value.type == "await_expression" and value.named_children:
+        value = value.named_children[0]
+    if value is None or value.type != "call_expression":
+        return False
+    return text(value.child_by_field_name("function")) in {"require", "import"}
 
 
 def _is_empty_container(value: Node | None) -> bool:

@@ -19,6 +19,7 @@ from tree_sitter import Node, Tree
 
 from .facts import (
     HANDLE_NAMES,
+    HISTORY_WORDS,
     SEND_METHODS,
     BackendUse,
     FileFacts,
@@ -29,6 +30,7 @@ from .facts import (
     WriteDetail,
     classify_key_text,
     classify_record_write,
+    words,
 )
 from .frameworks import Framework, for_family, union
 from .scan_common import (
@@ -138,6 +140,28 @@ ALIAS = "alias:"
 APPLICATION_BASES = {base: f.application_attribute for f in FRAMEWORKS for base in f.application_bases}
 # a function cached this way makes its result once per process
 CACHING_DECORATORS = frozenset({"lru_cache", "cache", "cached"})
+# annotated value types that are never a message (`Dict[str, datetime]`)
+SCALAR_TYPES = frozenset("datetime date time timedelta float int bool".split())
+# calls that register a bound method to be called back later (an in-process event bus, a signal)
+CALLBACK_REGISTRATIONS = frozenset(
+    "subscribe on add_listener add_handler add_event_handler register register_handler connect".split()
+)
+# functions that run once when the process starts: what they make lives as long as the process
+# (`def create_server(): repo = InMemoryLobbyRepository(); return WebSocketServer(LobbyService(repo))`)
+STARTUP_FUNCTIONS = frozenset(
+    """
+    main create_app make_app build_app create_application init_app create_server make_server
+    build_server start_server run_server setup startup on_startup lifespan bootstrap
+    """.split()
+)
+# names in a type annotation that are never a class of the project
+TYPING_NAMES = frozenset(
+    """
+    Any Optional Union List Dict Set FrozenSet Tuple Type Callable Awaitable Coroutine Iterable
+    Iterator Sequence Mapping MutableMapping MutableSequence DefaultDict OrderedDict Deque Literal
+    Annotated ClassVar Final Generic TypeVar Protocol None
+    """.split()
+)
 # writes whose names only pymongo / motor collections carry
 PYMONGO_WRITES = frozenset(
     {"insert_one", "insert_many", "update_one", "update_many", "replace_one", "find_one_and_update", "save"}
@@ -299,9 +323,9 @@ class PyExtractor:
                 name = handler.child_by_field_name("name") if handler is not None else None
                 found.serves.append((fn_text, [self.text(name)] if name is not None else []))
             elif last in SERVER_CALLS:  # whether it serves is decided with the file's imports
-                found.serves.append(
-                    (fn_text, [self.text(a) for a in _positional(call) if a.type == "identifier"])
-                )
+                # `serve(handler, ...)`, and a bound method `serve(server.handle_connection, ...)`
+                served = [a for a in _positional(call) if a.type in {"identifier", "attribute"}]
+                found.serves.append((fn_text, [self.text(a).rpartition(".")[2] for a in served]))
         self._module_news(found)
         self._declarations(found)
         return found
@@ -360,8 +384,14 @@ class PyExtractor:
             name_node = cls.child_by_field_name("name")
             if name_node is None:  # the grammar always gives a class its name
                 continue
-            superclasses = self.text(cls.child_by_field_name("superclasses"))
-            found.classes.append((self.text(name_node), superclasses, self.scan.span(name_node)))
+            bases = cls.child_by_field_name("superclasses")
+            name = self.text(name_node)
+            found.classes.append((name, self.text(bases), self.scan.span(name_node)))
+            for base in bases.named_children if bases is not None else ():
+                # `class InMemoryLobbyRepository(LobbyRepository)`: a long-lived holder of a
+                # `LobbyRepository` (injected by type) may hold this one
+                if base.type == "identifier" and _user_class(self.text(base)):
+                    found.owned.append((self.text(base), name))
 
     def _qualified(self, node: Node | None, name: str | None = None) -> str:
         """`socketio.AsyncServer` / `AsyncServer` -> "socketio.AsyncServer" using the imports."""
@@ -505,6 +535,8 @@ class PyExtractor:
                 continue
             if left is None or kind is None:
                 continue
+            if self._holds_no_messages(assign):
+                continue
             place = _statement_place(assign)
             if left.type == "identifier" and place == "module":
                 name = self.text(left)
@@ -539,6 +571,19 @@ class PyExtractor:
                     found.append((("app", app_name), app_name, None, "module", kind, span(left), None))
                     continue
                 found.append((("self", owner, name), name, owner, "instance", kind, span(attr), owner))  # type: ignore[arg-type]
+
+    def _holds_no_messages(self, assign: Node) -> bool:
+        """A container named for messages that its annotation says holds times or numbers
+        (`self.messages: Dict[str, datetime] = {}`, when each event was last sent): bookkeeping about
+        messages, not a history of them."""
+        annotation = assign.child_by_field_name("type")
+        if (
+            annotation is None
+            or not set(words(self.text(assign.child_by_field_name("left")))) & HISTORY_WORDS
+        ):
+            return False
+        held = _descendants(annotation, "identifier")  # the value type is the last one written
+        return bool(held) and self.text(max(held, key=lambda n: n.start_byte)) in SCALAR_TYPES
 
     def _application(self, cls: Node) -> str:
         """How handlers reach an instance of `cls` when it subclasses a framework's application class
@@ -675,6 +720,14 @@ class PyExtractor:
         written = self.text(node)
         return written if len(written) <= 60 else ""
 
+    def _value(self, write: Node, value: Node | None) -> str:
+        """The value a write stores, as `_short` names it; a local that holds an instance made in the
+        same function (`self._lobbies[id] = lobby` after `lobby = Lobby(...)`) as `new Lobby`."""
+        written = self._short(value, names_only=True)
+        if value is not None and value.type == "identifier" and (made := self._made_here(write, written)):
+            return f"new {made}"
+        return written
+
     def _record_fields(self, value: Node | None) -> tuple[str, ...]:
         """Keys of a dict literal value (`{"url": u, "playing": False}`, `dict(url=u)`)."""
         if value is None:
@@ -755,7 +808,7 @@ class PyExtractor:
                     holds_handle=_is_handle(value, self.text),
                     fields=self._record_fields(value),
                     key=self._short(inner if inner is not None else entry),
-                    value=self._short(value, names_only=True),
+                    value=self._value(node, value),
                     nested=inner is not None,
                 ),
             )
@@ -926,6 +979,14 @@ class PyExtractor:
             callees = [name]
             if name in OFFLOADING_CALLS:  # `asyncio.to_thread(save, m)` calls `save`
                 callees += [self.text(a) for a in _positional(call) if a.type == "identifier"]
+            elif name in CALLBACK_REGISTRATIONS:
+                # `bus.subscribe(JoinGame, room_manager.join_game)`: the method runs when the event
+                # comes, at run time, whoever registered it
+                handler_calls.update(
+                    self.text(a.child_by_field_name("attribute"))
+                    for a in _positional(call)
+                    if a.type == "attribute"
+                )
             context = scan.context_at(index, describe, PY_DEFINITIONS)
             for callee in callees:
                 record_call(graph, callee, context)
@@ -937,13 +998,20 @@ class PyExtractor:
         singleton); `self.x = Cls()` in a method of class O: (O, Cls) kept as long as O is."""
         for assign in self.scan.nodes("assign"):
             right = assign.child_by_field_name("right")
+            left = assign.child_by_field_name("left")
+            annotation = assign.child_by_field_name("type")
+            if annotation is not None and (cls := _enclosing(assign, "class_definition")) is not None:
+                # `self._lobbies: dict[str, Lobby] = {}`, a dataclass's `players: list[Player] = ...`:
+                # the classes a field is declared to hold are kept as long as its owner
+                owner = self.text(cls.child_by_field_name("name"))
+                found.owned += ((owner, held) for held in self._annotated_classes(annotation))
             if right is None or right.type != "call":
                 continue
             name = self.text(right.child_by_field_name("function")).split(".")[-1]
             if not name[:1].isupper():
                 continue
-            left = assign.child_by_field_name("left")
-            if _statement_place(assign) == "module":
+            place = _statement_place(assign)
+            if place == "module":
                 held = left is not None and left.type == "identifier"
                 found.news.append((name, self.text(left) if held else None))
             elif (
@@ -954,6 +1022,31 @@ class PyExtractor:
                 cls = _enclosing(assign, "class_definition")
                 if cls is not None:
                     found.owned.append((self.text(cls.child_by_field_name("name")), name))
+            elif place == "function" and self._in_startup(assign):
+                found.news.append((name, None))
+        for function in self.scan.nodes("function"):
+            if function.type != "function_definition":
+                continue
+            fn_name = self.text(function.child_by_field_name("name"))
+            body = function.child_by_field_name("body")
+            if fn_name == "__init__" and (cls := _enclosing(function, "class_definition")) is not None:
+                # `def __init__(self, rooms: list[GameRoom], repository: LobbyRepository)`: what an
+                # instance is handed when it is made, it keeps
+                owner = self.text(cls.child_by_field_name("name"))
+                params = function.child_by_field_name("parameters")
+                for param in params.named_children if params is not None else ():
+                    annotation = param.child_by_field_name("type")
+                    if annotation is not None:
+                        found.owned += ((owner, held) for held in self._annotated_classes(annotation))
+            elif fn_name in STARTUP_FUNCTIONS and body is not None:
+                for statement in body.named_children:  # `return WebSocketServer(service, manager)`
+                    value = statement.named_children[0] if statement.type == "return_statement" else None
+                    if value is not None and value.type == "await":
+                        value = value.named_children[0] if value.named_children else None
+                    if value is not None and value.type == "call":
+                        name = self.text(value.child_by_field_name("function")).split(".")[-1]
+                        if _user_class(name):
+                            found.news.append((name, None))
         for decorator in self.scan.nodes("decorator"):
             if self.text(decorator).lstrip("@").split("(")[0].split(".")[-1] not in CACHING_DECORATORS:
                 continue
@@ -969,6 +1062,47 @@ class PyExtractor:
                     name = self.text(value.child_by_field_name("function")).split(".")[-1]
                     if name[:1].isupper():
                         found.news.append((name, None))
+
+    def _annotated_classes(self, annotation: Node) -> list[str]:
+        """The project classes a type annotation names (`Lobby` in `dict[str, Lobby]`, `Optional[Room]`)."""
+        names = [annotation] if annotation.type == "identifier" else _descendants(annotation, "identifier")
+        return [text for node in names if _user_class(text := self.text(node))]
+
+    def _in_startup(self, assign: Node) -> bool:
+        """An assignment in a function that runs once per process: at start-up (`main`, `create_app`,
+        see `STARTUP_FUNCTIONS`) or a cached provider (`@lru_cache def get_bus(): bus = EventBus()`)."""
+        fn = _enclosing(assign, "function_definition")
+        if fn is None:
+            return False
+        if self.text(fn.child_by_field_name("name")) in STARTUP_FUNCTIONS:
+            return True
+        decorated = fn.parent
+        return (
+            decorated is not None
+            and decorated.type == "decorated_definition"
+            and any(
+                self.text(d).lstrip("@").split("(")[0].split(".")[-1] in CACHING_DECORATORS
+                for d in decorated.named_children
+                if d.type == "decorator"
+            )
+        )
+
+    def _made_here(self, node: Node, local: str) -> str:
+        """The class a local name holds an instance of in the function around `node`: made there
+        (`lobby = Lobby(owner)`) or handed in under a class annotation (`def add(self, lobby: Lobby)`);
+        "" when not known."""
+        if not local.isidentifier() or local in HANDLE_NAMES:
+            return ""
+        body = self._function_text(node)
+        if local not in body:
+            return ""
+        made = re.search(
+            rf"(?m)(?:^\s*{re.escape(local)}\s*=\s*(?:await\s+)?([A-Z]\w*)\()"
+            rf"|(?:[(,]\s*{re.escape(local)}\s*:\s*([A-Z]\w*)\s*[,)=])",
+            body,
+        )
+        found = (made.group(1) or made.group(2)) if made else ""
+        return found if found and _user_class(found) else ""
 
     # --- shared backends ----------------------------------------------------------------------------
 
@@ -1148,6 +1282,11 @@ class PyExtractor:
 
 
 # --- small tree helpers ---------------------------------------------------------------------------
+
+
+def _user_class(name: str) -> bool:
+    """A name that can be a class of the project: capitalised, not a typing construct."""
+    return name[:1].isupper() and name.isidentifier() and name not in TYPING_NAMES and not name.isupper()
 
 
 def _statement_place(assign: Node) -> str:

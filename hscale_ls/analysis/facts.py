@@ -252,10 +252,16 @@ SUBSCRIPTION_WORDS = frozenset(
     group groups membership memberships namespaces
     """.split()
 )
+# words that say presence whatever else a name says (`offlinePlayers`, `typingUsers`)
+ONLINE_WORDS = frozenset({"online", "offline", "presence", "typing"})
+# what a class is when its instances are rooms (`GameRoom`, `Lobby`), by the class name's head noun;
+# a registry named after them (`lobbies`) holds rooms
+ROOM_WORDS = frozenset("room rooms channel channels lobby lobbies group groups".split())
 # who a room holds, when a container is named for rooms and people at once
 ROSTER_WORDS = frozenset(
     """
-    users user players player participants participant people usernames nicknames
+    users user players player participants participant people usernames nicknames spectators
+    spectator
     """.split()
 )
 # what a module-level counter must name to be an online count (`numUsers`, `clientsCount`)
@@ -379,15 +385,17 @@ def classify_container(
         return "history"  # `chatLog`: the one log that is a history
     if token_set & IGNORE_WORDS:
         return None
-    if token_set & {"online", "presence", "typing"}:
-        return "presence"
+    if token_set & ONLINE_WORDS and (kind != "counter" or token_set & COUNTED_WORDS):
+        return "presence"  # not `_last_offline_check = 0`, a time kept about presence
     if token_set & HISTORY_WORDS:
         # history holds messages; `chats[chat_id] = {websocket}` holds each chat's live connections
         return "subscriptions" if handle_values else "history"
-    if token_set & SUBSCRIPTION_WORDS:
+    if token_set & SUBSCRIPTION_WORDS or head_noun(tokens) in ROOM_WORDS:
         # `roomUsers`, `room_users`, `channelMembers`: who is in which room. A roster shown to users
-        # is presence; the same map looped over to send is the room's fan-out
-        if (token_set & ROSTER_WORDS or roster) and not broadcasts:
+        # is presence; the same map looped over to send is the room's fan-out. The name's head noun
+        # says which side is kept: `user_rooms` holds the rooms each user is in (membership)
+        named_roster = bool(token_set & ROSTER_WORDS) and head_noun(tokens) not in SUBSCRIPTION_WORDS
+        if (named_roster or roster) and not broadcasts:
             return "presence"
         if records:  # `rooms[id] = {url, isPlaying}`: what each room shows, not who is in it
             return None
@@ -404,7 +412,7 @@ def classify_container(
         return "presence" if token_set & COUNTED_WORDS else None
     # the weakest evidence, a name about people or connections, counts only as the name's head noun:
     # `connectedUsers`, `userMap` and `clientIds` hold users and clients, `clientScripts` holds scripts
-    head = _head(tokens)
+    head = head_noun(tokens)
     if head in REGISTRY_WORDS and broadcasts:
         return "connections"  # `clients.forEach((c) => c.res.write(...))`: who to send to
     if head in PRESENCE_WORDS or head in REGISTRY_WORDS:
@@ -412,7 +420,7 @@ def classify_container(
     return None
 
 
-def _head(tokens: list[str]) -> str:
+def head_noun(tokens: list[str]) -> str:
     """The word a name is about: its last word, past words that only say "a collection of", before
     `by` (`usersBySid` is about users)."""
     if "by" in tokens[1:]:

@@ -444,8 +444,8 @@ class _Evaluation:
         mutations = [
             m for m in container.mutations if m.in_handler or any(n in self.reachable for n in m.functions)
         ]
-        if not mutations:
-            return
+        if not mutations or all(m.operation == "init" for m in mutations):
+            return  # only ever emptied or loaded with code (`Namespaces[m] = require(m)`): holds no state
         state: StateType = "subscriptions" if role == "connections" else role
         # most containers are written from their own file only: the common case builds nothing more
         written_by = self.writers.get((facts.path, container.name))

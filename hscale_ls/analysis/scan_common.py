@@ -19,6 +19,8 @@ from tree_sitter import Node, QueryCursor, Tree
 
 from .facts import (
     BUILTIN_CALLEES,
+    ONLINE_WORDS,
+    ROOM_WORDS,
     ROSTER_WORDS,
     STATE_TYPE_WORDS,
     BackendUse,
@@ -32,6 +34,7 @@ from .facts import (
     Suppression,
     classify_container,
     entry_roles,
+    head_noun,
     holds_plain_records,
     holds_roster,
     parse_suppression,
@@ -581,6 +584,19 @@ def container_role(
     return role
 
 
+def room_roster(owner: str | None, name: str) -> bool:
+    """A field of a room-like class that names people (`Lobby.users`, `GameRoom._spectators`): the
+    members of that room."""
+    owned_by = words(owner or "")
+    said = set(words(name))
+    return (
+        bool(owned_by)
+        and head_noun(owned_by) in ROOM_WORDS
+        and bool(said & ROSTER_WORDS)
+        and not said & ONLINE_WORDS
+    )
+
+
 def role_evidence(container: StateContainer, role: ContainerRole, entries: bool = False) -> str:
     """What decided that `container` holds `role`, as a reader would check it; `entries`: the role is
     one of `also`, what the registry's entries hold."""
@@ -590,6 +606,12 @@ def role_evidence(container: StateContainer, role: ContainerRole, entries: bool 
         return "messages are appended into its entries"
     if role == "connections":
         return "it holds live connections"
+    if (
+        role == "subscriptions"
+        and container.scope == "instance"
+        and room_roster(container.owner, container.name)
+    ):
+        return f"it lists who is in each {container.owner}"
     found = usage_role(mutations)
     tokens = set(words(container.name))
     if found == role and (says_nothing(container.name) or weak_name(container.name)):
@@ -643,6 +665,13 @@ def join_containers(
         found = found or []
         own = own_entries(source, name, found, member=scope != "module")
         role = container_role(name, kind, found, bool(broadcasts.get(key)), own)
+        if (
+            (role == "presence" or (role is None and own is not True))
+            and scope == "instance"
+            and kind != "counter"
+            and room_roster(owner, name)
+        ):
+            role = "subscriptions"  # `GameRoom._players`: who is in this room, the room's fan-out
         containers.append(
             StateContainer(
                 name=name,
