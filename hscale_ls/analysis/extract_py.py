@@ -80,6 +80,8 @@ CONTAINER_CALLS = {
 }
 CACHE_CALLS = frozenset({"TTLCache", "LRUCache", "LFUCache", "TLRUCache", "Cache", "ExpiringDict"})
 LOADED_CONTAINERS = frozenset({"json.load", "json.loads", "pickle.load", "pickle.loads"})
+# a class body's field declared with a factory: each instance gets its own container
+FIELD_CALLS = frozenset({"field", "Field"})
 LITERAL_KINDS = {"dictionary": "dict", "list": "list", "set": "set", "integer": "counter"}
 # calls that run the function they are given (in a worker thread or the event loop's executor)
 OFFLOADING_CALLS = frozenset(
@@ -204,6 +206,7 @@ class PyContribution:
     )
     news: list[tuple[str, str | None]] = field(default_factory=list)  # module-level `x = Cls()`: Cls, x
     owned: list[tuple[str, str]] = field(default_factory=list)  # `self.x = Cls()` in class O: (O, Cls)
+    returns: list[tuple[str, str]] = field(default_factory=list)  # `def get_room(...) -> Room`: name, class
 
 
 @dataclass(slots=True)
@@ -217,6 +220,7 @@ class PyEnv:
     instances: dict[str, str]
     module_instances: frozenset[str]
     owned: tuple[tuple[str, str], ...]
+    returns: dict[str, str]  # function name -> the one class of the project it is annotated to return
     signature: tuple[Any, ...]
 
     @classmethod
@@ -242,12 +246,14 @@ class PyEnv:
             for key, name, owner, scope, kind, span, singleton in c.declarations
         ]
         declared = frozenset(d[0] for d in declarations)
+        returns = dict(r for c in parts for r in c.returns)
         signature = (
             tuple(imports.items()),
             tuple(sorted(classes)),
             tuple(sorted(handler_names)),
             declared,
             tuple(sorted(instances.items())),
+            tuple(sorted(returns.items())),
         )
         return cls(
             imports,
@@ -259,6 +265,7 @@ class PyEnv:
             instances,
             module_instances,
             tuple(o for c in parts for o in c.owned),
+            returns,
             signature,
         )
 
@@ -299,6 +306,8 @@ class PyExtractor:
         self.sites: list[tuple[Node, Node, str, str]] = []
         self._scopes: dict[int, tuple[set[str], set[str], set[str]]] = {}
         self.instances: dict[str, str] = {}  # module variable -> class defined here it holds one of
+        self.field_names: frozenset[str] = frozenset()  # names of the instance fields declared in the file
+        self.returns: dict[str, str] = {}  # function name -> class it returns (`PyEnv.returns`)
         self.scope_calls: dict[int, set[str]] = {}
         self._index_calls()
 
@@ -333,6 +342,8 @@ class PyExtractor:
     def part(self, env: PyEnv, contribution: PyContribution, start: int, line: int) -> PyPart:
         self.imports, self.modules, self.classes = env.imports, env.modules, env.classes
         self.handler_names, self.instances = env.handler_names, env.instances
+        self.field_names = frozenset(key[2] for key in env.declared if key[0] == "self" and len(key) > 2)
+        self.returns = env.returns
         part = PyPart(start, line, contribution, env.signature)
         part.servers, part.layers = self._servers()
         part.strings = self._strings()
@@ -545,6 +556,10 @@ class PyExtractor:
                 cls = _enclosing(assign, "class_definition")
                 owner = self.text(cls.child_by_field_name("name")) if cls is not None else ""
                 name = self.text(left)
+                if right is not None and right.type == "call" and self._callee(right) in FIELD_CALLS:
+                    # `chat_messages: list[dict] = field(default_factory=list)`: one per instance
+                    found.append((("self", owner, name), name, owner, "instance", kind, span(left), owner))
+                    continue
                 found.append((("self", owner, name), name, owner, "class", kind, span(left), None))
             elif left.type == "identifier" and place == "function" and self._in_setup(assign):
                 # `def create_app(): clients = set()` with handlers defined inside: a set-up function
@@ -639,6 +654,9 @@ class PyExtractor:
                 callee in LOADED_CONTAINERS
             ):  # `users = json.load(f)`: whatever the file held, kept and changed
                 return "dict"
+            if name in FIELD_CALLS:  # a dataclass / pydantic field: `field(default_factory=list)`
+                factory = _keyword_arguments(value, self.text).get("default_factory")
+                return CONTAINER_CALLS.get(self.text(factory).rpartition(".")[2]) if factory else None
             return CONTAINER_CALLS.get(name)
         return None
 
@@ -667,6 +685,14 @@ class PyExtractor:
                     return ("self", obj_text, attr), node
                 if obj_text in self.instances:  # `manager.rooms[...]` where `manager = Manager()` here
                     return ("self", self.instances[obj_text], attr), node
+                if (
+                    attr in self.field_names
+                    and obj is not None
+                    and obj.type == "identifier"
+                    and (made := self._made_here(node, obj_text))
+                ):
+                    # `room.chat_messages.append(m)` after `room = self.get_room(room_id)`
+                    return ("self", made, attr), node
                 return None, None
             if node.type == "subscript":
                 node = node.child_by_field_name("value")
@@ -719,6 +745,10 @@ class PyExtractor:
             return ""
         written = self.text(node)
         return written if len(written) <= 60 else ""
+
+    def _callee(self, call: Node) -> str:
+        """The last name of what a call calls (`field` in `dataclasses.field(...)`)."""
+        return self.text(call.child_by_field_name("function")).rpartition(".")[2]
 
     def _value(self, write: Node, value: Node | None) -> str:
         """The value a write stores, as `_short` names it; a local that holds an instance made in the
@@ -1029,6 +1059,10 @@ class PyExtractor:
                 continue
             fn_name = self.text(function.child_by_field_name("name"))
             body = function.child_by_field_name("body")
+            returned = function.child_by_field_name("return_type")
+            returns_one = self._annotated_classes(returned) if returned is not None else []
+            if len(returns_one) == 1:  # `def get_room(self, room_id) -> Optional[Room]`
+                found.returns.append((fn_name, returns_one[0]))
             if fn_name == "__init__" and (cls := _enclosing(function, "class_definition")) is not None:
                 # `def __init__(self, rooms: list[GameRoom], repository: LobbyRepository)`: what an
                 # instance is handed when it is made, it keeps
@@ -1089,19 +1123,25 @@ class PyExtractor:
 
     def _made_here(self, node: Node, local: str) -> str:
         """The class a local name holds an instance of in the function around `node`: made there
-        (`lobby = Lobby(owner)`) or handed in under a class annotation (`def add(self, lobby: Lobby)`);
-        "" when not known."""
+        (`lobby = Lobby(owner)`), handed in under a class annotation (`def add(self, lobby: Lobby)`,
+        `room: Optional[Room]`) or returned by a function of this file annotated to return one
+        (`room = self.get_room(room_id)` with `def get_room(...) -> Optional[Room]`); "" when not known."""
         if not local.isidentifier() or local in HANDLE_NAMES:
             return ""
         body = self._function_text(node)
         if local not in body:
             return ""
+        name = re.escape(local)
         made = re.search(
-            rf"(?m)(?:^\s*{re.escape(local)}\s*=\s*(?:await\s+)?([A-Z]\w*)\()"
-            rf"|(?:[(,]\s*{re.escape(local)}\s*:\s*([A-Z]\w*)\s*[,)=])",
+            rf"(?m)(?:^\s*{name}\s*=\s*(?:await\s+)?(?:\w+\.)*(\w+)\()"
+            rf"|(?:[(,]\s*{name}\s*:\s*(?:Optional\[)?([A-Z]\w*)\s*\]?\s*[,)=])",
             body,
         )
-        found = (made.group(1) or made.group(2)) if made else ""
+        if made is None:
+            return ""
+        found = made.group(2) or made.group(1)
+        if made.group(1) and not _user_class(found):
+            found = self.returns.get(found, "")
         return found if found and _user_class(found) else ""
 
     # --- shared backends ----------------------------------------------------------------------------
@@ -1552,6 +1592,7 @@ def moved(part: PyPart, start: int, line: int) -> PyPart:
         ],
         news=c.news,
         owned=c.owned,
+        returns=c.returns,
     )
     return PyPart(
         start=start,
