@@ -955,7 +955,10 @@ class PyExtractor:
             iterable = loop.child_by_field_name("right")
             if iterable is not None and iterable.type == "call":  # rooms[r].values(), list(clients)
                 fn = iterable.child_by_field_name("function")
-                if fn is not None and fn.type == "attribute":
+                filtered = self._filtered(fn) if fn is not None and fn.type == "attribute" else None
+                if filtered is not None:  # `for conn in self.get_connections(item_id)`
+                    iterable = filtered
+                elif fn is not None and fn.type == "attribute":
                     iterable = fn.child_by_field_name("object")
                 else:
                     args = _positional(iterable)
@@ -976,6 +979,33 @@ class PyExtractor:
                 if key is not None and key in declared:
                     loops.append((1, key, self.scan.span(call)))
         return loops
+
+    def _filtered(self, fn: Node) -> Node | None:
+        """What a getter of the same class loops over to pick what it returns, for a send loop over
+        its result: `self.active_connections` in `def get_connections(self, item_id): for conn in
+        self.active_connections: if conn.item_id == item_id: ...; return conns`."""
+        if self.text(fn.child_by_field_name("object")) != "self":
+            return None
+        cls = _enclosing(fn, "class_definition")
+        method = self.text(fn.child_by_field_name("attribute"))
+        body = cls.child_by_field_name("body") if cls is not None else None
+        for child in body.named_children if body is not None else ():
+            definition = (
+                child.child_by_field_name("definition") if child.type == "decorated_definition" else child
+            )
+            if definition is None or definition.type != "function_definition":
+                continue
+            if self.text(definition.child_by_field_name("name")) != method:
+                continue
+            inner = definition.child_by_field_name("body")
+            if not _descendants(inner, "return_statement"):
+                return None
+            for loop in _descendants(inner, "for_statement") + _descendants(inner, "for_in_clause"):
+                over = loop.child_by_field_name("right")
+                if over is not None and self.text(over).startswith("self."):
+                    return over
+            return None
+        return None
 
     # --- functions, handlers and calls -----------------------------------------------------------
 
