@@ -520,6 +520,30 @@ class JsExtractor:
                 sites.append((2, site))
         return sites
 
+    def _record_of(self, node: Node, value: Node | None) -> Node | None:
+        """The object literal a local holds when it is written (`rooms.set(id, room)` after
+        `const room = { id, players: new Map() }` in the same function); else the value itself."""
+        local = _unwrap(value)
+        if local is None or local.type != "identifier":
+            return value
+        around = self.scan.enclosing_functions(node)
+        if not around:
+            return value
+        name = self.text(local)
+        if not re.search(rf"\b{re.escape(name)}\s*=\s*\{{", self.text(around[0])):
+            return value
+        stack = [around[0]]
+        while stack:
+            current = stack.pop()
+            if (
+                current.type == "variable_declarator"
+                and self.text(current.child_by_field_name("name")) == name
+            ):
+                made = current.child_by_field_name("value")
+                return made if made is not None and made.type == "object" else value
+            stack.extend(current.named_children)
+        return value
+
     def _made_from(self, call: Node, local: str) -> str:
         """The model a local record was made from in the same function (`const m = new Message(...)`,
         `m = await Message.create(...)`): "Message"; "" when not known."""
@@ -942,7 +966,7 @@ class JsExtractor:
                 detail=WriteDetail(
                     operation=operation,
                     holds_handle=_is_handle(value, self.text) or self._is_connection_param(value),
-                    fields=_record_fields(value, self.text),
+                    fields=_record_fields(self._record_of(node, value), self.text),
                     key=_short(inner if inner is not None else entry, self.text),
                     value=_short(_unwrap(value), self.text, names_only=True),
                     nested=inner is not None,

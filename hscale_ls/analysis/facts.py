@@ -395,8 +395,8 @@ def classify_container(
         # is presence; the same map looped over to send is the room's fan-out. The name's head noun
         # says which side is kept: `user_rooms` holds the rooms each user is in (membership)
         named_roster = bool(token_set & ROSTER_WORDS) and head_noun(tokens) not in SUBSCRIPTION_WORDS
-        if (named_roster or roster) and not broadcasts:
-            return "presence"
+        if roster or (named_roster and not broadcasts):
+            return "presence"  # records that list their people: who is in each room
         if records:  # `rooms[id] = {url, isPlaying}`: what each room shows, not who is in it
             return None
         return "subscriptions"
