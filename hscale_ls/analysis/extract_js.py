@@ -58,6 +58,7 @@ from .scan_common import (
     moved_scopes,
     moved_sites,
     moved_span,
+    reassignment,
     record_call,
     suppression_comments,
 )
@@ -997,7 +998,7 @@ class JsExtractor:
                 )
                 add(left.child_by_field_name("object"), assign, "[key] =", right, entry=index)
             elif left.type == "identifier":
-                add(left, assign, "reassign", right, whole=True)
+                add(left, assign, reassignment(self.text(left), self.text(right)), right, whole=True)
         step = 2
         for node in scan.nodes("aug"):
             operation = self._count_operation(node)

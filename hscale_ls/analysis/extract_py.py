@@ -59,6 +59,7 @@ from .scan_common import (
     moved_scopes,
     moved_sites,
     moved_span,
+    reassignment,
     record_call,
     suppression_comments,
 )
@@ -866,9 +867,9 @@ class PyExtractor:
                 index = left.child_by_field_name("subscript")
                 add(left.child_by_field_name("value"), assign, "[key] =", right, entry=index)
             elif left.type == "identifier":
-                add(left, assign, "reassign", right, rebinds=True)
+                add(left, assign, reassignment(self.text(left), self.text(right)), right, rebinds=True)
             elif left.type == "attribute":
-                add(left, assign, "reassign", right)
+                add(left, assign, reassignment(self.text(left), self.text(right)), right)
         step = 2
         for node in self.scan.nodes("aug"):
             left = node.child_by_field_name("left")

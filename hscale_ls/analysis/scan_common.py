@@ -297,9 +297,20 @@ def is_memo_write(scan: FileScan, node: Node, target: str) -> bool:
 
 # a get-or-create store (see `is_memo_write`): adds nothing real-time
 MEMO = "memo"
+# a whole container assigned from other data (see `reassignment`)
+REPLACED = "replace"
 NON_ADDING = frozenset(
     {"delete", "del", "remove", "discard", "pop", "clear", "reassign", "init", "shift", "splice", "--", "-="}
+    | {REPLACED}
 )
+
+
+def reassignment(target: str, value: str) -> str:
+    """How a whole-container assignment is named: "reassign" when the new value is made from the old
+    (`users = users.filter(...)`, `history = history[-50:]`), `REPLACED` when it comes from elsewhere
+    (`staff = accounts.map(...)` after a query): a snapshot of other data, refreshed wholesale."""
+    name = target.rpartition(".")[2]
+    return "reassign" if re.search(rf"\b{re.escape(name)}\b", value) else REPLACED
 
 
 def only_counts_up(mutations: Iterable[Mutation]) -> bool:
@@ -558,6 +569,10 @@ def container_role(
         return None  # each connection's own entry: it lives on the instance that connection is on
     if (adds and all(m.operation == MEMO for m in adds)) or only_counts_up(mutations):
         return None  # a get-or-create memo, or a metric that only grows
+    if any(m.operation == REPLACED for m in mutations) and all(
+        m.operation in {REPLACED, "init"} for m in mutations
+    ):
+        return None  # only ever replaced by data from elsewhere (a query's rows): a snapshot of it
     if adds and all(m.value.startswith("new ") and set(words(m.value[4:])) & PROCESS_WORDS for m in adds):
         return None  # `servers[sid] = ServerProcessInfo(...)`: processes this one runs, not who is online
     handle_values = bool(adds) and all(m.holds_handle for m in adds)
