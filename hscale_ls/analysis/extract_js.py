@@ -159,6 +159,9 @@ class JsContribution:
         default_factory=list
     )  # module, (local, key)
     require_modules: list[str] = field(default_factory=list)
+    # `const { Server } = socketIO` (value, (local, key) pairs): a module's exports taken apart after
+    # it was imported whole (`import * as socketIO from "socket.io"`); the fold resolves the value
+    destructured: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
     decorators: list[tuple[str, str]] = field(default_factory=list)  # (class, decorator)
     # (pass, key, name, owner, scope, kind, span of the name); the pass keeps the file's order
     declarations: list[tuple[int, ContainerKey, str, str | None, str, str, Span]] = field(
@@ -199,6 +202,12 @@ class JsEnv:
         modules = [m for c in parts for m in c.import_modules] + [m for c in parts for m in c.require_modules]
         specs = [s for c in parts for s in c.import_specs]
         patterns = [r for c in parts for r in c.require_patterns]
+        for source, pairs in (d for c in parts for d in c.destructured):
+            module = imports.get(source)
+            if module is not None and imported_whole(source, module, specs):
+                patterns.append((module, pairs))
+                for local, _ in pairs:
+                    imports.setdefault(local, module)
         imported_as = {
             local: _exported_name(local, module, specs, patterns) for local, module in imports.items()
         }
@@ -239,6 +248,12 @@ class JsEnv:
             objects,
             signature,
         )
+
+
+def imported_whole(local: str, module: str, specs: list[tuple[str, dict[str, str]]]) -> bool:
+    """`local` is a whole module (`import * as m`, a default import, `const m = require(...)`), not
+    one named export of it."""
+    return not any(spec_module == module and local in names for spec_module, names in specs)
 
 
 def _exported_name(
@@ -427,18 +442,27 @@ class JsExtractor:
                 for bound in _bound_names(pattern) if pattern is not None else []:
                     found.require_bindings.append((bound, module))
                 if name == "require" and pattern is not None and pattern.type == "object_pattern":
-                    pairs = []
-                    for child in pattern.named_children:
-                        if child.type == "shorthand_property_identifier_pattern":
-                            pairs.append((self.text(child), self.text(child)))
-                        elif child.type == "pair_pattern":
-                            pairs.append(
-                                (
-                                    self.text(child.child_by_field_name("value")),
-                                    self.text(child.child_by_field_name("key")),
-                                )
-                            )
-                    found.require_patterns.append((module, pairs))
+                    found.require_patterns.append((module, self._pattern_pairs(pattern)))
+        for declarator in self.scan.nodes("destructure"):  # `const { Server } = socketIO`
+            pattern = declarator.child_by_field_name("name")
+            value = declarator.child_by_field_name("value")
+            if pattern is not None and value is not None:
+                found.destructured.append((self.text(value), self._pattern_pairs(pattern)))
+
+    def _pattern_pairs(self, pattern: Node) -> list[tuple[str, str]]:
+        """(local, key) for each name an object pattern binds: `{ Server, Socket: S }`."""
+        pairs = []
+        for child in pattern.named_children:
+            if child.type == "shorthand_property_identifier_pattern":
+                pairs.append((self.text(child), self.text(child)))
+            elif child.type == "pair_pattern":
+                pairs.append(
+                    (
+                        self.text(child.child_by_field_name("value")),
+                        self.text(child.child_by_field_name("key")),
+                    )
+                )
+        return pairs
 
     def _read_classes(self, found: JsContribution) -> None:
         for decorator in self.scan.nodes("decorator"):
@@ -2091,6 +2115,7 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
         import_modules=c.import_modules,
         require_bindings=c.require_bindings,
         require_patterns=c.require_patterns,
+        destructured=c.destructured,
         require_modules=c.require_modules,
         decorators=c.decorators,
         declarations=[

@@ -252,6 +252,10 @@ SUBSCRIPTION_WORDS = frozenset(
     group groups membership memberships namespaces
     """.split()
 )
+# words of `IGNORE_WORDS` that say what something belongs to when they are not the head noun
+SCOPE_WORDS = frozenset({"game", "games", "board", "boards"})
+# head nouns of real-time state, which a scope word before them does not make game state
+STATE_NOUNS = frozenset({"users", "players", "members", "participants", "clients", "connections", "sockets"})
 # words that say presence whatever else a name says (`offlinePlayers`, `typingUsers`)
 ONLINE_WORDS = frozenset({"online", "offline", "presence", "typing"})
 # what a class is when its instances are rooms (`GameRoom`, `Lobby`), by the class name's head noun;
@@ -383,8 +387,9 @@ def classify_container(
     token_set = set(tokens)
     if token_set >= {"chat", "log"} or token_set >= {"chat", "logs"}:
         return "history"  # `chatLog`: the one log that is a history
-    if token_set & IGNORE_WORDS:
-        return None
+    ignored = token_set & IGNORE_WORDS
+    if ignored and not (ignored <= SCOPE_WORDS and head_noun(tokens) in STATE_NOUNS):
+        return None  # `gameBoards`, `userCache`; but `boardUsers` are the users of each board
     if token_set & ONLINE_WORDS and (kind != "counter" or token_set & COUNTED_WORDS):
         return "presence"  # not `_last_offline_check = 0`, a time kept about presence
     if token_set & HISTORY_WORDS:

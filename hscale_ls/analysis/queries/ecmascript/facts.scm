@@ -5,6 +5,10 @@
   name: (identifier)
   value: (_)) @decl
 
+(variable_declarator
+  name: (object_pattern)
+  value: (identifier)) @destructure
+
 (assignment_expression
   left: (_)
   right: (_)) @assign
