@@ -430,7 +430,9 @@ class PyExtractor:
                 if fn.type == "attribute"
                 else None
             )
-            framework = FACTORIES.get(qualified)
+            # `socketio.AsyncServer(...)` in a file that does not import `socketio` (the import
+            # commented out) names nothing: the module is dead code, not a server
+            framework = FACTORIES.get(qualified) if fn_text.partition(".")[0] in self.imports else None
             if framework is not None:
                 # the first sharing keyword given decides (`message_queue=` before `client_manager=`)
                 manager = next((kwargs[k] for k in framework.shared_keywords if k in kwargs), None)
@@ -1213,6 +1215,15 @@ class PyExtractor:
         made = re.search(rf"(?m)^\s*{re.escape(receiver)}\s*=\s*(?:await\s+)?([A-Z]\w*)[.(]", body)
         return made.group(1) if made else ""
 
+    def _key_text(self, call: Node, key: Node) -> str:
+        """A key as written, or, for a local name, the string it was set to in the same function
+        (`key = f"user:{user_id}:connections"; cache.set(key, n)`)."""
+        written = self.text(key)
+        if key.type != "identifier":
+            return written
+        made = re.search(rf"(?m)^\s*{re.escape(written)}\s*=\s*(f?[\"'][^\n]*)$", self._function_text(call))
+        return made.group(1).strip() if made else written
+
     def _function_text(self, node: Node) -> str:
         """The text of the innermost function around `node` ("" at module level)."""
         around = self.scan.enclosing_functions(node)
@@ -1245,7 +1256,7 @@ class PyExtractor:
             lower = method.lower()
             receiver = self.text(fn.child_by_field_name("object"))
             args = _positional(call)
-            first = self.text(args[0]) if args else ""
+            first = self._key_text(call, args[0]) if args else ""
             kwargs = _keyword_arguments(call, self.text)
             scope = self._context(call)[1]
             if lower in DJANGO_CACHE_WRITES and (

@@ -254,8 +254,6 @@ SUBSCRIPTION_WORDS = frozenset(
 )
 # words of `IGNORE_WORDS` that say what something belongs to when they are not the head noun
 SCOPE_WORDS = frozenset({"game", "games", "board", "boards"})
-# head nouns of real-time state, which a scope word before them does not make game state
-STATE_NOUNS = frozenset({"users", "players", "members", "participants", "clients", "connections", "sockets"})
 # words that say presence whatever else a name says (`offlinePlayers`, `typingUsers`)
 ONLINE_WORDS = frozenset({"online", "offline", "presence", "typing"})
 # what a class is when its instances are rooms (`GameRoom`, `Lobby`), by the class name's head noun;
@@ -336,6 +334,10 @@ def _compound(word: str) -> tuple[str, ...]:
 _VOCABULARY = frozenset(
     IGNORE_WORDS | PRESENCE_WORDS | HISTORY_WORDS | SUBSCRIPTION_WORDS | COUNTED_WORDS | REGISTRY_WORDS
 )
+# head nouns of real-time state, which a scope word before them does not make game state
+_STATE_NOUNS = (
+    PRESENCE_WORDS | HISTORY_WORDS | SUBSCRIPTION_WORDS | ROSTER_WORDS | REGISTRY_WORDS
+) - IGNORE_WORDS
 # second halves that only say "a collection of" (`sessioninfos`, `userids`, `roomlist`)
 _TAILS = frozenset("ids id info infos list lists map maps data set sets by dict".split())
 
@@ -388,7 +390,7 @@ def classify_container(
     if token_set >= {"chat", "log"} or token_set >= {"chat", "logs"}:
         return "history"  # `chatLog`: the one log that is a history
     ignored = token_set & IGNORE_WORDS
-    if ignored and not (ignored <= SCOPE_WORDS and head_noun(tokens) in STATE_NOUNS):
+    if ignored and not (ignored <= SCOPE_WORDS and head_noun(tokens) in _STATE_NOUNS):
         return None  # `gameBoards`, `userCache`; but `boardUsers` are the users of each board
     if token_set & ONLINE_WORDS and (kind != "counter" or token_set & COUNTED_WORDS):
         return "presence"  # not `_last_offline_check = 0`, a time kept about presence
@@ -439,7 +441,9 @@ def head_noun(tokens: list[str]) -> str:
 def classify_key_text(text: str, default: StateType | None) -> StateType | None:
     """State type of a backend write from the key, model or table it names."""
     token_set = set(words(text))
-    if token_set & {"online", "presence", "typing", "heartbeat", "seen"}:
+    if token_set & {"online", "presence", "typing", "heartbeat", "seen", "connected"} or (
+        token_set >= {"user", "connections"}  # `user:{id}:connections`: how many a user has open
+    ):
         return "presence"
     if token_set & HISTORY_WORDS:
         return "history"
