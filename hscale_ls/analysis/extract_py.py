@@ -149,6 +149,7 @@ SCALAR_TYPES = frozenset("datetime date time timedelta float int bool".split())
 CALLBACK_REGISTRATIONS = frozenset(
     "subscribe on add_listener add_handler add_event_handler register register_handler connect".split()
 )
+CALLBACK_KEYWORDS = frozenset({"handler", "callback", "func", "listener"})
 # functions that run once when the process starts: what they make lives as long as the process
 # (`def create_server(): repo = InMemoryLobbyRepository(); return WebSocketServer(LobbyService(repo))`)
 STARTUP_FUNCTIONS = frozenset(
@@ -1045,10 +1046,11 @@ class PyExtractor:
             elif name in CALLBACK_REGISTRATIONS:
                 # `bus.subscribe(JoinGame, room_manager.join_game)`: the method runs when the event
                 # comes, at run time, whoever registered it
+                given = _positional(call) + [
+                    v for k, v in _keyword_arguments(call, self.text).items() if k in CALLBACK_KEYWORDS
+                ]  # `sio.on("connect", handler=self._handle_connect)`
                 handler_calls.update(
-                    self.text(a.child_by_field_name("attribute"))
-                    for a in _positional(call)
-                    if a.type == "attribute"
+                    self.text(a.child_by_field_name("attribute")) for a in given if a.type == "attribute"
                 )
             context = scan.context_at(index, describe, PY_DEFINITIONS)
             for callee in callees:

@@ -500,7 +500,7 @@ CONNECTION_ID = re.compile(
 # an id added into an entry (`rooms[room].add(user_id)`): a member of that room
 MEMBER_ID = re.compile(r"(?:^|[._])(?:[a-z]+_)?(?:id|sid)$|[a-z](?:Id|ID)$")
 # what a message written to a history looks like: `messages.push(msg)`, `log.append({"text": t})`
-MESSAGE_VALUE_WORDS = frozenset("msg message chat post comment text line entry payload".split())
+MESSAGE_VALUE_WORDS = frozenset("msg message chat post comment text line payload".split())
 MESSAGE_FIELD_WORDS = frozenset("text body content message msg".split())
 APPENDING = frozenset("push unshift append appendleft insert".split())
 REMOVING = frozenset("delete del pop remove discard".split())
