@@ -574,6 +574,10 @@ class PyExtractor:
                 # `app["websockets"] = set()` (aiohttp's way to keep state beside the app): one per
                 # application, reached from handlers as `request.app["websockets"]`
                 found.append((("app", app_key), app_key, None, "module", kind, span(left), None))
+            elif left.type == "attribute" and (app_attribute := self._app_attribute(left)) is not None:
+                # `app.wslist = {}` in `create_app`: an attribute of the application object, one per
+                # process, reached from views as `request.app.wslist`
+                found.append((("app", app_attribute), app_attribute, None, "module", kind, span(left), None))
             elif left.type == "attribute" and self.text(left.child_by_field_name("object")) == "self":
                 method = _enclosing(assign, "function_definition")
                 if method is None or self.text(method.child_by_field_name("name")) != "__init__":
@@ -627,6 +631,14 @@ class PyExtractor:
             return None
         key = self.text(index).strip("\"'")
         return f'app["{key}"]' if key.isidentifier() else None
+
+    def _app_attribute(self, node: Node) -> str | None:
+        """`app.wslist`, `request.app.wslist`: state hung on the web application object as an
+        attribute, named as `app.wslist`."""
+        owner = self.text(node.child_by_field_name("object"))
+        if owner.rpartition(".")[2] != "app":
+            return None
+        return f"app.{self.text(node.child_by_field_name('attribute'))}"
 
     def _in_setup(self, assign: Node) -> bool:
         """An assignment in the body of a function (not nested deeper) that defines real-time handlers
@@ -689,6 +701,8 @@ class PyExtractor:
                     return ("self", obj_text, attr), node
                 if obj_text in self.instances:  # `manager.rooms[...]` where `manager = Manager()` here
                     return ("self", self.instances[obj_text], attr), node
+                if (app_attribute := self._app_attribute(node)) is not None:
+                    return ("app", app_attribute), node
                 if (
                     attr in self.field_names
                     and obj is not None

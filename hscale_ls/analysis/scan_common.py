@@ -61,7 +61,7 @@ def is_app_key(name: str) -> bool:
     """A container kept on a process-wide object (`app["users"]`, `application.connections`,
     `global.clients`), which handlers in any file of the project reach by that name."""
     return (
-        name.startswith('app["')
+        name.startswith(('app["', "app."))
         or name.startswith(GLOBAL_PREFIX)
         or name.partition(".")[0] in APPLICATION_ATTRIBUTES
     )
