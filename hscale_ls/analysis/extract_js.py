@@ -549,7 +549,7 @@ class JsExtractor:
         """The object literal a local holds when it is written (`rooms.set(id, room)` after
         `const room = { id, players: new Map() }` in the same function); else the value itself."""
         local = _unwrap(value)
-        if local is None or local.type != "identifier":
+        if local is None or local.type != "identifier" or self.text(local).lower() in HANDLE_NAMES:
             return value
         around = self.scan.enclosing_functions(node)
         if not around:
@@ -991,7 +991,9 @@ class JsExtractor:
                 detail=WriteDetail(
                     operation=operation,
                     holds_handle=_is_handle(value, self.text) or self._is_connection_param(value),
-                    fields=_record_fields(self._record_of(node, value), self.text),
+                    fields=_record_fields(
+                        self._record_of(node, value) if operation in RECORD_WRITES else value, self.text
+                    ),
                     key=_short(inner if inner is not None else entry, self.text),
                     value=_short(_unwrap(value), self.text, names_only=True),
                     nested=inner is not None,
@@ -1917,6 +1919,10 @@ def _record_fields(value: Node | None, text: TextOf) -> tuple[str, ...]:
         elif child.type == "shorthand_property_identifier":
             found.append(text(child))
     return tuple(found)
+
+
+# writes that store a record under a key: the ones whose local value is worth looking up
+RECORD_WRITES = frozenset({"set", "[key] ="})
 
 
 def _loads_code(value: Node | None, text: Callable[[Node | None], str]) -> bool:
