@@ -223,6 +223,7 @@ class PyEnv:
     module_instances: frozenset[str]
     owned: tuple[tuple[str, str], ...]
     returns: dict[str, str]  # function name -> the one class of the project it is annotated to return
+    field_names: frozenset[str]  # names of the instance fields declared in the file
     signature: tuple[Any, ...]
 
     @classmethod
@@ -268,6 +269,7 @@ class PyEnv:
             module_instances,
             tuple(o for c in parts for o in c.owned),
             returns,
+            frozenset(key[2] for key in declared if key[0] == "self" and len(key) > 2),
             signature,
         )
 
@@ -308,7 +310,7 @@ class PyExtractor:
         self.sites: list[tuple[Node, Node, str, str]] = []
         self._scopes: dict[int, tuple[set[str], set[str], set[str]]] = {}
         self.instances: dict[str, str] = {}  # module variable -> class defined here it holds one of
-        self.field_names: frozenset[str] = frozenset()  # names of the instance fields declared in the file
+        self.field_names: frozenset[str] = frozenset()  # see `PyEnv.field_names`
         self.returns: dict[str, str] = {}  # function name -> class it returns (`PyEnv.returns`)
         self.scope_calls: dict[int, set[str]] = {}
         self._index_calls()
@@ -344,7 +346,7 @@ class PyExtractor:
     def part(self, env: PyEnv, contribution: PyContribution, start: int, line: int) -> PyPart:
         self.imports, self.modules, self.classes = env.imports, env.modules, env.classes
         self.handler_names, self.instances = env.handler_names, env.instances
-        self.field_names = frozenset(key[2] for key in env.declared if key[0] == "self" and len(key) > 2)
+        self.field_names = env.field_names
         self.returns = env.returns
         part = PyPart(start, line, contribution, env.signature)
         part.servers, part.layers = self._servers()
@@ -1127,11 +1129,11 @@ class PyExtractor:
                     if value is not None and value.type == "await":
                         value = value.named_children[0] if value.named_children else None
                     if value is not None and value.type == "call":
-                        name = self.text(value.child_by_field_name("function")).split(".")[-1]
+                        name = self._callee(value)
                         if _user_class(name):
                             found.news.append((name, None))
         for decorator in self.scan.nodes("decorator"):
-            if self.text(decorator).lstrip("@").split("(")[0].split(".")[-1] not in CACHING_DECORATORS:
+            if not self._caching(decorator):
                 continue
             fn = decorator.parent.child_by_field_name("definition") if decorator.parent is not None else None
             body = fn.child_by_field_name("body") if fn is not None else None
@@ -1142,7 +1144,7 @@ class PyExtractor:
                     else None
                 )
                 if value is not None and value.type == "call":
-                    name = self.text(value.child_by_field_name("function")).split(".")[-1]
+                    name = self._callee(value)
                     if name[:1].isupper():
                         found.news.append((name, None))
 
@@ -1163,12 +1165,12 @@ class PyExtractor:
         return (
             decorated is not None
             and decorated.type == "decorated_definition"
-            and any(
-                self.text(d).lstrip("@").split("(")[0].split(".")[-1] in CACHING_DECORATORS
-                for d in decorated.named_children
-                if d.type == "decorator"
-            )
+            and any(self._caching(d) for d in decorated.named_children if d.type == "decorator")
         )
+
+    def _caching(self, decorator: Node) -> bool:
+        """`@lru_cache`, `@functools.cache(...)`: the function makes its result once per process."""
+        return self.text(decorator).lstrip("@").split("(")[0].split(".")[-1] in CACHING_DECORATORS
 
     def _made_here(self, node: Node, local: str) -> str:
         """The class a local name holds an instance of in the function around `node`: made there
