@@ -30,6 +30,7 @@ from .facts import (
     classify_record_write,
 )
 from .frameworks import Framework, for_family, framework_of, union
+from .imports import may_be_local
 from .languages import LANGUAGES
 from .scan_common import (
     APP_MODULE,
@@ -67,6 +68,10 @@ from .text import LineIndex, Span
 FUNCTION_TYPES = LANGUAGES["javascript"].any_function_types
 CONTAINER_CONSTRUCTORS = {"Map": "Map", "Set": "Set", "Array": "array", "WeakMap": "WeakMap"}
 CACHE_CONSTRUCTORS = frozenset({"LRUCache", "LRU", "NodeCache", "QuickLRU", "TTLCache"})
+# types that are values, not classes of the project: a member of such a type is no way into a class's fields
+BUILTIN_TYPES = frozenset(
+    {"Map", "Set", "Array", "WeakMap", "WeakSet", "Record", "Object", "Promise", "Date", "Error", "Buffer"}
+)
 # what the registered frameworks (`frameworks/`) say about JavaScript and TypeScript, joined once
 FRAMEWORKS = for_family("ecmascript")
 NEW_FORMS = {form: f for f in FRAMEWORKS for form in f.constructors}  # (module, name) of `new C()`
@@ -172,6 +177,9 @@ class JsContribution:
         default_factory=list
     )  # module-level `new C()`: C, its variable
     owned: list[tuple[str, str]] = field(default_factory=list)  # `this.x = new C()` in class O: (O, C)
+    # (O, x, C): a member of class O that holds a C, from its type (`private readonly x: C` as a field
+    # or a constructor parameter) or its value (`this.x = new C()`)
+    members: list[tuple[str, str, str]] = field(default_factory=list)
     objects: list[tuple[str, bytes, int, int]] = field(
         default_factory=list
     )  # `const name = {...}`: text, where
@@ -190,6 +198,7 @@ class JsEnv:
     instances: dict[str, str]
     module_instances: frozenset[str]
     owned: tuple[tuple[str, str], ...]
+    members: dict[tuple[str, str], str]  # (class, member) -> the class of what the member holds
     objects: dict[str, tuple[bytes, int, int]]
     signature: tuple[Any, ...]  # everything above that statement facts read (objects are tracked apart)
 
@@ -227,6 +236,7 @@ class JsEnv:
         for name, text, start, end in (o for c in parts for o in c.objects):
             objects.setdefault(name, (text, start, end))
         declared = frozenset(d[0] for d in declarations)
+        members = {(owner, member): held for c in parts for owner, member, held in c.members}
         signature = (
             tuple(imports.items()),
             tuple(modules),
@@ -234,6 +244,7 @@ class JsEnv:
             tuple(sorted((k, tuple(sorted(v))) for k, v in class_decorators.items())),
             declared,
             tuple(sorted(instances.items())),
+            tuple(sorted(members.items())),
         )
         return cls(
             imports,
@@ -245,6 +256,7 @@ class JsEnv:
             instances,
             frozenset(ctor for ctor, _ in news),
             tuple(o for c in parts for o in c.owned),
+            members,
             objects,
             signature,
         )
@@ -325,6 +337,7 @@ class JsExtractor:
         self._declared_keys: frozenset[ContainerKey] = frozenset()  # the environment's, for `_root`
         self._setups: set[int] | None = None  # functions that register a connection handler in their body
         self.instances: dict[str, str] = {}  # module variable -> class declared here it holds one of
+        self.members: dict[tuple[str, str], str] = {}  # (class, member) -> class of what it holds
         self.objects: dict[str, tuple[bytes, int, int]] = {}
         self.object_reads: dict[str, bytes | None] = {}
         self.scope_calls: dict[int, set[str]] = {}
@@ -360,6 +373,7 @@ class JsExtractor:
     def part(self, env: JsEnv, contribution: JsContribution, start: int, line: int) -> JsPart:
         self.imports, self.modules, self.imported_as = env.imports, env.modules, env.imported_as
         self.class_decorators, self.instances, self.objects = env.class_decorators, env.instances, env.objects
+        self.members = env.members
         part = JsPart(start, line, contribution, env.signature)
         self._declared_keys = env.declared
         part.servers = self._servers()
@@ -474,6 +488,39 @@ class JsExtractor:
             name = self.text(owner.child_by_field_name("name"))
             found.decorators.append((name, _decorator_name(decorator, self.text)))
         found.classes = [self.text(c.child_by_field_name("name")) for c in self.scan.nodes("class_decl")]
+        for cls in self.scan.nodes("class_decl"):
+            body = cls.child_by_field_name("body")
+            if body is not None:
+                found.members += self._typed_members(self.text(cls.child_by_field_name("name")), body)
+
+    def _typed_members(self, owner: str, body: Node) -> list[tuple[str, str, str]]:
+        """(owner, member, class) for the members whose class is written down: a typed field
+        (`private store: RoomStore`, `store = new RoomStore()`) or a constructor parameter property
+        (`constructor(private readonly store: RoomStore)`, the way NestJS injects a provider)."""
+        found = []
+        for member in body.named_children:
+            if member.type in {"public_field_definition", "field_definition"}:
+                name = member.child_by_field_name("name") or member.child_by_field_name("property")
+                held = _class_of(
+                    member.child_by_field_name("type"), member.child_by_field_name("value"), self.text
+                )
+                if name is not None and held:
+                    found.append((owner, self.text(name), held))
+            elif (
+                member.type == "method_definition"
+                and self.text(member.child_by_field_name("name")) == "constructor"
+            ):
+                parameters = member.child_by_field_name("parameters")
+                for parameter in parameters.named_children if parameters is not None else ():
+                    if parameter.type not in {"required_parameter", "optional_parameter"}:
+                        continue
+                    if not any(c.type in {"accessibility_modifier", "readonly"} for c in parameter.children):
+                        continue
+                    name = parameter.child_by_field_name("pattern")
+                    held = _class_of(parameter.child_by_field_name("type"), None, self.text)
+                    if name is not None and name.type == "identifier" and held:
+                        found.append((owner, self.text(name), held))
+        return found
 
     # --- servers --------------------------------------------------------------------------------
 
@@ -903,6 +950,11 @@ class JsExtractor:
                     prop = self.text(node.child_by_field_name("property"))
                     owner = self.text(cls.child_by_field_name("name")) if cls else self._es5_owner(node)
                     return (("self", owner, prop) if owner else None), node
+                held_by = self._member_class(obj) if self.members else None
+                if held_by is not None:
+                    # `this.store.rooms.set(...)` where `store` holds a `RoomStore` (its type, or what
+                    # the constructor made): that class's field, declared here or where it is imported from
+                    return ("self", held_by, self.text(node.child_by_field_name("property"))), node
                 if obj is not None and obj.type == "identifier" and self.text(obj) in self.instances:
                     # `store.sessions.set(...)` where `const store = new SessionStore()` is declared here
                     prop = self.text(node.child_by_field_name("property"))
@@ -962,7 +1014,11 @@ class JsExtractor:
             if key not in declared and key[1].startswith(GLOBAL_PREFIX):
                 elsewhere = (APP_MODULE, key[1])  # declared in whichever file makes it
             elif key not in declared:
-                elsewhere = self._exported_container(key, root) or self._exported_parameter(key, root)
+                elsewhere = (
+                    self._exported_container(key, root)
+                    or self._exported_parameter(key, root)
+                    or self._exported_member(key)
+                )
                 if elsewhere is None:
                     return
             if whole and root is not _unwrap(target):
@@ -1115,7 +1171,7 @@ class JsExtractor:
                 )
             elif fn.type == "identifier" and self.imported_as.get(self.text(fn), "default") == "default":
                 module = self.imports.get(self.text(fn))
-            if not module or not module.startswith("."):
+            if not module or not may_be_local(module):
                 continue
             args = call.child_by_field_name("arguments")
             for index, arg in enumerate(args.named_children if args is not None else []):
@@ -1129,7 +1185,7 @@ class JsExtractor:
         if key[0] != "var":
             return None
         module = self.imports.get(key[1])
-        if module is None or not module.startswith("."):
+        if module is None or not may_be_local(module):
             return None
         if self._shadowed(root, key[1]):
             return None
@@ -1144,6 +1200,35 @@ class JsExtractor:
         ):
             return module, self.text(parent.child_by_field_name("property"))
         return None
+
+    def _member_class(self, obj: Node | None) -> str | None:
+        """The class `this.<member>` holds, when the class declares it (see `_typed_members`) and that
+        class is declared in this file or imported from a local module."""
+        if obj is None or obj.type != "member_expression":
+            return None
+        this = obj.child_by_field_name("object")
+        if this is None or this.type != "this":
+            return None
+        cls = _enclosing_class(obj, self._classes)
+        owner = self.text(cls.child_by_field_name("name")) if cls is not None else None
+        held = self.members.get((owner or "", self.text(obj.child_by_field_name("property"))))
+        if held is None:
+            return None
+        module = self.imports.get(held)
+        if module is not None and not may_be_local(module):
+            return None  # `this.logger.x`, `this.redis.y`: a library's object, not project state
+        return held
+
+    def _exported_member(self, key: ContainerKey) -> tuple[str, str] | None:
+        """(module, `Class.field`) for a field of a class imported from a local module, written
+        through a member that holds an instance of it."""
+        if key[0] != "self":
+            return None
+        module = self.imports.get(key[1])
+        if module is None or not may_be_local(module):
+            return None
+        exported = self.imported_as.get(key[1], "default")
+        return module, f"{key[1] if exported == 'default' else exported}.{key[2]}"
 
     def _is_connection_param(self, value: Node | None) -> bool:
         """`clients.add(s)` where `s` is the connection a handler was given (`wss.on("connection",
@@ -1448,6 +1533,11 @@ class JsExtractor:
                 owned = self._owned(new)
                 if owned is not None:
                     found.owned.append(owned)
+                    assign = new.parent
+                    left = assign.child_by_field_name("left") if assign is not None else None
+                    prop = left.child_by_field_name("property") if left is not None else None
+                    if prop is not None:
+                        found.members.append((owned[0], self.text(prop), owned[1]))
                 continue
             ctor = self.text(new.child_by_field_name("constructor"))
             if ctor and ctor[0].isupper():
@@ -1905,6 +1995,22 @@ def _is_handle(value: Node | None, text: TextOf) -> bool:
     return False
 
 
+def _class_of(annotation: Node | None, value: Node | None, text: TextOf) -> str | None:
+    """The class a member holds: `: RoomStore` (a plain type name, not `Map<...>` or a union), or
+    `= new RoomStore(...)`."""
+    if annotation is not None:
+        named = annotation.named_children
+        if len(named) == 1 and named[0].type == "type_identifier":
+            name = text(named[0])
+            return name if name[:1].isupper() and name not in BUILTIN_TYPES else None
+    if value is not None and value.type == "new_expression":
+        ctor = value.child_by_field_name("constructor")
+        if ctor is not None and ctor.type == "identifier":
+            name = text(ctor)
+            return name if name[:1].isupper() and name not in BUILTIN_TYPES else None
+    return None
+
+
 def _record_fields(value: Node | None, text: TextOf) -> tuple[str, ...]:
     """Keys of an object literal value (`{ url, isPlaying: false }`), spreads left out."""
     value = _unwrap(value)
@@ -2131,6 +2237,7 @@ def moved(part: JsPart, start: int, line: int) -> JsPart:
         classes=c.classes,
         news=c.news,
         owned=c.owned,
+        members=c.members,
         objects=[(name, text, a + d, b + d) for name, text, a, b in c.objects],
     )
     return JsPart(

@@ -387,7 +387,7 @@ class _Evaluation:
         gateway_ports: set[tuple[str, str]] = set()
         for facts in self.files:
             for container in facts.containers:
-                if (self.foreign or self.foreign_loops) and container.scope != "instance":
+                if self.foreign or self.foreign_loops:
                     container = self._with_foreign_writes(facts, container)
                 if container.mutations:  # kept unwritten for the files that import it: nothing to judge
                     self._container(facts, container, findings, memory_locations, covered)
@@ -448,7 +448,7 @@ class _Evaluation:
             return  # only ever emptied or loaded with code (`Namespaces[m] = require(m)`): holds no state
         state: StateType = "subscriptions" if role == "connections" else role
         # most containers are written from their own file only: the common case builds nothing more
-        written_by = self.writers.get((facts.path, container.name))
+        written_by = self.writers.get((facts.path, _joined(container)))
         writers = {id(m): f for f, m in written_by} if written_by else {}
         if writers:
             scopes = {m.scope for m in mutations if id(m) not in writers}
@@ -463,7 +463,7 @@ class _Evaluation:
             return
         if role in {"connections", "subscriptions"} and (self.adapter_configured or self.bridge):
             return
-        loops = self.foreign_loops.get((facts.path, container.name)) if self.foreign_loops else None
+        loops = self.foreign_loops.get((facts.path, _joined(container))) if self.foreign_loops else None
         if role == "connections" and not container.broadcasts and not loops:
             return
         if role == "presence" and self.bridge and _holds_handles(mutations):
@@ -510,15 +510,15 @@ class _Evaluation:
     def _with_foreign_writes(self, facts: FileFacts, container: StateContainer) -> StateContainer:
         """A store module's container with the writes other files make to it; what it holds is
         decided again from every write."""
-        extra = self.foreign.get((facts.path, container.name))
-        loops = self.foreign_loops.get((facts.path, container.name))
+        extra = self.foreign.get((facts.path, _joined(container)))
+        loops = self.foreign_loops.get((facts.path, _joined(container)))
         if not extra and not loops:
             return container
         extra = extra or []
-        self.writers[(facts.path, container.name)] = extra
+        self.writers[(facts.path, _joined(container))] = extra
         mutations = container.mutations + tuple(m for _, m in extra)
         # each connection's own entries only if every file that uses it says so
-        owns = [container.own_entries, *self.own_entries.get((facts.path, container.name), ())]
+        owns = [container.own_entries, *self.own_entries.get((facts.path, _joined(container)), ())]
         own = False if False in owns else (True if True in owns else None)
         sent_to = bool(container.broadcasts or loops)
         role = container_role(container.name, container.kind, mutations, sent_to, own)
@@ -720,6 +720,16 @@ def _holds_handles(mutations: list[Mutation]) -> bool:
     """Everything added is a live connection handle (a socket, a response), directly or in a set."""
     adds = [m for m in mutations if m.operation not in NON_ADDING]
     return bool(adds) and all(m.holds_handle for m in adds)
+
+
+def _joined(container: StateContainer) -> str:
+    """The name other files' writes to a container are recorded under: an instance field as
+    `Class.field` (`this.store.rooms.set(...)` elsewhere), anything else by its own name."""
+    return (
+        f"{container.owner}.{container.name}"
+        if container.scope == "instance" and container.owner
+        else container.name
+    )
 
 
 def _long_lived(files: Sequence[FileFacts]) -> frozenset[str]:

@@ -675,8 +675,8 @@ def join_containers(
     containers = []
     for key, name, owner, scope, kind, singleton, span in declarations:
         found = by_key.get(key)
-        if not found and (scope == "instance" or kind == "counter"):
-            continue  # a module-level container or static field may be written by files that import it
+        if not found and kind == "counter":
+            continue  # a module-level container, static or instance field may be written by other files
         found = found or []
         own = own_entries(source, name, found, member=scope != "module")
         role = container_role(name, kind, found, bool(broadcasts.get(key)), own)

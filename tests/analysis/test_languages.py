@@ -89,3 +89,18 @@ def test_server_watches_every_extension_and_manifest() -> None:
         for manifest in entry.manifests:
             assert any(fnmatch.fnmatchcase("**/" + manifest, g) for g in WATCH_GLOBS), manifest
             assert watched_file_kind("/p/" + manifest.replace("*", "-dev")) == "config"
+
+
+def test_typescript_path_imports_reach_project_files_and_packages_reach_none() -> None:
+    """`src/shared/rooms.service` (a `baseUrl` import) and `@/stores/rooms` (a `paths` alias) name the
+    project's own files from any depth; packages, scoped packages and node built-ins name none."""
+    from hscale_ls.analysis.imports import resolve_ecmascript_import as resolve
+
+    known = {"/p/src/shared/rooms.service.ts", "/p/src/stores/rooms.ts", "/p/src/utils/index.ts"}
+    gateway = "/p/src/events/deep/gateway.ts"
+    assert resolve(gateway, "src/shared/rooms.service", known) == "/p/src/shared/rooms.service.ts"
+    assert resolve(gateway, "@/stores/rooms", known) == "/p/src/stores/rooms.ts"
+    assert resolve(gateway, "~/stores/rooms", known) == "/p/src/stores/rooms.ts"
+    assert resolve(gateway, "../../utils", known) == "/p/src/utils/index.ts"
+    for package in ("socket.io", "@nestjs/common", "lodash/fp", "node:http", "src/missing"):
+        assert resolve(gateway, package, known) is None, package
