@@ -78,6 +78,8 @@ NEW_FORMS = {form: f for f in FRAMEWORKS for form in f.constructors}  # (module,
 CALL_FORMS = {form: f for f in FRAMEWORKS for form in f.factories}  # (module, name) of `f()`
 REQUIRED_CALLS = {f.required_call: f for f in FRAMEWORKS if f.required_call}  # `require("m")()`
 GLOBAL_CALLS = {callee: f for f in FRAMEWORKS for callee in f.global_calls}  # `Bun.serve()`
+PLUGINS = {module: f for f in FRAMEWORKS for module in f.plugins}  # `app.register(plugin)`
+HANDLER_KEYS = union(FRAMEWORKS, "handler_keys")
 CLASS_DECORATORS = {d: f for f in FRAMEWORKS for d in f.class_decorators}
 REGISTRATION_METHODS = union([f for f in FRAMEWORKS if not f.scoped_receivers], "registration_methods")
 # `app.io.route(event, fn)`: methods that register handlers only on a framework's own receivers
@@ -552,6 +554,11 @@ class JsExtractor:
                 if _has_option(call, framework.global_option, self.text):
                     sites.append((1, self._site(framework, call, fn)))
                 continue
+            if member and name == "register" and PLUGINS:
+                plugin = self._plugin(call)
+                if plugin is not None:
+                    sites.append((1, self._site(plugin, call, fn)))
+                    continue
             if fn.type == "identifier" and name not in self.imports:
                 continue
             if member:
@@ -591,6 +598,20 @@ class JsExtractor:
                 )
                 sites.append((2, site))
         return sites
+
+    def _plugin(self, call: Node) -> Framework | None:
+        """The framework of a plugin registered on an app: `fastify.register(websocket)` with
+        `websocket` imported from `@fastify/websocket`, or `fastify.register(require("@fastify/websocket"))`."""
+        args = call.child_by_field_name("arguments")
+        first = _unwrap(args.named_children[0]) if args is not None and args.named_children else None
+        if first is None:
+            return None
+        if first.type == "identifier":
+            module = self.imports.get(self.text(first))
+            return PLUGINS.get(module) if module is not None else None
+        if first.type == "call_expression":
+            return next((f for m, f in PLUGINS.items() if self._is_require_of(first, m)), None)
+        return None
 
     def _record_of(self, node: Node, value: Node | None) -> Node | None:
         """The object literal a local holds when it is written (`rooms.set(id, room)` after
@@ -1074,11 +1095,17 @@ class JsExtractor:
             if left is None:
                 continue
             right = assign.child_by_field_name("right")
-            if left.type in {"subscript_expression", "member_expression"}:
+            target = left.child_by_field_name("object")
+            if left.type == "member_expression" and target is not None and target.type == "this":
+                # `this.members = [...this.members, m]` outside the constructor (which declares it): a
+                # field replaced whole, from its old value or from other data
+                if not _in_constructor(assign):
+                    add(left, assign, reassignment(self.text(left), self.text(right)), right, whole=True)
+            elif left.type in {"subscript_expression", "member_expression"}:
                 index = left.child_by_field_name(
                     "index" if left.type == "subscript_expression" else "property"
                 )
-                add(left.child_by_field_name("object"), assign, "[key] =", right, entry=index)
+                add(target, assign, "[key] =", right, entry=index)
             elif left.type == "identifier":
                 add(left, assign, reassignment(self.text(left), self.text(right)), right, whole=True)
         step = 2
@@ -1346,7 +1373,16 @@ class JsExtractor:
                 and iterable.type == "member_expression"
                 and self.text(iterable.child_by_field_name("property")) in REGISTRY_PROPERTIES
             ):
-                server = self.text(iterable.child_by_field_name("object"))
+                holder = iterable.child_by_field_name("object")
+                accessor = holder.child_by_field_name("function") if holder is not None else None
+                if (
+                    holder is not None
+                    and holder.type == "call_expression"
+                    and accessor is not None
+                    and accessor.type == "member_expression"
+                ):
+                    holder = accessor.child_by_field_name("object")  # `wsInstance.getWss().clients`
+                server = self.text(holder)
             if iterable is not None and iterable.type == "call_expression":
                 fn = iterable.child_by_field_name("function")
                 if self.text(fn) in {"Object.values", "Object.keys", "Object.entries", "Array.from"}:
@@ -1415,6 +1451,8 @@ class JsExtractor:
         """A function in an object literal a framework calls back: the behaviour object of a
         registration (`app.ws(path, { open, message })`), or a handler option of a server construction
         (`Bun.serve({ fetch, websocket: { message } })`)."""
+        if key is not None and key in HANDLER_KEYS:
+            return True  # `fastify.route({ url, handler, wsHandler: (socket) => ... })`
         outer = holder.parent
         if outer is not None and outer.type == "pair":  # `websocket: { ... }` inside the options
             options_key = _string_value(self.text(outer.child_by_field_name("key")))
@@ -1527,6 +1565,10 @@ class JsExtractor:
         for new in self.scan.nodes("new"):
             functions = self.scan.enclosing_functions(new)
             if functions and self._makes_itself(new, functions[0]):
+                found.news.append((self.text(new.child_by_field_name("constructor")), None))
+                continue
+            if len(functions) == 1 and _startup_function(functions[0], self.text):
+                # `function start() { const server = new GameServer(game); ... }`: made once, at start-up
                 found.news.append((self.text(new.child_by_field_name("constructor")), None))
                 continue
             if functions:
@@ -1993,6 +2035,42 @@ def _is_handle(value: Node | None, text: TextOf) -> bool:
         args = value.child_by_field_name("arguments")  # `rooms.set(id, new Set([ws]))`
         return args is not None and args.named_child_count == 1 and _is_handle(args.named_children[0], text)
     return False
+
+
+# top-level functions that run once, when the process starts: what they make lives as long as it
+STARTUP_FUNCTIONS = frozenset(
+    """
+    main start startServer start_server bootstrap boot launch run runServer createServer createApp
+    initServer setup setupServer
+    """.split()
+)
+
+
+def _startup_function(fn: Node, text: TextOf) -> bool:
+    """A function declared at the top of the module with a start-up name (`STARTUP_FUNCTIONS`)."""
+    if fn.type != "function_declaration" or fn.parent is None:
+        return False
+    holder = fn.parent if fn.parent.type != "export_statement" else fn.parent.parent
+    return (
+        holder is not None
+        and holder.type == "program"
+        and text(fn.child_by_field_name("name")) in STARTUP_FUNCTIONS
+    )
+
+
+def _in_constructor(node: Node) -> bool:
+    """Whether `node` is in a class's constructor, or an ES5 constructor function, whose assignments
+    to `this` declare the fields; an arrow function inside keeps the constructor's `this`."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "method_definition":
+            name = parent.child_by_field_name("name")
+            return name is not None and name.text == b"constructor"
+        if parent.type in {"function_declaration", "function_expression", "function"}:
+            name = parent.child_by_field_name("name")
+            return name is not None and (name.text or b"")[:1].isupper()
+        parent = parent.parent
+    return True  # a class field's initialiser or a static block
 
 
 def _class_of(annotation: Node | None, value: Node | None, text: TextOf) -> str | None:

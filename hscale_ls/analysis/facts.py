@@ -230,7 +230,7 @@ IGNORE_WORDS = frozenset(
     buckets metric metrics stat stats attempts retries retry lock locks pending config configs
     settings options handlers handler routes route schema schemas template templates jwks keys
     token tokens counter counters lookup lookups registry games game board boards tasks task
-    timestamp timestamps log logs logger debug audit errors trace traces
+    timestamp timestamps log logs logger debug audit errors trace traces abort aborts
     """.split()
 )
 PRESENCE_WORDS = frozenset(
@@ -390,8 +390,11 @@ def classify_container(
     if token_set >= {"chat", "log"} or token_set >= {"chat", "logs"}:
         return "history"  # `chatLog`: the one log that is a history
     ignored = token_set & IGNORE_WORDS
-    if ignored and not (ignored <= SCOPE_WORDS and head_noun(tokens) in _STATE_NOUNS):
-        return None  # `gameBoards`, `userCache`; but `boardUsers` are the users of each board
+    if ignored and not (
+        ignored <= SCOPE_WORDS and (head_noun(tokens) in _STATE_NOUNS or token_set & ONLINE_WORDS)
+    ):
+        return None  # `gameBoards`, `userCache`; but `boardUsers` are the users of each board, and
+        # `onlineGameMap` says who is online in a game
     if token_set & ONLINE_WORDS and (kind != "counter" or token_set & COUNTED_WORDS):
         return "presence"  # not `_last_offline_check = 0`, a time kept about presence
     if token_set & HISTORY_WORDS:

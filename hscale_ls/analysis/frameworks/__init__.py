@@ -13,6 +13,8 @@ from .aiohttp import AIOHTTP
 from .bun import BUN
 from .channels import CHANNELS
 from .express_io import EXPRESS_IO
+from .express_ws import EXPRESS_WS
+from .fastify_websocket import FASTIFY_WEBSOCKET
 from .flask_socketio import FLASK_SOCKETIO
 from .graphql_pubsub import GRAPHQL_PUBSUB
 from .model import Family, Framework, ServerKind, SharedBy, Storage
@@ -46,6 +48,8 @@ FRAMEWORKS: tuple[Framework, ...] = (
     EXPRESS_IO,
     NESTJS,
     WS,
+    EXPRESS_WS,
+    FASTIFY_WEBSOCKET,
     UWS,
     BUN,
     GRAPHQL_PUBSUB,

@@ -44,6 +44,9 @@ class Framework:
     # goes by `<app>.<method>` (`app.io`)
     app_methods: tuple[tuple[str, str], ...] = ()
     global_calls: tuple[str, ...] = ()  # `Bun.serve(...)`: callee as written, no import
+    # `app.register(plugin)` with a plugin imported from one of these modules: the app serves it
+    plugins: frozenset[str] = frozenset()
+    handler_keys: frozenset[str] = frozenset()  # `{ wsHandler: fn }` in any call's options: a handler
     global_option: str = ""  # ... only when its first argument has this key (`websocket`)
     class_decorators: frozenset[str] = frozenset()  # a class declared with one is the server
     route_decorator: str = ""  # Python: `@app.websocket(...)` (regex on the decorator's text)
