@@ -30,7 +30,7 @@ from .facts_json import decode_file_facts, decode_settings_facts, to_json
 from .sources import read_source_with_stat, resolves_within
 from .workspace import MAX_FILE_BYTES, Skipped
 
-FORMAT = ["hscale-ls facts", 24]  # the header's first items; bump the number when the layout changes
+FORMAT = ["hscale-ls facts", 25]  # the header's first items; bump the number when the layout changes
 # A file whose modification or change time is this close to the moment its digest was taken may have
 # changed again within the file system's timestamp resolution (2 s on FAT, whole seconds on some
 # network file systems) without its stat changing: its bytes are hashed again rather than trusted.

@@ -209,6 +209,9 @@ class PyContribution:
     news: list[tuple[str, str | None]] = field(default_factory=list)  # module-level `x = Cls()`: Cls, x
     owned: list[tuple[str, str]] = field(default_factory=list)  # `self.x = Cls()` in class O: (O, Cls)
     returns: list[tuple[str, str]] = field(default_factory=list)  # `def get_room(...) -> Room`: name, class
+    # (O, x, Cls): field x of class O holds a Cls (`self.rooms = Rooms()`, `self.rooms = rooms` with
+    # `rooms: Rooms` handed to `__init__`, `rooms: Rooms` declared on the class)
+    members: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -224,6 +227,7 @@ class PyEnv:
     owned: tuple[tuple[str, str], ...]
     returns: dict[str, str]  # function name -> the one class of the project it is annotated to return
     field_names: frozenset[str]  # names of the instance fields declared in the file
+    members: dict[tuple[str, str], str]  # (class, field) -> the class its value is an instance of
     signature: tuple[Any, ...]
 
     @classmethod
@@ -250,6 +254,7 @@ class PyEnv:
         ]
         declared = frozenset(d[0] for d in declarations)
         returns = dict(r for c in parts for r in c.returns)
+        members = {(owner, name): held for c in parts for owner, name, held in c.members}
         signature = (
             tuple(imports.items()),
             tuple(sorted(classes)),
@@ -257,6 +262,7 @@ class PyEnv:
             declared,
             tuple(sorted(instances.items())),
             tuple(sorted(returns.items())),
+            tuple(sorted(members.items())),
         )
         return cls(
             imports,
@@ -270,6 +276,7 @@ class PyEnv:
             tuple(o for c in parts for o in c.owned),
             returns,
             frozenset(key[2] for key in declared if key[0] == "self" and len(key) > 2),
+            members,
             signature,
         )
 
@@ -311,6 +318,8 @@ class PyExtractor:
         self._scopes: dict[int, tuple[set[str], set[str], set[str]]] = {}
         self.instances: dict[str, str] = {}  # module variable -> class defined here it holds one of
         self.field_names: frozenset[str] = frozenset()  # see `PyEnv.field_names`
+        self._imports_classes = False
+        self.members: dict[tuple[str, str], str] = {}  # see `PyEnv.members`
         self.returns: dict[str, str] = {}  # function name -> class it returns (`PyEnv.returns`)
         self.scope_calls: dict[int, set[str]] = {}
         self._index_calls()
@@ -347,6 +356,9 @@ class PyExtractor:
         self.imports, self.modules, self.classes = env.imports, env.modules, env.classes
         self.handler_names, self.instances = env.handler_names, env.instances
         self.field_names = env.field_names
+        self.members = env.members
+        # classes imported by name (`from .models import Game`): a local holding one leads to its fields
+        self._imports_classes = any(n[:1].isupper() for n in self.imports)
         self.returns = env.returns
         part = PyPart(start, line, contribution, env.signature)
         part.servers, part.layers = self._servers()
@@ -699,6 +711,12 @@ class PyExtractor:
                     reached_as = obj_text[5:]
                     if reached_as in APPLICATION_ATTRIBUTES:  # `self.application.connections`
                         return ("app", f"{reached_as}.{attr}"), node
+                    cls = _enclosing(node, "class_definition") if self.members else None
+                    owner = self.text(cls.child_by_field_name("name")) if cls is not None else ""
+                    if held := self.members.get((owner, reached_as)):
+                        # `self.rooms.members[r] = ...` where `self.rooms` holds a `Rooms`: its field,
+                        # in this file or in the one `Rooms` is imported from
+                        return ("self", held, attr), node
                 if obj_text in self.classes:
                     return ("self", obj_text, attr), node
                 if obj_text in self.instances:  # `manager.rooms[...]` where `manager = Manager()` here
@@ -712,6 +730,16 @@ class PyExtractor:
                     and (made := self._made_here(node, obj_text))
                 ):
                     # `room.chat_messages.append(m)` after `room = self.get_room(room_id)`
+                    return ("self", made, attr), node
+                if (
+                    obj is not None
+                    and obj.type == "identifier"
+                    and self._imports_classes
+                    and (made := self._made_here(node, obj_text))
+                    and "." in self.imports.get(made, "").lstrip(".")
+                ):
+                    # `state.users[sid] = name` with `state: AppState` (or `game = Game()`) and
+                    # `AppState` imported from the project: that class's field, in its own file
                     return ("self", made, attr), node
                 return None, None
             if node.type == "subscript":
@@ -778,6 +806,17 @@ class PyExtractor:
             return f"new {made}"
         return written
 
+    def _queue_made_here(self, write: Node, value: Node | None) -> bool:
+        """A local made as a queue in the same function (`q = asyncio.Queue()`, `q = defaultdict(Queue)`):
+        what a server-sent-events or websocket connection reads its messages from, its handle."""
+        if value is None or value.type != "identifier":
+            return False
+        body = self._function_text(write)
+        if "Queue" not in body:
+            return False
+        name = re.escape(self.text(value))
+        return bool(re.search(rf"(?m)^\s*{name}\s*=\s*[\w.]*\(?[\w.]*Queue\b", body))
+
     def _record_fields(self, value: Node | None) -> tuple[str, ...]:
         """Keys of a dict literal value (`{"url": u, "playing": False}`, `dict(url=u)`)."""
         if value is None:
@@ -820,6 +859,12 @@ class PyExtractor:
                     return
             elif key not in declared and key[0] == "app":
                 elsewhere = (APP_MODULE, key[1])  # declared beside the app, in whichever file builds it
+            elif key not in declared and key[0] == "self":
+                qualified = self.imports.get(key[1], "")
+                if "." not in qualified.lstrip("."):
+                    return
+                module, _, exported = qualified.rpartition(".")
+                elsewhere = (module, f"{exported}.{key[2]}")
             elif key not in declared:
                 qualified = self.imports.get(key[1], "") if key[0] == "var" and not rebinds else ""
                 if "." not in qualified.lstrip(".") or self._is_local(root, key[1], rebinds):
@@ -855,7 +900,7 @@ class PyExtractor:
                 in_handler=in_handler,
                 detail=WriteDetail(
                     operation=operation,
-                    holds_handle=_is_handle(value, self.text),
+                    holds_handle=_is_handle(value, self.text) or self._queue_made_here(node, value),
                     fields=self._record_fields(value),
                     key=self._short(inner if inner is not None else entry),
                     value=self._value(node, value),
@@ -1086,6 +1131,20 @@ class PyExtractor:
                 # the classes a field is declared to hold are kept as long as its owner
                 owner = self.text(cls.child_by_field_name("name"))
                 found.owned += ((owner, held) for held in self._annotated_classes(annotation))
+                field_name = self._field_assigned(left)
+                if field_name and (one := self._single_class(annotation)):
+                    found.members.append((owner, field_name, one))
+            if (
+                right is not None
+                and right.type == "identifier"
+                and (field_name := self._field_assigned(left))
+                and (fn := _enclosing(assign, "function_definition")) is not None
+                and self.text(fn.child_by_field_name("name")) == "__init__"
+                and (cls := _enclosing(fn, "class_definition")) is not None
+                and (one := self._parameter_class(fn, self.text(right)))
+            ):
+                # `def __init__(self, rooms: Rooms): self.rooms = rooms`
+                found.members.append((self.text(cls.child_by_field_name("name")), field_name, one))
             if right is None or right.type != "call":
                 continue
             name = self.text(right.child_by_field_name("function")).split(".")[-1]
@@ -1103,6 +1162,9 @@ class PyExtractor:
                 cls = _enclosing(assign, "class_definition")
                 if cls is not None:
                     found.owned.append((self.text(cls.child_by_field_name("name")), name))
+                    if _user_class(name):
+                        attribute = self.text(left.child_by_field_name("attribute"))
+                        found.members.append((self.text(cls.child_by_field_name("name")), attribute, name))
             elif place == "function" and self._in_startup(assign):
                 found.news.append((name, None))
         for function in self.scan.nodes("function"):
@@ -1147,6 +1209,36 @@ class PyExtractor:
                     name = self._callee(value)
                     if name[:1].isupper():
                         found.news.append((name, None))
+
+    def _field_assigned(self, left: Node | None) -> str:
+        """The field an assignment in a class declares: `self.rooms = ...`, or `rooms: Rooms` in the
+        class body; "" for anything else."""
+        if left is None:
+            return ""
+        if left.type == "attribute" and self.text(left.child_by_field_name("object")) == "self":
+            return self.text(left.child_by_field_name("attribute"))
+        if left.type == "identifier" and _statement_place(left.parent or left) == "class":
+            return self.text(left)
+        return ""
+
+    def _single_class(self, annotation: Node) -> str:
+        """The one project class an annotation says a value is (`Rooms`, `Optional[Rooms]`,
+        `Rooms | None`); "" for containers of them (`dict[str, Rooms]`) and everything else."""
+        text = self.text(annotation).replace(" ", "").strip("\"'")
+        found = re.fullmatch(r"Optional\[(\w+)\]|(\w+)\|None|None\|(\w+)|(\w+)", text)
+        name = next((g for g in found.groups() if g), "") if found is not None else ""
+        return name if _user_class(name) else ""
+
+    def _parameter_class(self, fn: Node, name: str) -> str:
+        """The one class a parameter of `fn` is annotated with (see `_single_class`)."""
+        params = fn.child_by_field_name("parameters")
+        for param in params.named_children if params is not None else ():
+            annotation = param.child_by_field_name("type")
+            if annotation is None or not param.named_children:
+                continue
+            if self.text(param.named_children[0]) == name:
+                return self._single_class(annotation)
+        return ""
 
     def _annotated_classes(self, annotation: Node) -> list[str]:
         """The project classes a type annotation names (`Lobby` in `dict[str, Lobby]`, `Optional[Room]`)."""
@@ -1247,6 +1339,13 @@ class PyExtractor:
         around = self.scan.enclosing_functions(node)
         return self.text(around[0]) if around else ""
 
+    def _top_statement_text(self, node: Node) -> str:
+        """The text of the top-level statement around `node` (a class, a function): what a statement's
+        facts may read besides the file's environment."""
+        while node.parent is not None and node.parent.type != "module":
+            node = node.parent
+        return self.text(node)
+
     def _session_bound(self, call: Node, receiver: str) -> bool:
         """Whether `receiver` is a database session under another name: `async with Session() as sess`,
         `with SessionLocal() as s`, `db = get_db()` / `sess = session_factory()` in the same function."""
@@ -1297,7 +1396,10 @@ class PyExtractor:
                 found.append(backend(scan, call, storage, "write", state, f"SET {first}", scope, storage))
             elif lower in PUBSUB_SUBSCRIBE | {"publish"} and receiver.split(".")[-1] not in HANDLE_NAMES:
                 detail = "publish" if lower == "publish" else "subscribe"
-                found.append(backend(scan, call, "redis", "bridge", "subscriptions", detail, scope, "redis"))
+                # a client that hands out `.pubsub()` is redis-py's, whatever module made it (a cache
+                # extension's `_write_client`): no import of redis needed to count it
+                requires = "" if ".pubsub()" in self._top_statement_text(call) else "redis"
+                found.append(backend(scan, call, "redis", "bridge", "subscriptions", detail, scope, requires))
             elif (lower in DATABASE_WRITE_METHODS or lower in PYMONGO_WRITES or lower == "add_all") and (
                 ".objects" in receiver
                 or receiver.split(".")[-1] in {"session", "db", "collection"}
@@ -1652,6 +1754,7 @@ def moved(part: PyPart, start: int, line: int) -> PyPart:
         ],
         news=c.news,
         owned=c.owned,
+        members=c.members,
         returns=c.returns,
     )
     return PyPart(

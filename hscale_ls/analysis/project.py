@@ -29,7 +29,15 @@ from .facts import (
 from .frameworks import kind_of
 from .languages import language_named
 from .rules import CHECK_ID, RULE_FOR_STATE
-from .scan_common import APP_MODULE, NON_ADDING, PORT_OPTION, container_role, is_app_key, role_evidence
+from .scan_common import (
+    APP_MODULE,
+    NON_ADDING,
+    PORT_OPTION,
+    container_role,
+    is_app_key,
+    role_evidence,
+    roster_role,
+)
 from .text import FactValue, Span, fact_value
 
 MEMORY_SENTENCES: dict[str, str] = {
@@ -521,7 +529,14 @@ class _Evaluation:
         owns = [container.own_entries, *self.own_entries.get((facts.path, _joined(container)), ())]
         own = False if False in owns else (True if True in owns else None)
         sent_to = bool(container.broadcasts or loops)
-        role = container_role(container.name, container.kind, mutations, sent_to, own)
+        role = roster_role(
+            container_role(container.name, container.kind, mutations, sent_to, own),
+            own,
+            container.owner,
+            container.scope,
+            container.kind,
+            container.name,
+        )
         moved = replace(container, mutations=mutations, role=role, also=entry_roles(role, mutations))
         return replace(moved, evidence=role_evidence(moved, role)) if role is not None else moved
 

@@ -358,6 +358,17 @@ def facts_from_parts(
             calls.setdefault(name, set()).update(callees)
         for scope, callees in part.scope_calls.items():
             scope_calls.setdefault(scope, set()).update(callees)
+    elsewhere = foreign_writes(parts, source, foreign_loops or {})
+    owned = [*owned_classes, *_kept_by_instances(containers)]
+    for write in elsewhere:
+        # `games[code] = game` after `game = Game(...)`, into another file's module-level registry (or
+        # a field of another file's class, `Lobby.rooms`): the instance lives as long as its holder
+        for kept in (m.value[4:] for m in write.mutations if m.value.startswith("new ")):
+            owner, dot, _ = write.name.partition(".")
+            if dot and write.module and not is_app_key(write.name):
+                owned.append((owner, kept))
+            else:
+                module_instances |= {kept}
     return FileFacts(
         path=path,
         language=language,
@@ -367,13 +378,13 @@ def facts_from_parts(
         backends=backends,
         membership_calls=tuple(s for p in parts for s in p.membership),
         fanout_calls=_first_fanouts(parts),
-        foreign_writes=foreign_writes(parts, source, foreign_loops or {}),
+        foreign_writes=elsewhere,
         passes=passes,
         handler_calls=frozenset(handler_calls),
         calls=tuple(sorted((k, frozenset(v)) for k, v in calls.items())),
         scope_calls=_mutating_scopes(scope_calls, containers),
         module_instances=module_instances,
-        owned_classes=tuple(dict.fromkeys((*owned_classes, *_kept_by_instances(containers)))),
+        owned_classes=tuple(dict.fromkeys(owned)),
         imports=tuple(modules),
         client_libraries=client_libraries(modules),
         suppressions=placed_suppressions((c for p in parts for c in p.comments), source, index),
@@ -665,6 +676,20 @@ def _kept_by_instances(containers: Iterable[StateContainer]) -> list[tuple[str, 
     return [(c.owner, kept) for c, kept in _kept(containers) if c.scope == "instance" and c.owner]
 
 
+def roster_role(
+    role: ContainerRole | None, own: bool | None, owner: str | None, scope: str, kind: str, name: str
+) -> ContainerRole | None:
+    """`GameRoom._players`: the people field of a room class is who is in this room, the room's fan-out."""
+    if (
+        (role == "presence" or (role is None and own is not True))
+        and scope == "instance"
+        and kind != "counter"
+        and room_roster(owner, name)
+    ):
+        return "subscriptions"
+    return role
+
+
 def join_containers(
     declarations: Iterable[DeclaredContainer],
     by_key: dict[ContainerKey, list[Mutation]],
@@ -679,14 +704,9 @@ def join_containers(
             continue  # a module-level container, static or instance field may be written by other files
         found = found or []
         own = own_entries(source, name, found, member=scope != "module")
-        role = container_role(name, kind, found, bool(broadcasts.get(key)), own)
-        if (
-            (role == "presence" or (role is None and own is not True))
-            and scope == "instance"
-            and kind != "counter"
-            and room_roster(owner, name)
-        ):
-            role = "subscriptions"  # `GameRoom._players`: who is in this room, the room's fan-out
+        role = roster_role(
+            container_role(name, kind, found, bool(broadcasts.get(key)), own), own, owner, scope, kind, name
+        )
         containers.append(
             StateContainer(
                 name=name,
