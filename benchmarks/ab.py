@@ -79,40 +79,22 @@ def child(lines: int, edits: int, project_files: int) -> dict[str, list[float]]:
                 workspace.findings_for(str(path))
                 found.append(time.process_time() - started)
             samples[language] = found
-    samples["large_project"] = _project(LiveWorkspace, generate, project_files, edits)
+    samples["large_project"] = _project(LiveWorkspace, generate, workload, project_files, edits)
     return samples
 
 
-def _project(live: Any, generate: ModuleType, files: int, edits: int) -> list[float]:
-    """The keystrokes of `analysis.py`'s one-large-project measure: typing in a comment at the end of a
-    handler line and deleting it again, and adding and removing a call in the handler."""
+def _project(live: Any, generate: ModuleType, workload: ModuleType, files: int, edits: int) -> list[float]:
+    """The keystrokes of `analysis.py`'s one-large-project measure (`workload.project_edits`)."""
     with tempfile.TemporaryDirectory() as folder:
         tree = Path(folder) / "tree"
-        generate.generate(tree, files, files / 100, seed=1)
-        for manifest in [*tree.rglob("package.json"), *tree.rglob("requirements.txt")]:
-            manifest.unlink()
-        (tree / "package.json").write_text('{"name": "one-project", "dependencies": {"socket.io": "^4.8.1"}}')
-        path = str(tree / "app000" / "src" / "module0.js")
+        path = str(generate.one_project(tree, files))
         text = Path(path).read_text()
         workspace = live()
         workspace.index_folder(str(tree))
         document = workspace.open(path, "javascript", 1, text)
         workspace.findings_for(path)
-        lines = text.splitlines()
-        handler = lines.index(next(line for line in lines if "socket.on(" in line))
-        column = len(lines[handler])
         found = []
-        for step in range(edits):
-            if step % 10 < 8:
-                start, end, new = (
-                    ((handler, column), (handler, column), "//x")
-                    if step % 2 == 0
-                    else ((handler, column), (handler, column + 3), "")
-                )
-            elif step % 10 == 8:
-                start, end, new = (handler + 1, 0), (handler + 1, 0), "    helper(1);\n"
-            else:
-                start, end, new = (handler + 1, 0), (handler + 2, 0), ""
+        for start, end, new in workload.project_edits(text, edits):
             started = time.process_time()
             document.edit(start, end, new, "utf-16")
             workspace.changed(path)

@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import emit
-from benchmarks.generate import generate
-from benchmarks.workload import VARIANTS, edit_script, server_file
+from benchmarks.generate import one_project
+from benchmarks.workload import VARIANTS, edit_script, project_edits, server_file
 from hscale_ls.analysis.live import LiveWorkspace
 from hscale_ls.analysis.project import evaluate
 
@@ -79,31 +79,14 @@ def measure_project(files: int, edits: int) -> dict[str, float | int]:
     adding and removing a call in a handler, with and without the evaluation state carried over."""
     with tempfile.TemporaryDirectory() as folder:
         tree = Path(folder) / "tree"
-        generate(tree, files, files / 100, seed=1)
-        for manifest in [*tree.rglob("package.json"), *tree.rglob("requirements.txt")]:
-            manifest.unlink()
-        (tree / "package.json").write_text('{"name": "one-project", "dependencies": {"socket.io": "^4.8.1"}}')
-        path = str(tree / "app000" / "src" / "module0.js")
+        path = str(one_project(tree, files))
         text = Path(path).read_text()
         workspace = LiveWorkspace()
         workspace.index_folder(str(tree))
         root = workspace.project_of(path)
         document = workspace.open(path, "javascript", 1, text)
         workspace.findings_for(path)
-        handler = text.splitlines().index(next(line for line in text.splitlines() if "socket.on(" in line))
-        script: list[tuple[tuple[int, int], tuple[int, int], str]] = []
-        for step in range(edits):
-            if step % 10 < 8:  # type `//x` at the end of the handler line, then delete it again
-                column = len(text.splitlines()[handler])
-                script.append(
-                    ((handler, column), (handler, column), "//x")
-                    if step % 2 == 0
-                    else ((handler, column), (handler, column + 3), "")
-                )
-            elif step % 10 == 8:
-                script.append(((handler + 1, 0), (handler + 1, 0), "    helper(1);\n"))
-            else:
-                script.append(((handler + 1, 0), (handler + 2, 0), ""))
+        script = project_edits(text, edits)
         carried: list[float] = []
         fresh: list[float] = []
         for start, end, new in script:

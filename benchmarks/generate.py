@@ -157,6 +157,16 @@ def generate(out: Path, files: int, megabytes: float, seed: int) -> tuple[int, i
     return count, written
 
 
+def one_project(tree: Path, files: int) -> Path:
+    """The scan tree of `files` files made into one project (one manifest at the top), for measuring
+    keystrokes in a large project; returns its first server file."""
+    generate(tree, files, files / 100, seed=1)
+    for manifest in [*tree.rglob("package.json"), *tree.rglob("requirements.txt")]:
+        manifest.unlink()
+    (tree / "package.json").write_text('{"name": "one-project", "dependencies": {"socket.io": "^4.8.1"}}')
+    return tree / "app000" / "src" / "module0.js"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", type=Path)

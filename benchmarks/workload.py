@@ -175,3 +175,24 @@ def edit_script(text: str, language: str, count: int = 200, seed: int = 7) -> li
             i for i, line in enumerate(lines) if "messages" in line and ("push" in line or "append" in line)
         ]
     return edits[:count]
+
+
+def project_edits(text: str, count: int) -> list[tuple[tuple[int, int], tuple[int, int], str]]:
+    """Keystrokes in a server file of a large project: typing `//x` at the end of the first handler
+    line and deleting it again (eight in ten), then adding and removing a call in the handler."""
+    lines = text.splitlines()
+    handler = lines.index(next(line for line in lines if "socket.on(" in line))
+    column = len(lines[handler])
+    script: list[tuple[tuple[int, int], tuple[int, int], str]] = []
+    for step in range(count):
+        if step % 10 < 8:
+            script.append(
+                ((handler, column), (handler, column), "//x")
+                if step % 2 == 0
+                else ((handler, column), (handler, column + 3), "")
+            )
+        elif step % 10 == 8:
+            script.append(((handler + 1, 0), (handler + 1, 0), "    helper(1);\n"))
+        else:
+            script.append(((handler + 1, 0), (handler + 2, 0), ""))
+    return script
