@@ -47,14 +47,14 @@ def _load(name: str) -> ModuleType:
     return module
 
 
-def child(lines: int, edits: int, project_files: int) -> dict[str, list[float]]:
+def child(lines: int, edits: int, project_files: int, only: list[str]) -> dict[str, list[float]]:
     """Runs inside the process whose `sys.path` starts with the tree under test: CPU seconds per edit."""
     from hscale_ls.analysis.live import LiveWorkspace
 
     workload = _load("workload")
     generate = _load("generate")
     samples: dict[str, list[float]] = {}
-    for language in LANGUAGES:
+    for language in (d for d in LANGUAGES if not only or d in only):
         name = workload.VARIANTS[language][0]
         text = workload.server_file(language, lines)
         with tempfile.TemporaryDirectory() as folder:
@@ -79,7 +79,8 @@ def child(lines: int, edits: int, project_files: int) -> dict[str, list[float]]:
                 workspace.findings_for(str(path))
                 found.append(time.process_time() - started)
             samples[language] = found
-    samples["large_project"] = _project(LiveWorkspace, generate, workload, project_files, edits)
+    if not only or "large_project" in only:
+        samples["large_project"] = _project(LiveWorkspace, generate, workload, project_files, edits)
     return samples
 
 
@@ -121,6 +122,7 @@ def run_side(tree: Path, args: argparse.Namespace) -> dict[str, list[float]]:
         str(args.edits),
         "--project-files",
         str(args.project_files),
+        *(["--only", *args.only] if args.only else []),
     ]
     done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -171,12 +173,18 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=10000)
     parser.add_argument("--edits", type=int, default=200)
     parser.add_argument("--project-files", type=int, default=1000)
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        default=[],
+        help="documents to measure: javascript typescript python large_project",
+    )
     parser.add_argument("--output", type=Path)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
         sys.path.insert(0, str(args.child.resolve()))
-        print(json.dumps(child(args.lines, args.edits, args.project_files)))
+        print(json.dumps(child(args.lines, args.edits, args.project_files, args.only)))
         return
     if args.base is None:
         parser.error("give the base tree to compare against")

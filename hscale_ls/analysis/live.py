@@ -420,7 +420,12 @@ class LiveWorkspace:
         if cached is None:
             members = self.members(root)
             facts = [f for f in (self.facts_of(p) for p in members) if f is not None]
-            settings = [s for s in (self.settings_of(p) for p in members) if s is not None]
+            kept = (
+                self.setting_documents.keys() | self.setting_files.keys()
+                if self.setting_files or self.setting_documents
+                else ()
+            )
+            settings = [s for s in (self.settings_of(p) for p in members if p in kept) if s is not None]
             memo = self._memos.setdefault(root, ProjectMemo())
             cached = evaluate(root, facts, self.config_for, memo, settings)
             self._results[root] = cached

@@ -146,7 +146,7 @@ class ProjectMemo:
     depends on what the memo saw before. With `keep=False` (one evaluation, as in a scan) the call graph
     is merged by name only, which is cheaper to build and cannot be updated."""
 
-    __slots__ = ("_by_name", "_calls", "_keep", "_known", "_targets")
+    __slots__ = ("_by_name", "_calls", "_keep", "_known", "_lifetimes", "_long_lived", "_targets")
 
     def __init__(self, keep: bool = True) -> None:
         self._keep = keep
@@ -154,6 +154,29 @@ class ProjectMemo:
         self._by_name: dict[str, dict[str, frozenset[str]]] = {}  # function name -> path -> names it calls
         self._known: frozenset[str] = frozenset()
         self._targets: dict[str, tuple[tuple[str, ...], list[str]]] = {}  # path -> imports, files they name
+        # path -> (module_instances, owned_classes) the long-lived classes were last found from
+        self._lifetimes: dict[str, tuple[frozenset[str], tuple[tuple[str, str], ...]]] = {}
+        self._long_lived: frozenset[str] = frozenset()
+
+    def long_lived(self, files: Sequence[FileFacts]) -> frozenset[str]:
+        """`_long_lived(files)`, found again only when some file's instances or owned classes changed."""
+        if not self._keep:
+            return _long_lived(files)
+        lifetimes = self._lifetimes
+        same = len(files) == len(lifetimes)
+        if same:
+            for facts in files:
+                seen = lifetimes.get(facts.path)
+                if seen is None or not (
+                    (seen[0] is facts.module_instances or seen[0] == facts.module_instances)
+                    and (seen[1] is facts.owned_classes or seen[1] == facts.owned_classes)
+                ):
+                    same = False
+                    break
+        if not same:
+            self._lifetimes = {f.path: (f.module_instances, f.owned_classes) for f in files}
+            self._long_lived = _long_lived(files)
+        return self._long_lived
 
     def reachable(self, files: list[FileFacts], start: Iterable[str]) -> frozenset[str]:
         """The function names reached from `start` through the calls of these files."""
@@ -268,7 +291,7 @@ class _Evaluation:
         self.foreign = self._foreign_writes()
         self._writes_of: dict[str, list[tuple[FileFacts, BackendUse]]] = {}  # by state, for _write_through
         self.writers: dict[tuple[str, str], list[tuple[FileFacts, Mutation]]] = {}
-        self.singletons = _long_lived(self.files)
+        self.singletons = self.memo.long_lived(self.files)
 
     # --- project-wide facts ----------------------------------------------------------------------
 
@@ -393,9 +416,12 @@ class _Evaluation:
         covered: list[Location] = []
         findings: list[Finding] = []
         gateway_ports: set[tuple[str, str]] = set()
+        # files whose containers other files write or loop over: only theirs are joined
+        joined = {path for path, _ in self.foreign} | {path for path, _ in self.foreign_loops}
         for facts in self.files:
+            written_elsewhere = facts.path in joined
             for container in facts.containers:
-                if self.foreign or self.foreign_loops:
+                if written_elsewhere:
                     container = self._with_foreign_writes(facts, container)
                 if container.mutations:  # kept unwritten for the files that import it: nothing to judge
                     self._container(facts, container, findings, memory_locations, covered)
@@ -452,11 +478,14 @@ class _Evaluation:
         mutations = [
             m for m in container.mutations if m.in_handler or any(n in self.reachable for n in m.functions)
         ]
-        if not mutations or all(m.operation == "init" for m in mutations):
+        for m in mutations:
+            if m.operation != "init":
+                break
+        else:
             return  # only ever emptied or loaded with code (`Namespaces[m] = require(m)`): holds no state
         state: StateType = "subscriptions" if role == "connections" else role
         # most containers are written from their own file only: the common case builds nothing more
-        written_by = self.writers.get((facts.path, _joined(container)))
+        written_by = self.writers.get((facts.path, _joined(container))) if self.writers else None
         writers = {id(m): f for f, m in written_by} if written_by else {}
         if writers:
             scopes = {m.scope for m in mutations if id(m) not in writers}
@@ -487,7 +516,7 @@ class _Evaluation:
         )
         related = [
             Related(
-                writers[id(m)].path if writers and id(m) in writers else facts.path,
+                writers[id(m)].path if id(m) in writers else facts.path,
                 m.span,
                 f"`{container.name}` written here ({m.operation})",
             )
