@@ -489,11 +489,12 @@ class JsExtractor:
                 continue
             name = self.text(owner.child_by_field_name("name"))
             found.decorators.append((name, _decorator_name(decorator, self.text)))
-        found.classes = [self.text(c.child_by_field_name("name")) for c in self.scan.nodes("class_decl")]
         for cls in self.scan.nodes("class_decl"):
+            name = self.text(cls.child_by_field_name("name"))
+            found.classes.append(name)
             body = cls.child_by_field_name("body")
             if body is not None:
-                found.members += self._typed_members(self.text(cls.child_by_field_name("name")), body)
+                found.members += self._typed_members(name, body)
 
     def _typed_members(self, owner: str, body: Node) -> list[tuple[str, str, str]]:
         """(owner, member, class) for the members whose class is written down: a typed field
@@ -1574,12 +1575,9 @@ class JsExtractor:
             if functions:
                 owned = self._owned(new)
                 if owned is not None:
-                    found.owned.append(owned)
-                    assign = new.parent
-                    left = assign.child_by_field_name("left") if assign is not None else None
-                    prop = left.child_by_field_name("property") if left is not None else None
-                    if prop is not None:
-                        found.members.append((owned[0], self.text(prop), owned[1]))
+                    owner, member, kept = owned
+                    found.owned.append((owner, kept))
+                    found.members.append((owner, member, kept))
                 continue
             ctor = self.text(new.child_by_field_name("constructor"))
             if ctor and ctor[0].isupper():
@@ -1587,8 +1585,8 @@ class JsExtractor:
                 held = holder is not None and holder.type == "variable_declarator"
                 found.news.append((ctor, self.text(holder.child_by_field_name("name")) if held else None))  # type: ignore[union-attr]
 
-    def _owned(self, new: Node) -> tuple[str, str] | None:
-        """(owner, C) for `this.x = new C()` in a method of class or ES5 constructor `owner`: the
+    def _owned(self, new: Node) -> tuple[str, str, str] | None:
+        """(owner, x, C) for `this.x = new C()` in a method of class or ES5 constructor `owner`: the
         instance lives as long as its owner does."""
         ctor = self.text(new.child_by_field_name("constructor"))
         if not (ctor[:1].isupper() and ctor.isidentifier()):
@@ -1604,7 +1602,7 @@ class JsExtractor:
             return None
         cls = _enclosing_class(new, self._classes)
         owner = self.text(cls.child_by_field_name("name")) if cls is not None else self._es5_owner(new)
-        return (owner, ctor) if owner else None
+        return (owner, self.text(left.child_by_field_name("property")), ctor) if owner else None
 
     def _makes_itself(self, new: Node, method: Node) -> bool:
         """`new Manager()` in a static method of `Manager`: a singleton accessor."""
@@ -2076,17 +2074,15 @@ def _in_constructor(node: Node) -> bool:
 def _class_of(annotation: Node | None, value: Node | None, text: TextOf) -> str | None:
     """The class a member holds: `: RoomStore` (a plain type name, not `Map<...>` or a union), or
     `= new RoomStore(...)`."""
-    if annotation is not None:
-        named = annotation.named_children
-        if len(named) == 1 and named[0].type == "type_identifier":
-            name = text(named[0])
-            return name if name[:1].isupper() and name not in BUILTIN_TYPES else None
-    if value is not None and value.type == "new_expression":
+    named = annotation.named_children if annotation is not None else []
+    if len(named) == 1 and named[0].type == "type_identifier":
+        name = text(named[0])
+    elif value is not None and value.type == "new_expression":
         ctor = value.child_by_field_name("constructor")
-        if ctor is not None and ctor.type == "identifier":
-            name = text(ctor)
-            return name if name[:1].isupper() and name not in BUILTIN_TYPES else None
-    return None
+        name = text(ctor) if ctor is not None and ctor.type == "identifier" else ""
+    else:
+        return None
+    return name if name[:1].isupper() and name not in BUILTIN_TYPES else None
 
 
 def _record_fields(value: Node | None, text: TextOf) -> tuple[str, ...]:

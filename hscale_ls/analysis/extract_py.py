@@ -859,18 +859,14 @@ class PyExtractor:
                     return
             elif key not in declared and key[0] == "app":
                 elsewhere = (APP_MODULE, key[1])  # declared beside the app, in whichever file builds it
-            elif key not in declared and key[0] == "self":
-                qualified = self.imports.get(key[1], "")
-                if "." not in qualified.lstrip("."):
-                    return
-                module, _, exported = qualified.rpartition(".")
-                elsewhere = (module, f"{exported}.{key[2]}")
             elif key not in declared:
-                qualified = self.imports.get(key[1], "") if key[0] == "var" and not rebinds else ""
-                if "." not in qualified.lstrip(".") or self._is_local(root, key[1], rebinds):
+                # an imported name (`users`), or a field of an imported class (`Game.players`)
+                field = key[0] == "self"
+                qualified = self.imports.get(key[1], "") if field or (key[0] == "var" and not rebinds) else ""
+                if "." not in qualified.lstrip(".") or (not field and self._is_local(root, key[1], rebinds)):
                     return
                 module, _, exported = qualified.rpartition(".")
-                elsewhere = (module, exported)
+                elsewhere = (module, f"{exported}.{key[2]}" if field else exported)
             elif key[0] == "var" and self._is_local(root, key[1], rebinds):
                 return
             if (

@@ -36,7 +36,6 @@ from .scan_common import (
     container_role,
     is_app_key,
     role_evidence,
-    roster_role,
 )
 from .text import FactValue, Span, fact_value
 
@@ -547,24 +546,20 @@ class _Evaluation:
     def _with_foreign_writes(self, facts: FileFacts, container: StateContainer) -> StateContainer:
         """A store module's container with the writes other files make to it; what it holds is
         decided again from every write."""
-        extra = self.foreign.get((facts.path, _joined(container)))
-        loops = self.foreign_loops.get((facts.path, _joined(container)))
+        key = (facts.path, _joined(container))
+        extra = self.foreign.get(key)
+        loops = self.foreign_loops.get(key)
         if not extra and not loops:
             return container
         extra = extra or []
-        self.writers[(facts.path, _joined(container))] = extra
+        self.writers[key] = extra
         mutations = container.mutations + tuple(m for _, m in extra)
         # each connection's own entries only if every file that uses it says so
-        owns = [container.own_entries, *self.own_entries.get((facts.path, _joined(container)), ())]
+        owns = [container.own_entries, *self.own_entries.get(key, ())]
         own = False if False in owns else (True if True in owns else None)
         sent_to = bool(container.broadcasts or loops)
-        role = roster_role(
-            container_role(container.name, container.kind, mutations, sent_to, own),
-            own,
-            container.owner,
-            container.scope,
-            container.kind,
-            container.name,
+        role = container_role(
+            container.name, container.kind, mutations, sent_to, own, container.owner, container.scope
         )
         moved = replace(container, mutations=mutations, role=role, also=entry_roles(role, mutations))
         return replace(moved, evidence=role_evidence(moved, role)) if role is not None else moved

@@ -570,6 +570,28 @@ def container_role(
     mutations: Sequence[Mutation],
     broadcasts: bool,
     own_entries: bool | None = None,
+    owner: str | None = None,
+    scope: str = "module",
+) -> ContainerRole | None:
+    """What a container holds, and for a field of a room class (`GameRoom._players`, given `owner` and
+    `scope`) who is in that room: the room's fan-out."""
+    role = _written_role(name, kind, mutations, broadcasts, own_entries)
+    if (
+        (role == "presence" or (role is None and own_entries is not True))
+        and scope == "instance"
+        and kind != "counter"
+        and room_roster(owner, name)
+    ):
+        return "subscriptions"
+    return role
+
+
+def _written_role(
+    name: str,
+    kind: str,
+    mutations: Sequence[Mutation],
+    broadcasts: bool,
+    own_entries: bool | None = None,
 ) -> ContainerRole | None:
     """What a container holds, from its name and every write to it (its own file's and others').
     A container whose name says nothing is judged by its writes, and only when something reads it
@@ -676,20 +698,6 @@ def _kept_by_instances(containers: Iterable[StateContainer]) -> list[tuple[str, 
     return [(c.owner, kept) for c, kept in _kept(containers) if c.scope == "instance" and c.owner]
 
 
-def roster_role(
-    role: ContainerRole | None, own: bool | None, owner: str | None, scope: str, kind: str, name: str
-) -> ContainerRole | None:
-    """`GameRoom._players`: the people field of a room class is who is in this room, the room's fan-out."""
-    if (
-        (role == "presence" or (role is None and own is not True))
-        and scope == "instance"
-        and kind != "counter"
-        and room_roster(owner, name)
-    ):
-        return "subscriptions"
-    return role
-
-
 def join_containers(
     declarations: Iterable[DeclaredContainer],
     by_key: dict[ContainerKey, list[Mutation]],
@@ -704,9 +712,7 @@ def join_containers(
             continue  # a module-level container, static or instance field may be written by other files
         found = found or []
         own = own_entries(source, name, found, member=scope != "module")
-        role = roster_role(
-            container_role(name, kind, found, bool(broadcasts.get(key)), own), own, owner, scope, kind, name
-        )
+        role = container_role(name, kind, found, bool(broadcasts.get(key)), own, owner, scope)
         containers.append(
             StateContainer(
                 name=name,
